@@ -1,0 +1,45 @@
+// Loads the native addon: a prebuild from prebuilds/ when one matches, else
+// the local build in build/ (node-gyp-build decides).
+import * as path from 'path';
+import nodeGypBuild = require('node-gyp-build');
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type NativeCtor<N> = new (loop: NativeLoop, owner: object, ...args: any[]) => N;
+
+export interface NativeLoop {
+  run(mode: number): boolean;
+  stop(): void;
+  now(): number;
+  updateTime(): void;
+  fileno(): number;
+  getTimeout(): number;
+  alive(): boolean;
+  running(): boolean;
+  handles(): object[];
+  close(): void;
+  attach(): void;
+  detach(): void;
+  attached(): boolean;
+}
+
+export interface NativeHandle {
+  close(): void;
+  isActive(): boolean;
+  hasRef(): boolean;
+  setRef(on: boolean): void;
+  fileno(): number;
+}
+
+export interface Binding {
+  setCallbacks(fns: Record<string, Function>): void;
+  libuvVersion: string;
+  errno: Record<string, number>;
+  errName(code: number): string;
+  strerror(code: number): string;
+  constants: Record<string, number>;
+  signals: Record<string, number>;
+  Loop: new (owner: object) => NativeLoop;
+  [name: string]: any;
+}
+
+export const binding: Binding = nodeGypBuild(path.join(__dirname, '..'));

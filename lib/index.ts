@@ -1,0 +1,18 @@
+// uvkit: a separate libuv event loop for Node.js, with pyuv's API.
+import { binding } from './binding';
+
+export { Loop } from './loop';
+export { Handle } from './handle';
+export { Timer } from './timer';
+export { Prepare, Check, Idle } from './loopwatchers';
+export { Async } from './async';
+export { Signal } from './signal';
+export * from './errors';
+export * from './constants';
+export { errno, errorcode, strerror } from './errno';
+export type { ErrnoName } from './errno';
+
+/** The package's version. */
+export const version: string = require('../package.json').version;
+/** The version of the libuv that runs uvkit's loops (the one inside Node). */
+export const libuvVersion: string = binding.libuvVersion;

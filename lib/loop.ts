@@ -1,0 +1,114 @@
+import { binding, NativeLoop } from './binding';
+import type { Handle } from './handle';
+import { UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE } from './constants';
+import { checkOneOf } from './validate';
+
+let defaultLoop: Loop | null = null; // module state is per thread: one default loop each
+
+/**
+ * A libuv event loop of its own, separate from Node's. `run()` blocks the
+ * calling thread and runs this loop's callbacks synchronously; promise
+ * continuations and nextTicks queued by them run after `run()` returns.
+ * `attach()` instead drives the loop from Node's own event loop.
+ */
+export class Loop {
+  /** Called with an exception thrown by a callback; the loop then goes on. */
+  excepthook: ((err: unknown, loop: Loop) => void) | null = null;
+  /** @internal */
+  readonly _native: NativeLoop;
+  /** @internal */
+  _closed = false;
+
+  constructor() {
+    this._native = new binding.Loop(this);
+  }
+
+  /** This thread's default loop (the main thread and each worker_thread have one). */
+  static default(): Loop {
+    if (defaultLoop === null || defaultLoop._closed) defaultLoop = new Loop();
+    return defaultLoop;
+  }
+
+  /** Runs the loop; returns true if there is more to do. */
+  run(mode: number = UV_RUN_DEFAULT): boolean {
+    return this._native.run(checkOneOf(mode, 'mode', [UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT]));
+  }
+
+  stop(): void {
+    this._native.stop();
+  }
+
+  /** The loop's cached time in ms. */
+  now(): number {
+    return this._native.now();
+  }
+
+  updateTime(): void {
+    this._native.updateTime();
+  }
+
+  /** The backend (epoll) fd, for embedding this loop in another one. */
+  fileno(): number {
+    return this._native.fileno();
+  }
+
+  /** The backend timeout in ms; -1 means no timeout. */
+  getTimeout(): number {
+    return this._native.getTimeout();
+  }
+
+  get alive(): boolean {
+    return this._native.alive();
+  }
+
+  get running(): boolean {
+    return this._native.running();
+  }
+
+  /** Every open or closing handle of this loop. */
+  get handles(): Handle[] {
+    return this._native.handles() as Handle[];
+  }
+
+  /** Drives this loop from Node's event loop, without blocking. */
+  attach(): void {
+    this._native.attach();
+  }
+
+  detach(): void {
+    this._native.detach();
+  }
+
+  get attached(): boolean {
+    return this._native.attached();
+  }
+
+  /** Closes the loop; throws UVError EBUSY while handles are open. */
+  close(): void {
+    this._native.close();
+    this._closed = true;
+  }
+
+  static {
+    binding.setCallbacks({
+      onLoopException(this: Loop, err: unknown): boolean {
+        const hook = this.excepthook;
+        if (hook === null || hook === undefined) return false;
+        hook.call(null, err, this);
+        return true;
+      },
+    });
+  }
+}
+
+/** The loop argument of every handle constructor: a Loop, or the thread's default. */
+export function loopArg(loop: unknown): Loop {
+  if (loop === undefined || loop === null) return Loop.default();
+  if (!(loop instanceof Loop)) throw new TypeError('loop must be a Loop');
+  if (loop._closed) {
+    const err = new Error('loop is closed') as Error & { code: string };
+    err.code = 'ERR_LOOP_CLOSED';
+    throw err;
+  }
+  return loop;
+}

@@ -1,0 +1,60 @@
+// Prepare, Check and Idle: run a callback once per loop iteration, before
+// polling for I/O (prepare), after it (check), or instead of blocking (idle).
+import { binding, NativeCtor, NativeHandle } from './binding';
+import { CheckError, IdleError, PrepareError } from './errors';
+import { Handle } from './handle';
+import type { Loop } from './loop';
+import { checkFunction } from './validate';
+
+interface NativeWatcher extends NativeHandle {
+  start(): void;
+  stop(): void;
+}
+
+abstract class LoopWatcher extends Handle<NativeWatcher> {
+  private _callback: ((handle: this) => void) | null = null;
+
+  protected constructor(loop: Loop | undefined, Native: NativeCtor<NativeWatcher>) {
+    super(loop, Native);
+  }
+
+  start(cb: (handle: this) => void): void {
+    const n = this._n;
+    checkFunction(cb, 'callback');
+    this._callback = cb;
+    n.start();
+  }
+
+  stop(): void {
+    this._n.stop();
+  }
+
+  static {
+    binding.setCallbacks({
+      onWatcher(this: LoopWatcher) {
+        this._callback!.call(null, this);
+      },
+    });
+  }
+}
+
+export class Prepare extends LoopWatcher {
+  static override errorClass = PrepareError;
+  constructor(loop?: Loop) {
+    super(loop, binding.Prepare);
+  }
+}
+
+export class Check extends LoopWatcher {
+  static override errorClass = CheckError;
+  constructor(loop?: Loop) {
+    super(loop, binding.Check);
+  }
+}
+
+export class Idle extends LoopWatcher {
+  static override errorClass = IdleError;
+  constructor(loop?: Loop) {
+    super(loop, binding.Idle);
+  }
+}

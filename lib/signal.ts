@@ -1,0 +1,55 @@
+import { binding, NativeHandle } from './binding';
+import { SignalError } from './errors';
+import { Handle } from './handle';
+import type { Loop } from './loop';
+import { checkFunction, checkSignal } from './validate';
+
+interface NativeSignal extends NativeHandle {
+  start(signum: number, oneshot: boolean): void;
+  stop(): void;
+  signum(): number;
+}
+
+/** Receives a signal (a number or a name such as 'SIGUSR1') in the loop. */
+export class Signal extends Handle<NativeSignal> {
+  static override errorClass = SignalError;
+  private _callback: ((signum: number, handle: this) => void) | null = null;
+
+  constructor(loop?: Loop) {
+    super(loop, binding.Signal);
+  }
+
+  start(cb: (signum: number, handle: this) => void, signum: number | string): void {
+    this._start(cb, signum, false);
+  }
+
+  /** Like start(), but stops after the first signal. */
+  startOneshot(cb: (signum: number, handle: this) => void, signum: number | string): void {
+    this._start(cb, signum, true);
+  }
+
+  private _start(cb: (signum: number, handle: this) => void, signum: unknown, oneshot: boolean) {
+    const n = this._n;
+    checkFunction(cb, 'callback');
+    const num = checkSignal(signum);
+    this._callback = cb;
+    n.start(num, oneshot);
+  }
+
+  stop(): void {
+    this._n.stop();
+  }
+
+  /** The signal being watched, 0 if none. */
+  get signum(): number {
+    return this._native.signum();
+  }
+
+  static {
+    binding.setCallbacks({
+      onSignal(this: Signal, signum: number) {
+        this._callback!.call(null, signum, this);
+      },
+    });
+  }
+}

@@ -1,0 +1,44 @@
+// Module entry: per-environment state, registration of every native file,
+// and the clean-up that closes every loop when the environment ends.
+#include "loop.h"
+
+static const char* const kCallbackNames[] = {
+#define X(name) #name,
+    UVKIT_CALLBACKS(X)
+#undef X
+};
+
+// lib/ hands over its JavaScript entry points once per environment.
+static void SetCallbacks(const Napi::CallbackInfo& info) {
+  AddonData* addon = AddonData::Get(info.Env());
+  Napi::Object fns = info[0].As<Napi::Object>();
+  for (int i = 0; i < kCallbackCount; i++) {
+    Napi::Value fn = fns.Get(kCallbackNames[i]);
+    if (fn.IsFunction()) addon->callbacks[i] = Napi::Persistent(fn.As<Napi::Function>());
+  }
+}
+
+static void Cleanup(void* arg) {
+  AddonData* addon = static_cast<AddonData*>(arg);
+  for (LoopWrap* loop : addon->loops) loop->Teardown();
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  AddonData* addon = new AddonData();
+  addon->env = env;
+  env.SetInstanceData(addon);
+  napi_add_env_cleanup_hook(env, Cleanup, addon);
+
+  exports.Set("setCallbacks", Napi::Function::New<SetCallbacks>(env, "setCallbacks"));
+  exports.Set("libuvVersion", Napi::String::New(env, uv_version_string()));
+  exports.Set("libuvBuildVersion", Napi::String::New(env, UVKIT_LIBUV_VERSION));
+  InitErrors(env, exports);
+  InitLoop(env, exports);
+  InitTimer(env, exports);
+  InitLoopWatchers(env, exports);
+  InitAsync(env, exports);
+  InitSignal(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(uvkit, Init)

@@ -1,0 +1,70 @@
+// errno codes, error names and messages, and the constants lib/ exports.
+#include <signal.h>
+
+#include "uvkit.h"
+
+napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall) {
+  AddonData* addon = AddonData::Get(env);
+  napi_value argv[2];
+  napi_create_int32(env, status, &argv[0]);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_value recv = owner;
+  if (recv == nullptr) napi_get_undefined(env, &recv);
+  napi_value err = nullptr;
+  napi_call_function(env, recv, addon->Callback(kCb_makeError), 2, argv, &err);
+  return err;
+}
+
+static Napi::Value ErrName(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), uv_err_name(info[0].As<Napi::Number>().Int32Value()));
+}
+
+static Napi::Value StrError(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), uv_strerror(info[0].As<Napi::Number>().Int32Value()));
+}
+
+Napi::Object InitErrors(Napi::Env env, Napi::Object exports) {
+  Napi::Object errno_ = Napi::Object::New(env);
+#define X(name, _) errno_.Set("UV_" #name, Napi::Number::New(env, UV_##name));
+  UV_ERRNO_MAP(X)
+#undef X
+  exports.Set("errno", errno_);
+  exports.Set("errName", Napi::Function::New<ErrName>(env, "errName"));
+  exports.Set("strerror", Napi::Function::New<StrError>(env, "strerror"));
+
+  Napi::Object c = Napi::Object::New(env);
+#define SET(name) c.Set(#name, Napi::Number::New(env, name));
+  SET(UV_RUN_DEFAULT) SET(UV_RUN_ONCE) SET(UV_RUN_NOWAIT)
+  SET(UV_READABLE) SET(UV_WRITABLE) SET(UV_DISCONNECT) SET(UV_PRIORITIZED)
+  SET(UV_TCP_IPV6ONLY) SET(UV_UDP_IPV6ONLY) SET(UV_UDP_REUSEADDR) SET(UV_UDP_PARTIAL)
+  SET(UV_JOIN_GROUP) SET(UV_LEAVE_GROUP)
+  SET(UV_PROCESS_SETUID) SET(UV_PROCESS_SETGID) SET(UV_PROCESS_DETACHED)
+  SET(UV_PROCESS_WINDOWS_HIDE) SET(UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS)
+  SET(UV_IGNORE) SET(UV_CREATE_PIPE) SET(UV_READABLE_PIPE) SET(UV_WRITABLE_PIPE)
+  SET(UV_INHERIT_FD) SET(UV_INHERIT_STREAM)
+  SET(UV_TTY_MODE_NORMAL) SET(UV_TTY_MODE_RAW) SET(UV_TTY_MODE_IO)
+  SET(UV_RENAME) SET(UV_CHANGE)
+  SET(UV_FS_EVENT_WATCH_ENTRY) SET(UV_FS_EVENT_STAT) SET(UV_FS_EVENT_RECURSIVE)
+  SET(UV_FS_SYMLINK_DIR) SET(UV_FS_SYMLINK_JUNCTION)
+  SET(UV_FS_COPYFILE_EXCL) SET(UV_FS_COPYFILE_FICLONE) SET(UV_FS_COPYFILE_FICLONE_FORCE)
+  SET(UV_DIRENT_UNKNOWN) SET(UV_DIRENT_FILE) SET(UV_DIRENT_DIR) SET(UV_DIRENT_LINK)
+  SET(UV_DIRENT_FIFO) SET(UV_DIRENT_SOCKET) SET(UV_DIRENT_CHAR) SET(UV_DIRENT_BLOCK)
+  SET(UV_UNKNOWN_HANDLE) SET(UV_FILE)
+#define X(type, _) SET(UV_##type)
+  UV_HANDLE_TYPE_MAP(X)
+#undef X
+#undef SET
+  exports.Set("constants", c);
+
+  // Signal numbers by name, for Signal.start('SIGUSR1') and kill().
+  Napi::Object signals = Napi::Object::New(env);
+#define SIG(name) signals.Set(#name, Napi::Number::New(env, name));
+  SIG(SIGHUP) SIG(SIGINT) SIG(SIGQUIT) SIG(SIGILL) SIG(SIGTRAP) SIG(SIGABRT) SIG(SIGBUS)
+  SIG(SIGFPE) SIG(SIGKILL) SIG(SIGUSR1) SIG(SIGSEGV) SIG(SIGUSR2) SIG(SIGPIPE) SIG(SIGALRM)
+  SIG(SIGTERM) SIG(SIGCHLD) SIG(SIGCONT) SIG(SIGSTOP) SIG(SIGTSTP) SIG(SIGTTIN) SIG(SIGTTOU)
+  SIG(SIGURG) SIG(SIGXCPU) SIG(SIGXFSZ) SIG(SIGVTALRM) SIG(SIGPROF) SIG(SIGWINCH) SIG(SIGIO)
+  SIG(SIGSYS)
+#undef SIG
+  exports.Set("signals", signals);
+  return exports;
+}

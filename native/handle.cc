@@ -1,0 +1,131 @@
+#include "handle.h"
+
+void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
+  // info[0]: the native Loop, info[1]: the owner; lib/ checks both.
+  env_ = info.Env();
+  loop_ = LoopWrap::Unwrap(info[0].As<Napi::Object>());
+  owner_ = Napi::Weak(info[1].As<Napi::Object>());
+  handle_ = static_cast<uv_handle_t*>(malloc(size));
+  handle_->data = nullptr;
+  if (loop_->attached()) {
+    // Made while attached: callbacks run in the async context of creation.
+    napi_value name;
+    napi_create_string_utf8(info.Env(), "uvkit.Handle", NAPI_AUTO_LENGTH, &name);
+    napi_async_init(info.Env(), info[1], name, &context_);
+  }
+}
+
+void HandleBase::InitFailed(int status, const char* syscall) {
+  free(handle_);
+  handle_ = nullptr;
+  Throw(status, syscall);
+}
+
+HandleBase::~HandleBase() {
+  if (handle_ != nullptr) {
+    // Dropped while open: close it; the close callback frees the memory.
+    handle_->data = nullptr;
+    if (!uv_is_closing(handle_)) uv_close(handle_, OnClose);
+  }
+  DestroyContext();
+}
+
+void HandleBase::DestroyContext() {
+  if (context_ != nullptr) napi_async_destroy(env_, context_);
+  context_ = nullptr;
+}
+
+bool HandleBase::Call(Callback cb, size_t argc, const napi_value* argv) {
+  napi_value recv = owner_.Value();
+  if (recv == nullptr) return false;
+  return loop_->CallJS(loop_->addon()->Callback(cb), recv, argc, argv,
+                       context_ != nullptr ? context_ : loop_->asyncContext());
+}
+
+void HandleBase::Changed() {
+  bool want = pendingRequests_ > 0 ||
+              (handle_ != nullptr && (uv_is_active(handle_) || uv_is_closing(handle_)));
+  if (want != pinned_) {
+    pinned_ = want;
+    if (want) {
+      owner_.Ref();
+    } else {
+      owner_.Unref();
+    }
+  }
+  loop_->Touch();
+}
+
+napi_value HandleBase::Error(int status, const char* syscall) {
+  return MakeUVError(env(), owner_.Value(), status, syscall);
+}
+
+void HandleBase::Throw(int status, const char* syscall) {
+  napi_throw(env(), Error(status, syscall));
+}
+
+bool HandleBase::IsOpen(Napi::Env env) {
+  if (handle_ != nullptr && !uv_is_closing(handle_)) return true;
+  // lib/ raises HandleClosedError before reaching here; this guards misuse.
+  CodedError(env, "ERR_HANDLE_CLOSED", "handle is closed").ThrowAsJavaScriptException();
+  return false;
+}
+
+void HandleBase::OnClose(uv_handle_t* h) {
+  HandleBase* wrap = static_cast<HandleBase*>(h->data);
+  free(h);
+  if (wrap == nullptr) return;
+  wrap->handle_ = nullptr;
+  CallbackScope scope(wrap->env());
+  wrap->Call(kCb_onClose);
+  wrap->DestroyContext();
+  wrap->Changed();
+}
+
+void HandleBase::Abandon() {
+  if (handle_ == nullptr) return;
+  if (!uv_is_closing(handle_)) uv_close(handle_, OnClose);
+  // From here on the wrap never touches the uv handle or the loop.
+  handle_->data = nullptr;
+  handle_ = nullptr;
+  context_ = nullptr;  // the environment is going away with the loop
+  if (pinned_) {
+    pinned_ = false;
+    owner_.Unref();
+  }
+}
+
+void HandleBase::Close(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  uv_close(handle_, OnClose);
+  Changed();
+}
+
+Napi::Value HandleBase::IsActive(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), handle_ != nullptr && uv_is_active(handle_));
+}
+
+Napi::Value HandleBase::HasRef(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), handle_ != nullptr && uv_has_ref(handle_));
+}
+
+void HandleBase::SetRef(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  if (info[0].ToBoolean()) {
+    uv_ref(handle_);
+  } else {
+    uv_unref(handle_);
+  }
+  Changed();
+}
+
+Napi::Value HandleBase::Fileno(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return info.Env().Undefined();
+  uv_os_fd_t fd;
+  int r = uv_fileno(handle_, &fd);
+  if (r != 0) {
+    Throw(r, "fileno");
+    return info.Env().Undefined();
+  }
+  return Napi::Number::New(info.Env(), fd);
+}

@@ -1,0 +1,94 @@
+// The base of every handle wrap. The uv handle lives in its own heap block,
+// freed only by its close callback, so a close always lands even when the
+// wrap is collected first. The wrap holds its owner (the lib/ object) weakly
+// and strongly ("pinned") only while the handle is active, closing or has
+// requests in flight: an active handle works with no JS reference, an idle
+// dropped one is collected and closed.
+#pragma once
+
+#include <cstdlib>
+
+#include "loop.h"
+
+class HandleBase {
+ public:
+  virtual ~HandleBase();
+
+  Napi::Value owner() const { return owner_.Value(); }
+  LoopWrap* loop() const { return loop_; }
+  napi_env env() const { return env_; }
+
+  // Calls the registered JS entry point `cb` with the owner as `this`.
+  bool Call(Callback cb, size_t argc = 0, const napi_value* argv = nullptr);
+  // Re-evaluates the pin and lets an attached loop re-arm; call after any
+  // change of activity.
+  void Changed();
+  // A request holds the owner alive until it completes.
+  void RequestStarted() { pendingRequests_++; }
+  void RequestDone() { pendingRequests_--; Changed(); }
+  // An error of the owner's class, for a callback argument or a throw.
+  napi_value Error(int status, const char* syscall);
+  void Throw(int status, const char* syscall);
+  // Closes the handle without calling JavaScript (loop teardown).
+  void Abandon();
+
+ protected:
+  HandleBase() = default;
+  void Setup(const Napi::CallbackInfo& info, size_t size);
+  // Frees the handle memory after a failed uv_*_init.
+  void InitFailed(int status, const char* syscall);
+  bool IsOpen(Napi::Env env);  // throws if closed
+
+  uv_handle_t* handle_ = nullptr;  // null once closed
+  LoopWrap* loop_ = nullptr;       // valid while handle_ is set
+  napi_env env_ = nullptr;
+  napi_async_context context_ = nullptr;
+
+  // The methods every handle shares (lib/handle.ts).
+  void Close(const Napi::CallbackInfo& info);
+  Napi::Value IsActive(const Napi::CallbackInfo& info);
+  Napi::Value HasRef(const Napi::CallbackInfo& info);
+  void SetRef(const Napi::CallbackInfo& info);
+  Napi::Value Fileno(const Napi::CallbackInfo& info);
+
+ private:
+  static void OnClose(uv_handle_t* h);
+  void DestroyContext();
+  Napi::ObjectReference owner_;
+  int pendingRequests_ = 0;
+  bool pinned_ = false;
+};
+
+template <class T, class U>
+class HandleWrap : public Napi::ObjectWrap<T>, public HandleBase {
+ public:
+  // Runs the type's `static int InitHandle(LoopWrap*, U*, const CallbackInfo&)`
+  // (the uv_*_init call); on failure throws T::kInitSyscall's error.
+  explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<T>(info) {
+    Setup(info, sizeof(U));
+    int r = T::InitHandle(loop_, uv(), info);
+    if (r != 0) {
+      InitFailed(r, T::kInitSyscall);
+      return;
+    }
+    handle_->data = static_cast<HandleBase*>(this);
+    Changed();  // some handles (async) are active from the start
+  }
+ protected:
+  U* uv() { return reinterpret_cast<U*>(handle_); }
+
+  // `name` class with the shared methods followed by the type's own.
+  static Napi::Function Define(Napi::Env env, const char* name,
+                               std::vector<typename Napi::ObjectWrap<T>::PropertyDescriptor> own) {
+    using W = Napi::ObjectWrap<T>;
+    std::vector<typename W::PropertyDescriptor> props = {
+        W::InstanceMethod("close", &T::Close),
+        W::InstanceMethod("isActive", &T::IsActive),
+        W::InstanceMethod("hasRef", &T::HasRef),
+        W::InstanceMethod("setRef", &T::SetRef),
+        W::InstanceMethod("fileno", &T::Fileno),
+    };
+    props.insert(props.end(), own.begin(), own.end());
+    return W::DefineClass(env, name, props);
+  }
+};

@@ -1,0 +1,328 @@
+#include "loop.h"
+
+#include "handle.h"
+
+// Node-side watchers of an attached loop. They live on Node's loop and are
+// freed when the last of them has closed.
+struct LoopWrap::Attachment {
+  uv_poll_t poll;    // readable when this loop's backend (epoll) fd has events
+  uv_timer_t timer;  // follows this loop's backend timeout
+  LoopWrap* loop;
+  napi_async_context context;
+  int open = 2;
+
+  static void OnClosed(uv_handle_t* h) {
+    Attachment* a = static_cast<Attachment*>(h->data);
+    if (--a->open == 0) delete a;
+  }
+};
+
+LoopWrap::LoopWrap(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<LoopWrap>(info), env_(info.Env()), addon_(AddonData::Get(info.Env())) {
+  int r = uv_loop_init(&loop_);
+  if (r != 0) {
+    closed_ = true;
+    napi_throw(env_, MakeUVError(env_, info[0], r, "uv_loop_init"));
+    return;
+  }
+  loop_.data = this;
+  owner_ = Napi::Weak(info[0].As<Napi::Object>());
+  addon_->loops.insert(this);
+}
+
+LoopWrap::~LoopWrap() {
+  if (!closed_) {
+    Teardown();
+  }
+  if (addon_ != nullptr) addon_->loops.erase(this);
+}
+
+napi_async_context LoopWrap::asyncContext() const {
+  return attachment_ != nullptr ? attachment_->context : nullptr;
+}
+
+bool LoopWrap::CheckUsable(Napi::Env env) {
+  if (closed_) {
+    CodedError(env, "ERR_LOOP_CLOSED", "loop is closed").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+bool LoopWrap::CallJS(napi_value fn, napi_value recv, size_t argc, const napi_value* argv,
+                      napi_async_context ctx) {
+  if (tearingDown_) return false;
+  napi_value result;
+  napi_status status;
+  if (attachment_ != nullptr) {
+    status = napi_make_callback(env_, ctx != nullptr ? ctx : attachment_->context, recv, fn, argc,
+                                argv, &result);
+  } else {
+    status = napi_call_function(env_, recv, fn, argc, argv, &result);
+  }
+  if (status == napi_ok) return true;
+  bool pending = false;
+  napi_is_exception_pending(env_, &pending);
+  if (!pending) {
+    // JavaScript cannot run any more (the thread is terminating): stop.
+    uv_stop(&loop_);
+    return false;
+  }
+  napi_value err;
+  napi_get_and_clear_last_exception(env_, &err);
+  HandleException(err);
+  return false;
+}
+
+void LoopWrap::HandleException(napi_value err) {
+  napi_value owner = owner_.Value();
+  if (owner != nullptr) {
+    // lib/ calls loop.excepthook(err, loop) if set and says whether it did.
+    napi_value argv[1] = {err};
+    napi_value handled;
+    if (napi_call_function(env_, owner, addon_->Callback(kCb_onLoopException), 1, argv,
+                           &handled) == napi_ok) {
+      bool yes = false;
+      napi_get_value_bool(env_, handled, &yes);
+      if (yes) return;
+    } else {
+      bool pending = false;
+      napi_is_exception_pending(env_, &pending);
+      if (pending) napi_get_and_clear_last_exception(env_, &err);  // the hook's own error
+    }
+  }
+  if (attachment_ != nullptr) {
+    napi_fatal_exception(env_, err);  // process 'uncaughtException'
+    return;
+  }
+  // Blocking mode: stop; run() rethrows the first error once uv_run returns.
+  if (pendingError_.IsEmpty()) pendingError_ = Napi::Persistent(Napi::Value(env_, err));
+  uv_stop(&loop_);
+}
+
+Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckUsable(env)) return env.Undefined();
+  if (running_) {
+    CodedError(env, "ERR_LOOP_RUNNING", "loop is already running").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (attachment_ != nullptr) {
+    CodedError(env, "ERR_LOOP_ATTACHED", "loop is attached to Node's event loop; detach() first")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  uv_run_mode mode = static_cast<uv_run_mode>(info[0].As<Napi::Number>().Int32Value());
+  running_ = true;
+  int more = uv_run(&loop_, mode);
+  running_ = false;
+  if (!pendingError_.IsEmpty()) {
+    Napi::Value err = pendingError_.Value();
+    pendingError_.Reset();
+    napi_throw(env, err);
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, more != 0);
+}
+
+void LoopWrap::Stop(const Napi::CallbackInfo& info) {
+  if (CheckUsable(info.Env())) uv_stop(&loop_);
+}
+
+Napi::Value LoopWrap::Now(const Napi::CallbackInfo& info) {
+  if (!CheckUsable(info.Env())) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(uv_now(&loop_)));
+}
+
+void LoopWrap::UpdateTime(const Napi::CallbackInfo& info) {
+  if (CheckUsable(info.Env())) uv_update_time(&loop_);
+}
+
+Napi::Value LoopWrap::Fileno(const Napi::CallbackInfo& info) {
+  if (!CheckUsable(info.Env())) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), uv_backend_fd(&loop_));
+}
+
+Napi::Value LoopWrap::GetTimeout(const Napi::CallbackInfo& info) {
+  if (!CheckUsable(info.Env())) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), uv_backend_timeout(&loop_));
+}
+
+Napi::Value LoopWrap::Alive(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !closed_ && uv_loop_alive(&loop_) != 0);
+}
+
+Napi::Value LoopWrap::Running(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), running_);
+}
+
+Napi::Value LoopWrap::Handles(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array list = Napi::Array::New(env);
+  if (closed_) return list;
+  struct Walk {
+    Napi::Array list;
+    uint32_t n;
+  } walk{list, 0};
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void* arg) {
+        Walk* w = static_cast<Walk*>(arg);
+        HandleBase* wrap = static_cast<HandleBase*>(h->data);
+        if (wrap == nullptr) return;  // dropped by its owner, closing
+        Napi::Value owner = wrap->owner();
+        if (!owner.IsEmpty()) w->list.Set(w->n++, owner);
+      },
+      &walk);
+  return list;
+}
+
+void LoopWrap::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckUsable(env)) return;
+  if (running_) {
+    CodedError(env, "ERR_LOOP_RUNNING", "cannot close a running loop").ThrowAsJavaScriptException();
+    return;
+  }
+  // Handles that are still open make it EBUSY; ones already closing (closed
+  // by the user or dropped and collected) are finished first.
+  bool busy = false;
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void* arg) {
+        if (!uv_is_closing(h)) *static_cast<bool*>(arg) = true;
+      },
+      &busy);
+  if (busy) {
+    napi_throw(env, MakeUVError(env, Value(), UV_EBUSY, "uv_loop_close"));
+    return;
+  }
+  DetachNow();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  int r = uv_loop_close(&loop_);
+  if (r != 0) {
+    napi_throw(env, MakeUVError(env, Value(), r, "uv_loop_close"));
+    return;
+  }
+  closed_ = true;
+}
+
+void LoopWrap::Teardown() {
+  if (closed_) return;
+  tearingDown_ = true;
+  DetachNow();
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void*) {
+        HandleBase* wrap = static_cast<HandleBase*>(h->data);
+        if (wrap != nullptr) wrap->Abandon();  // closes without calling JavaScript
+      },
+      nullptr);
+  // Let close callbacks and cancelled or in-flight requests finish.
+  while (uv_run(&loop_, UV_RUN_DEFAULT) != 0) {
+  }
+  uv_loop_close(&loop_);
+  closed_ = true;
+  tearingDown_ = false;
+  pendingError_.Reset();
+}
+
+// ---- attached mode -------------------------------------------------------
+
+void LoopWrap::Attach(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckUsable(env) || attachment_ != nullptr) return;
+  if (running_) {
+    CodedError(env, "ERR_LOOP_RUNNING", "cannot attach a running loop").ThrowAsJavaScriptException();
+    return;
+  }
+  uv_loop_t* node;
+  napi_get_uv_event_loop(env, &node);
+  Attachment* a = new Attachment();
+  a->loop = this;
+  uv_poll_init(node, &a->poll, uv_backend_fd(&loop_));
+  uv_timer_init(node, &a->timer);
+  a->poll.data = a;
+  a->timer.data = a;
+  napi_value name;
+  napi_create_string_utf8(env, "uvkit.Loop", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, Value(), name, &a->context);
+  uv_poll_start(&a->poll, UV_READABLE, OnNodePoll);
+  attachment_ = a;
+  SyncAttached();
+}
+
+void LoopWrap::Detach(const Napi::CallbackInfo& info) {
+  if (CheckUsable(info.Env())) DetachNow();
+}
+
+Napi::Value LoopWrap::Attached(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), attachment_ != nullptr);
+}
+
+void LoopWrap::DetachNow() {
+  Attachment* a = attachment_;
+  if (a == nullptr) return;
+  attachment_ = nullptr;
+  napi_async_destroy(env_, a->context);
+  uv_close(reinterpret_cast<uv_handle_t*>(&a->poll), Attachment::OnClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&a->timer), Attachment::OnClosed);
+}
+
+void LoopWrap::OnNodePoll(uv_poll_t* h, int status, int events) {
+  static_cast<Attachment*>(h->data)->loop->RunAttached();
+}
+
+void LoopWrap::OnNodeTimer(uv_timer_t* h) {
+  static_cast<Attachment*>(h->data)->loop->RunAttached();
+}
+
+void LoopWrap::RunAttached() {
+  CallbackScope scope(env_);
+  inAttachedRun_ = true;
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  inAttachedRun_ = false;
+  if (attachment_ != nullptr) SyncAttached();  // a callback may have detached
+}
+
+// Node's loop polls this loop's backend fd and wakes for its next timer; both
+// watchers keep Node alive exactly while this loop is alive.
+void LoopWrap::SyncAttached() {
+  Attachment* a = attachment_;
+  uv_update_time(&loop_);
+  int timeout = uv_backend_timeout(&loop_);
+  if (timeout >= 0) {
+    uv_timer_start(&a->timer, OnNodeTimer, timeout, 0);
+  } else {
+    uv_timer_stop(&a->timer);
+  }
+  if (uv_loop_alive(&loop_)) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(&a->poll));
+    uv_ref(reinterpret_cast<uv_handle_t*>(&a->timer));
+  } else {
+    uv_unref(reinterpret_cast<uv_handle_t*>(&a->poll));
+    uv_unref(reinterpret_cast<uv_handle_t*>(&a->timer));
+  }
+}
+
+void InitLoop(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = LoopWrap::DefineClass(
+      env, "Loop",
+      {
+          LoopWrap::InstanceMethod<&LoopWrap::Run>("run"),
+          LoopWrap::InstanceMethod<&LoopWrap::Stop>("stop"),
+          LoopWrap::InstanceMethod<&LoopWrap::Now>("now"),
+          LoopWrap::InstanceMethod<&LoopWrap::UpdateTime>("updateTime"),
+          LoopWrap::InstanceMethod<&LoopWrap::Fileno>("fileno"),
+          LoopWrap::InstanceMethod<&LoopWrap::GetTimeout>("getTimeout"),
+          LoopWrap::InstanceMethod<&LoopWrap::Alive>("alive"),
+          LoopWrap::InstanceMethod<&LoopWrap::Running>("running"),
+          LoopWrap::InstanceMethod<&LoopWrap::Handles>("handles"),
+          LoopWrap::InstanceMethod<&LoopWrap::Close>("close"),
+          LoopWrap::InstanceMethod<&LoopWrap::Attach>("attach"),
+          LoopWrap::InstanceMethod<&LoopWrap::Detach>("detach"),
+          LoopWrap::InstanceMethod<&LoopWrap::Attached>("attached"),
+      });
+  AddonData::Get(env)->loopConstructor = Napi::Persistent(ctor);
+  exports.Set("Loop", ctor);
+}

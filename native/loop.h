@@ -1,0 +1,70 @@
+// The Loop wrap: a private uv_loop_t, the single path by which libuv
+// callbacks enter JavaScript, and attached mode (driven from Node's loop).
+#pragma once
+
+#include "uvkit.h"
+
+class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
+ public:
+  explicit LoopWrap(const Napi::CallbackInfo& info);
+  ~LoopWrap() override;
+
+  uv_loop_t* uv() { return &loop_; }
+  napi_env env() const { return env_; }
+  AddonData* addon() const { return addon_; }
+  bool attached() const { return attachment_ != nullptr; }
+  bool usable() const { return !closed_; }
+  // The async context for callbacks of handles made before attach().
+  napi_async_context asyncContext() const;
+
+  // Calls fn with `this` = recv. An exception goes to the loop's excepthook,
+  // or stops the loop and is rethrown by run() (blocking mode), or becomes
+  // an uncaught exception (attached mode). Returns false if fn threw.
+  bool CallJS(napi_value fn, napi_value recv, size_t argc, const napi_value* argv,
+              napi_async_context ctx);
+  // A handle changed state: an attached loop re-arms its Node-side watchers.
+  void Touch() {
+    if (attachment_ != nullptr && !inAttachedRun_) SyncAttached();
+  }
+  // Closes every handle without calling JavaScript and closes the loop; used
+  // on garbage collection and when the environment (thread) ends.
+  void Teardown();
+  bool tearingDown() const { return tearingDown_; }
+
+ private:
+  friend void InitLoop(Napi::Env env, Napi::Object exports);
+  struct Attachment;
+
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  void Stop(const Napi::CallbackInfo& info);
+  Napi::Value Now(const Napi::CallbackInfo& info);
+  void UpdateTime(const Napi::CallbackInfo& info);
+  Napi::Value Fileno(const Napi::CallbackInfo& info);
+  Napi::Value GetTimeout(const Napi::CallbackInfo& info);
+  Napi::Value Alive(const Napi::CallbackInfo& info);
+  Napi::Value Running(const Napi::CallbackInfo& info);
+  Napi::Value Handles(const Napi::CallbackInfo& info);
+  void Close(const Napi::CallbackInfo& info);
+  void Attach(const Napi::CallbackInfo& info);
+  void Detach(const Napi::CallbackInfo& info);
+  Napi::Value Attached(const Napi::CallbackInfo& info);
+
+  bool CheckUsable(Napi::Env env);
+  void HandleException(napi_value err);
+  void RunAttached();
+  void SyncAttached();
+  void DetachNow();
+  static void OnNodePoll(uv_poll_t* h, int status, int events);
+  static void OnNodeTimer(uv_timer_t* h);
+
+  napi_env env_;
+  AddonData* addon_;
+  uv_loop_t loop_;
+  Napi::ObjectReference owner_;    // the lib/ Loop, weak
+  Napi::Reference<Napi::Value> pendingError_;
+  bool running_ = false;
+  bool closed_ = false;
+  bool tearingDown_ = false;
+  bool inAttachedRun_ = false;
+  Attachment* attachment_ = nullptr;
+};

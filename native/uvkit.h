@@ -1,0 +1,75 @@
+// Shared declarations of the native layer: per-environment state and the
+// table of JavaScript entry points that lib/ registers at load time.
+#pragma once
+
+#include <napi.h>
+#include <uv.h>
+
+#include <unordered_set>
+
+static_assert(UV_VERSION_HEX >= 0x012C00, "uvkit needs libuv >= 1.44");
+
+class LoopWrap;
+
+// Every libuv event enters JavaScript through one of these functions, called
+// with the handle's owner (its lib/ object) as `this`. They are set once per
+// environment by lib/ through `setCallbacks`, so no closure is made per event
+// and user callbacks stay on the JavaScript side (no rooted cycles).
+#define UVKIT_CALLBACKS(X) \
+  X(makeError)             \
+  X(onLoopException)       \
+  X(onClose)               \
+  X(onTimer)               \
+  X(onWatcher)             \
+  X(onAsync)               \
+  X(onSignal)
+
+enum Callback {
+#define X(name) kCb_##name,
+  UVKIT_CALLBACKS(X)
+#undef X
+  kCallbackCount
+};
+
+// Per-environment (main thread or worker_thread) state.
+struct AddonData {
+  napi_env env;
+  Napi::FunctionReference callbacks[kCallbackCount];
+  std::unordered_set<LoopWrap*> loops;  // live loops, torn down at env exit
+  Napi::FunctionReference loopConstructor;
+
+  static AddonData* Get(napi_env env) {
+    return Napi::Env(env).GetInstanceData<AddonData>();
+  }
+  napi_value Callback(enum Callback cb) { return callbacks[cb].Value(); }
+};
+
+// A plain Error with a `code`, for misuse that is not a libuv failure.
+inline Napi::Error CodedError(Napi::Env env, const char* code, const char* message) {
+  Napi::Error e = Napi::Error::New(env, message);
+  e.Value().Set("code", Napi::String::New(env, code));
+  return e;
+}
+
+// A UVError of the right class, built by lib/ from (errno, syscall), with
+// `owner` (a handle or loop object, or undefined) as `this`.
+napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall);
+
+// Opens a handle scope for the duration of one libuv callback.
+class CallbackScope {
+ public:
+  explicit CallbackScope(napi_env env) : env_(env) { napi_open_handle_scope(env, &scope_); }
+  ~CallbackScope() { napi_close_handle_scope(env_, scope_); }
+
+ private:
+  napi_env env_;
+  napi_handle_scope scope_;
+};
+
+// Registration functions, one per native file.
+Napi::Object InitErrors(Napi::Env env, Napi::Object exports);
+void InitLoop(Napi::Env env, Napi::Object exports);
+void InitTimer(Napi::Env env, Napi::Object exports);
+void InitLoopWatchers(Napi::Env env, Napi::Object exports);
+void InitAsync(Napi::Env env, Napi::Object exports);
+void InitSignal(Napi::Env env, Napi::Object exports);
