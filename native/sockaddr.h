@@ -1,0 +1,37 @@
+// Socket addresses between lib/ and libuv: (ip, port) in, SockAddr out.
+#pragma once
+
+#include <string>
+
+#include "uvkit.h"
+
+// Fills `out` from a numeric IPv4 or IPv6 address (lib/address.ts has
+// checked it and resolved '' and '<broadcast>'). IPv6 may carry '%scope'.
+inline int ParseAddress(const std::string& ip, int port, sockaddr_storage* out) {
+  if (uv_ip4_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0) return 0;
+  return uv_ip6_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in6*>(out));
+}
+
+// { address, port, family, flowinfo?, scopeId? }, or null for an unknown family.
+inline Napi::Value AddressToJS(Napi::Env env, const sockaddr* sa) {
+  char ip[INET6_ADDRSTRLEN];
+  Napi::Object out = Napi::Object::New(env);
+  if (sa->sa_family == AF_INET) {
+    const sockaddr_in* a = reinterpret_cast<const sockaddr_in*>(sa);
+    uv_ip4_name(a, ip, sizeof ip);
+    out.Set("address", Napi::String::New(env, ip));
+    out.Set("port", Napi::Number::New(env, ntohs(a->sin_port)));
+    out.Set("family", Napi::String::New(env, "IPv4"));
+  } else if (sa->sa_family == AF_INET6) {
+    const sockaddr_in6* a = reinterpret_cast<const sockaddr_in6*>(sa);
+    uv_ip6_name(a, ip, sizeof ip);
+    out.Set("address", Napi::String::New(env, ip));
+    out.Set("port", Napi::Number::New(env, ntohs(a->sin6_port)));
+    out.Set("family", Napi::String::New(env, "IPv6"));
+    out.Set("flowinfo", Napi::Number::New(env, ntohl(a->sin6_flowinfo)));
+    out.Set("scopeId", Napi::Number::New(env, a->sin6_scope_id));
+  } else {
+    return env.Null();
+  }
+  return out;
+}
