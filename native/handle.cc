@@ -15,6 +15,15 @@ void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
   }
 }
 
+HandleBase* HandleBase::FromValue(Napi::Env env, Napi::Value value) {
+  if (!value.IsObject()) return nullptr;
+  Napi::Object obj = value.As<Napi::Object>();
+  for (AddonData::HandleClass& c : AddonData::Get(env)->handleClasses) {
+    if (obj.InstanceOf(c.constructor.Value())) return c.unwrap(obj);
+  }
+  return nullptr;
+}
+
 void HandleBase::InitFailed(int status, const char* syscall) {
   free(handle_);
   handle_ = nullptr;

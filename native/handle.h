@@ -14,6 +14,9 @@ class HandleBase {
  public:
   virtual ~HandleBase();
 
+  // The HandleBase of a native handle object of any type, or nullptr.
+  static HandleBase* FromValue(Napi::Env env, Napi::Value value);
+  uv_handle_t* uvHandle() const { return handle_; }  // null once closed
   Napi::Value owner() const { return owner_.Value(); }
   LoopWrap* loop() const { return loop_; }
   napi_env env() const { return env_; }
@@ -89,6 +92,9 @@ class HandleWrap : public Napi::ObjectWrap<T>, public HandleBase {
         W::InstanceMethod("fileno", &T::Fileno),
     };
     props.insert(props.end(), own.begin(), own.end());
-    return W::DefineClass(env, name, props);
+    Napi::Function ctor = W::DefineClass(env, name, props);
+    AddonData::Get(env)->handleClasses.push_back(
+        {Napi::Persistent(ctor), [](Napi::Object o) -> HandleBase* { return T::Unwrap(o); }});
+    return ctor;
   }
 };

@@ -6,10 +6,12 @@
 #include <uv.h>
 
 #include <unordered_set>
+#include <vector>
 
 static_assert(UV_VERSION_HEX >= 0x012C00, "uvkit needs libuv >= 1.44");
 
 class LoopWrap;
+class HandleBase;
 
 // Every libuv event enters JavaScript through one of these functions, called
 // with the handle's owner (its lib/ object) as `this`. They are set once per
@@ -37,6 +39,12 @@ struct AddonData {
   Napi::FunctionReference callbacks[kCallbackCount];
   std::unordered_set<LoopWrap*> loops;  // live loops, torn down at env exit
   Napi::FunctionReference loopConstructor;
+  // Every native handle class, to find the HandleBase of any handle object.
+  struct HandleClass {
+    Napi::FunctionReference constructor;
+    HandleBase* (*unwrap)(Napi::Object);
+  };
+  std::vector<HandleClass> handleClasses;
 
   static AddonData* Get(napi_env env) {
     return Napi::Env(env).GetInstanceData<AddonData>();
