@@ -192,13 +192,19 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
     CodedError(env, "ERR_LOOP_RUNNING", "cannot close a running loop").ThrowAsJavaScriptException();
     return;
   }
-  // Handles that are still open make it EBUSY; ones already closing (closed
-  // by the user or dropped and collected) are finished first.
+  // Handles that are still open make it EBUSY. Ones already closing, or
+  // whose owner was collected (its finalizer may not have run yet), are
+  // closed and finished first.
   bool busy = false;
   uv_walk(
       &loop_,
       [](uv_handle_t* h, void* arg) {
-        if (!uv_is_closing(h)) *static_cast<bool*>(arg) = true;
+        HandleBase* wrap = static_cast<HandleBase*>(h->data);
+        if (wrap != nullptr && wrap->owner().IsEmpty()) {
+          wrap->Abandon();
+        } else if (!uv_is_closing(h)) {
+          *static_cast<bool*>(arg) = true;
+        }
       },
       &busy);
   if (busy) {
