@@ -34,6 +34,8 @@ class HandleBase {
   void Throw(int status, const char* syscall);
   // Closes the handle without calling JavaScript (loop teardown).
   void Abandon();
+  // Called just before uv_close, from close(), Abandon() and collection.
+  virtual void Closing() {}
 
  protected:
   HandleBase() = default;

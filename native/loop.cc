@@ -195,6 +195,11 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
   // Handles that are still open make it EBUSY. Ones already closing, or
   // whose owner was collected (its finalizer may not have run yet), are
   // closed and finished first.
+  if (workPending_ > 0) {
+    napi_throw(env, MakeUVError(env, Value(), UV_EBUSY, "uv_loop_close"));
+    return;
+  }
+  CloseWorkMailbox();
   bool busy = false;
   uv_walk(
       &loop_,
@@ -225,6 +230,7 @@ void LoopWrap::Teardown() {
   if (closed_) return;
   tearingDown_ = true;
   DetachNow();
+  CloseWorkMailbox();
   uv_walk(
       &loop_,
       [](uv_handle_t* h, void*) {
@@ -353,6 +359,8 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
           LoopWrap::InstanceMethod<&LoopWrap::Attach>("attach"),
           LoopWrap::InstanceMethod<&LoopWrap::Detach>("detach"),
           LoopWrap::InstanceMethod<&LoopWrap::Attached>("attached"),
+          LoopWrap::InstanceMethod<&LoopWrap::WorkMailbox>("workMailbox"),
+          LoopWrap::InstanceMethod<&LoopWrap::WorkRef>("workRef"),
       });
   AddonData::Get(env)->loopConstructor = Napi::Persistent(ctor);
   exports.Set("Loop", ctor);

@@ -48,6 +48,10 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void Attach(const Napi::CallbackInfo& info);
   void Detach(const Napi::CallbackInfo& info);
   Napi::Value Attached(const Napi::CallbackInfo& info);
+  Napi::Value WorkMailbox(const Napi::CallbackInfo& info);  // work.cc
+  void WorkRef(const Napi::CallbackInfo& info);              // work.cc
+  static void OnWorkMail(uv_async_t* h);                     // work.cc
+  void CloseWorkMailbox();                                   // work.cc
 
   bool CheckUsable(Napi::Env env);
   void HandleException(napi_value err);
@@ -68,4 +72,8 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   bool tearingDown_ = false;
   bool inAttachedRun_ = false;
   Attachment* attachment_ = nullptr;
+  // queueWork results arrive here from the pool's threads (work.cc).
+  uv_async_t* workAsync_ = nullptr;
+  uint64_t workMailbox_ = 0;
+  int workPending_ = 0;
 };

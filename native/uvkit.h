@@ -24,7 +24,8 @@ class HandleBase;
   X(onTimer)               \
   X(onWatcher)             \
   X(onAsync)               \
-  X(onSignal)
+  X(onSignal)              \
+  X(onWorkDone)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -81,3 +82,4 @@ void InitTimer(Napi::Env env, Napi::Object exports);
 void InitLoopWatchers(Napi::Env env, Napi::Object exports);
 void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
+void InitWork(Napi::Env env, Napi::Object exports);
