@@ -1,5 +1,8 @@
 #include "loop.h"
 
+#include <sys/epoll.h>
+#include <unistd.h>
+
 #include "handle.h"
 
 // Node-side watchers of an attached loop. They live on Node's loop and are
@@ -121,6 +124,7 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   uv_run_mode mode = static_cast<uv_run_mode>(info[0].As<Napi::Number>().Int32Value());
+  WatchTermination();
   running_ = true;
   int more = uv_run(&loop_, mode);
   running_ = false;
@@ -200,6 +204,7 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
     return;
   }
   CloseWorkMailbox();
+  CloseTerminationWatch();
   bool busy = false;
   uv_walk(
       &loop_,
@@ -231,6 +236,7 @@ void LoopWrap::Teardown() {
   tearingDown_ = true;
   DetachNow();
   CloseWorkMailbox();
+  CloseTerminationWatch();
   uv_walk(
       &loop_,
       [](uv_handle_t* h, void*) {
@@ -340,6 +346,66 @@ void LoopWrap::SyncAttached() {
       uv_unref(h);
     }
   }
+}
+
+// ---- worker termination -------------------------------------------------
+
+// worker.terminate() stops the isolate and wakes the worker's Node loop with
+// uv_async_send, but a worker blocked in this loop's run() never sees it. So
+// a worker's loop also watches the eventfd behind its Node loop's async
+// handles, through a private edge-triggered epoll (one wake per send, never
+// a busy loop), and on a wake checks whether JavaScript can still run.
+struct LoopWrap::TerminationWatch {
+  uv_poll_t poll;
+  int epfd;
+};
+
+void LoopWrap::WatchTermination() {
+  uv_loop_t* node;
+  napi_get_uv_event_loop(env_, &node);
+  if (terminationWatch_ != nullptr || node == uv_default_loop()) return;  // main thread
+  int eventfd = node->async_io_watcher.fd;
+  if (eventfd < 0) return;
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLET;
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, eventfd, &ev) != 0 ||
+      uv_poll_init(&loop_, &(terminationWatch_ = new TerminationWatch())->poll, epfd) != 0) {
+    close(epfd);
+    delete terminationWatch_;
+    terminationWatch_ = nullptr;
+    return;
+  }
+  terminationWatch_->epfd = epfd;
+  terminationWatch_->poll.data = nullptr;  // internal: loop.handles skips it
+  uv_poll_start(&terminationWatch_->poll, UV_READABLE, [](uv_poll_t* h, int, int) {
+    LoopWrap* self = static_cast<LoopWrap*>(h->loop->data);
+    epoll_event drained[4];
+    while (epoll_wait(self->terminationWatch_->epfd, drained, 4, 0) > 0) {
+    }
+    CallbackScope scope(self->env_);
+    napi_value global, result;
+    napi_get_global(self->env_, &global);
+    if (napi_call_function(self->env_, global, self->addon_->noop.Value(), 0, nullptr, &result) !=
+        napi_ok) {
+      bool pending;
+      napi_is_exception_pending(self->env_, &pending);
+      if (pending) napi_get_and_clear_last_exception(self->env_, &result);
+      uv_stop(&self->loop_);  // terminating: let run() return
+    }
+  });
+  uv_unref(reinterpret_cast<uv_handle_t*>(&terminationWatch_->poll));
+}
+
+void LoopWrap::CloseTerminationWatch() {
+  if (terminationWatch_ == nullptr) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(&terminationWatch_->poll), [](uv_handle_t* h) {
+    TerminationWatch* w = reinterpret_cast<TerminationWatch*>(h);
+    close(w->epfd);
+    delete w;
+  });
+  terminationWatch_ = nullptr;
 }
 
 void InitLoop(Napi::Env env, Napi::Object exports) {

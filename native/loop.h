@@ -51,6 +51,9 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   Napi::Value WorkMailbox(const Napi::CallbackInfo& info);  // work.cc
   void WorkRef(const Napi::CallbackInfo& info);              // work.cc
   static void OnWorkMail(uv_async_t* h);                     // work.cc
+  struct TerminationWatch;
+  void WatchTermination();
+  void CloseTerminationWatch();
   void CloseWorkMailbox();                                   // work.cc
 
   bool CheckUsable(Napi::Env env);
@@ -76,4 +79,5 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   uv_async_t* workAsync_ = nullptr;
   uint64_t workMailbox_ = 0;
   int workPending_ = 0;
+  TerminationWatch* terminationWatch_ = nullptr;
 };

@@ -40,6 +40,7 @@ struct AddonData {
   Napi::FunctionReference callbacks[kCallbackCount];
   std::unordered_set<LoopWrap*> loops;  // live loops, torn down at env exit
   Napi::FunctionReference loopConstructor;
+  Napi::FunctionReference noop;  // a JS function that does nothing
   // Every native handle class, to find the HandleBase of any handle object.
   struct HandleClass {
     Napi::FunctionReference constructor;
