@@ -24,7 +24,9 @@ class HandleBase;
   X(onTimer)               \
   X(onWatcher)             \
   X(onAsync)               \
-  X(onSignal)
+  X(onSignal)              \
+  X(makeFSError)           \
+  X(onFSDone)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -45,6 +47,9 @@ struct AddonData {
     HandleBase* (*unwrap)(Napi::Object);
   };
   std::vector<HandleClass> handleClasses;
+  // fs: the Float64Array that stat results are written into (lib/fs.ts).
+  Napi::Reference<Napi::Value> fsStatArray;
+  double* fsStatValues = nullptr;
 
   static AddonData* Get(napi_env env) {
     return Napi::Env(env).GetInstanceData<AddonData>();
@@ -81,3 +86,4 @@ void InitTimer(Napi::Env env, Napi::Object exports);
 void InitLoopWatchers(Napi::Env env, Napi::Object exports);
 void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
+void InitFS(Napi::Env env, Napi::Object exports);
