@@ -3,6 +3,8 @@ import { spawnSync } from 'child_process';
 import * as nfs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { once } from 'events';
+import { Worker } from 'worker_threads';
 import {
   FSError,
   Loop,
@@ -17,7 +19,7 @@ import {
   fs,
   strerror,
 } from '../lib/index';
-import { openFds, runNode, throwsLike, useLoop } from './helpers';
+import { openFds, root, runNode, throwsLike, useLoop } from './helpers';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NONBLOCK } = nfs.constants;
 const BIG = 2 ** 32 + 5; // an offset past 2^31 and 2^32
@@ -681,6 +683,55 @@ describe('fs', () => {
       `);
       assert.equal(res.stderr, '');
       assert.equal(res.stdout, 'size 11');
+      assert.equal(res.status, 0);
+    });
+  });
+
+  describe('threads and teardown', () => {
+    it('works in a worker_thread (its own callbacks and stat buffer)', async () => {
+      const w = new Worker(`
+        const { parentPort } = require('worker_threads');
+        const { Loop, fs } = require(${JSON.stringify(root)});
+        const loop = new Loop();
+        const sync = fs.stat(loop, ${JSON.stringify(file)}).size;
+        fs.stat(loop, ${JSON.stringify(file)}, (err, st) => parentPort.postMessage([sync, st.size]));
+        loop.run();
+        loop.close();
+      `, { eval: true });
+      const [msg] = await once(w, 'message');
+      assert.deepEqual(msg, [11, 11]);
+      await once(w, 'exit');
+    });
+
+    it('requests queued when a worker ends complete without JavaScript and release fds and dirs', async () => {
+      const before = openFds();
+      const w = new Worker(`
+        const { Loop, fs } = require(${JSON.stringify(root)});
+        const loop = new Loop();
+        const never = () => { throw new Error('called during teardown'); };
+        for (let i = 0; i < 20; i++) fs.open(loop, ${JSON.stringify(file)}, 0, 0, never);
+        for (let i = 0; i < 5; i++) fs.opendir(loop, ${JSON.stringify(dir)}, never);
+        fs.mkstemp(loop, ${JSON.stringify(path.join(dir, 'w-XXXXXX'))}, never);
+        fs.stat(loop, ${JSON.stringify(file)}, never);
+      `, { eval: true });
+      const errors: unknown[] = [];
+      w.on('error', (e) => errors.push(e));
+      const [code] = await once(w, 'exit');
+      assert.equal(code, 0);
+      assert.deepEqual(errors, []);
+      assert.equal(openFds(), before);
+    });
+
+    it('a process exiting with requests queued exits cleanly', () => {
+      const res = runNode(`
+        const { Loop, fs } = require('./');
+        const loop = new Loop();
+        for (let i = 0; i < 50; i++) fs.stat(loop, ${JSON.stringify(file)}, () => { throw new Error('ran'); });
+        fs.open(loop, ${JSON.stringify(file)}, 0, 0, () => {});
+        process.stdout.write('bye');
+      `);
+      assert.equal(res.stderr, '');
+      assert.equal(res.stdout, 'bye');
       assert.equal(res.status, 0);
     });
   });
