@@ -141,18 +141,13 @@ void FillStat(AddonData* addon, const uv_stat_t* s) {
   }
 }
 
-// Directory entries as a flat [name, type, name, type, ...] array; lib/
-// makes the { name, type } objects (cheaper there than property sets here).
-napi_value Entries(napi_env env, const uv_dirent_t* ents, size_t n) {
-  napi_value list;
-  napi_create_array_with_length(env, n * 2, &list);
-  for (size_t i = 0; i < n; i++) {
-    napi_value type;
-    napi_create_int32(env, ents[i].type, &type);
-    napi_set_element(env, list, static_cast<uint32_t>(i * 2), String(env, ents[i].name));
-    napi_set_element(env, list, static_cast<uint32_t>(i * 2 + 1), type);
-  }
-  return list;
+// Directory entries go out as a flat [name, type, name, type, ...] array;
+// lib/ makes the { name, type } objects (cheaper there than property sets).
+void SetEntry(napi_env env, napi_value list, uint32_t i, const uv_dirent_t& ent) {
+  napi_value type;
+  napi_create_int32(env, ent.type, &type);
+  napi_set_element(env, list, i * 2, String(env, ent.name));
+  napi_set_element(env, list, i * 2 + 1, type);
 }
 
 void FinalizeDir(napi_env env, void* data, void*) {
@@ -207,11 +202,11 @@ napi_value Result(napi_env env, uv_fs_t* req) {
     case UV_FS_REALPATH:
       return String(env, static_cast<const char*>(req->ptr));
     case UV_FS_SCANDIR: {
-      std::vector<uv_dirent_t> ents;
+      // Each uv_fs_scandir_next() frees the entry it returned before.
+      napi_create_array_with_length(env, static_cast<size_t>(req->result) * 2, &v);
       uv_dirent_t ent;
-      while (uv_fs_scandir_next(req, &ent) == 0) ents.push_back(ent);
-      // The names stay valid until uv_fs_req_cleanup.
-      return Entries(env, ents.data(), ents.size());
+      for (uint32_t i = 0; uv_fs_scandir_next(req, &ent) == 0; i++) SetEntry(env, v, i, ent);
+      return v;
     }
     case UV_FS_OPENDIR: {
       DirHandle* h = new DirHandle();
@@ -221,7 +216,9 @@ napi_value Result(napi_env env, uv_fs_t* req) {
     }
     case UV_FS_READDIR: {
       const uv_dir_t* dir = static_cast<uv_dir_t*>(req->ptr);
-      return Entries(env, dir->dirents, static_cast<size_t>(req->result));
+      napi_create_array_with_length(env, static_cast<size_t>(req->result) * 2, &v);
+      for (uint32_t i = 0; i < static_cast<uint32_t>(req->result); i++) SetEntry(env, v, i, dir->dirents[i]);
+      return v;
     }
     default:
       return Undefined(env);
