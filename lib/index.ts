@@ -8,6 +8,8 @@ export { Prepare, Check, Idle } from './loopwatchers';
 export { Async } from './async';
 export { Signal } from './signal';
 export * as fs from './fs';
+export { FSRequest } from './fs';
+export type { Stat } from './fs';
 export * from './errors';
 export * from './constants';
 export { errno, errorcode, strerror } from './errno';

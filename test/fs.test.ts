@@ -7,6 +7,7 @@ import { once } from 'events';
 import { Worker } from 'worker_threads';
 import {
   FSError,
+  FSRequest,
   Loop,
   UVError,
   UV_DIRENT_DIR,
@@ -572,17 +573,24 @@ describe('fs', () => {
       assert.equal(st, undefined);
     });
 
-    it('a cancelled closedir leaves the directory open and usable', function () {
+    it('a cancelled readdir or closedir leaves the directory open and usable', function () {
       const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
       const fifo = p('fifo');
       assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
       const d = fs.opendir(t.loop, dir);
+      const d2 = fs.opendir(t.loop, dir);
       const fds: number[] = [];
       for (let i = 0; i < threads; i++) fs.open(t.loop, fifo, O_RDONLY, 0, (err, fd) => fds.push(fd));
       let code = '';
+      let code2 = '';
       const req = fs.closedir(t.loop, d, (err) => (code = err!.code));
+      const req2 = fs.readdir(t.loop, d2, (err, list) => {
+        code2 = err!.code;
+        assert.equal(list, undefined);
+      });
       throwsLike(() => fs.readdir(t.loop, d), Error, { code: 'ERR_DIR_CONCURRENT_OPERATION' });
       assert.equal(req.cancel(), true);
+      assert.equal(req2.cancel(), true);
       let writer = -1;
       while (writer < 0) {
         try {
@@ -595,9 +603,12 @@ describe('fs', () => {
       nfs.closeSync(writer);
       for (const fd of fds) nfs.closeSync(fd);
       assert.equal(code, 'ECANCELED');
+      assert.equal(code2, 'ECANCELED');
       assert.equal(d.closed, false);
       assert.ok(fs.readdir(t.loop, d).some((e) => e.name === 'file.txt'));
+      assert.deepEqual(fs.readdir(t.loop, d2).map((e) => e.name).sort(), ['fifo', 'file.txt']);
       fs.closedir(t.loop, d);
+      fs.closedir(t.loop, d2);
       assert.equal(d.closed, true);
     });
 
@@ -752,6 +763,7 @@ describe('fs', () => {
   });
 
   describe('argument checks', () => {
+    before(() => Loop.default()); // its epoll fd and eventfd live on: open them before fds are counted
     const bad: [string, () => unknown, Function][] = [
       ['loop not a Loop', () => fs.stat({} as any, 'x'), TypeError],
       ['stat path', () => fs.stat(t.loop, 42 as any), TypeError],
@@ -818,6 +830,19 @@ describe('fs', () => {
         assert.equal(t.loop.alive, false, 'nothing was queued');
       });
     }
+
+    it('an undefined loop is the thread’s default loop', () => {
+      assert.equal(fs.stat(undefined, file).size, 11);
+      let size = 0;
+      const req = fs.stat(undefined, file, (err, st) => (size = st.size));
+      assert.equal(req.loop, Loop.default());
+      Loop.default().run();
+      assert.equal(size, 11);
+    });
+
+    it('FSRequest is also exported at the top level', () => {
+      assert.equal(FSRequest, fs.FSRequest);
+    });
 
     it('a closed loop throws ERR_LOOP_CLOSED', () => {
       const loop = new Loop();
