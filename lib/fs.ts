@@ -6,6 +6,9 @@
 // `cb(err, result, req)` from the loop (result is undefined on error and for
 // calls with no result).
 //
+// Optional arguments may be omitted (also before a callback), or be
+// undefined or null for their default.
+//
 // Paths are strings (UTF-8); names read from the disk are decoded as UTF-8.
 import { binding } from './binding';
 import { FSError } from './errors';
@@ -354,10 +357,10 @@ export function statfs(loop: LoopArg, path: string, cb?: FSCallback<StatFs>): St
 }
 
 /** Opens a file; `flags` (default O_RDONLY) and `mode` (default 0o666) as Node's fs.constants. */
-export function open(loop: LoopArg, path: string, flags?: number, mode?: number): number;
+export function open(loop: LoopArg, path: string, flags?: number | null, mode?: number | null): number;
 export function open(loop: LoopArg, path: string, cb: FSCallback<number>): FSRequest;
-export function open(loop: LoopArg, path: string, flags: number | undefined, cb: FSCallback<number>): FSRequest;
-export function open(loop: LoopArg, path: string, flags: number | undefined, mode: number | undefined,
+export function open(loop: LoopArg, path: string, flags: number | null | undefined, cb: FSCallback<number>): FSRequest;
+export function open(loop: LoopArg, path: string, flags: number | null | undefined, mode: number | null | undefined,
                      cb: FSCallback<number>): FSRequest;
 export function open(loop: LoopArg, path: string, flags?: unknown, mode?: unknown, cb?: unknown): number | FSRequest {
   if (typeof flags === 'function') {
@@ -369,8 +372,8 @@ export function open(loop: LoopArg, path: string, flags?: unknown, mode?: unknow
   }
   const l = loopArg(loop);
   checkPath(path);
-  const f = flags === undefined ? 0 : checkInteger(flags, 'flags', 0, 0x7fffffff);
-  const m = mode === undefined ? 0o666 : checkInteger(mode, 'mode', 0, MAX_MODE);
+  const f = flags == null ? 0 : checkInteger(flags, 'flags', 0, 0x7fffffff);
+  const m = mode == null ? 0o666 : checkInteger(mode, 'mode', 0, MAX_MODE);
   if (!checkCallback(cb)) return binding.fsOpen(l._native, undefined, path, f, m);
   const req = request(l, cb, Kind.Value, 'open', path);
   req._ext = binding.fsOpen(l._native, req, path, f, m);
@@ -388,9 +391,9 @@ export function close(loop: LoopArg, fd: number, cb?: FSCallback<undefined>): vo
  * position, which then advances). The result is a Buffer of the bytes read,
  * empty at end of file.
  */
-export function read(loop: LoopArg, fd: number, length: number, offset?: number): Buffer;
+export function read(loop: LoopArg, fd: number, length: number, offset?: number | null): Buffer;
 export function read(loop: LoopArg, fd: number, length: number, cb: FSCallback<Buffer>): FSRequest;
-export function read(loop: LoopArg, fd: number, length: number, offset: number | undefined,
+export function read(loop: LoopArg, fd: number, length: number, offset: number | null | undefined,
                      cb: FSCallback<Buffer>): FSRequest;
 export function read(loop: LoopArg, fd: number, length: number, offset?: unknown, cb?: unknown): Buffer | FSRequest {
   if (typeof offset === 'function') {
@@ -400,7 +403,7 @@ export function read(loop: LoopArg, fd: number, length: number, offset?: unknown
   const l = loopArg(loop);
   checkFd(fd);
   checkInteger(length, 'length', 0, 0x7fffffff);
-  const off = offset === undefined ? -1 : checkInteger(offset, 'offset', -1, MAX_LEN);
+  const off = offset == null ? -1 : checkInteger(offset, 'offset', -1, MAX_LEN);
   const buf = Buffer.allocUnsafe(length);
   if (!checkCallback(cb)) return readResult(buf, binding.fsRead(l._native, undefined, fd, buf, off));
   const req = request(l, cb, Kind.Read, 'read', null, undefined, buf);
@@ -413,9 +416,9 @@ export function read(loop: LoopArg, fd: number, length: number, offset?: unknown
  * vectored write) at `offset` (-1, the default: the current position).
  * The result is the number of bytes written.
  */
-export function write(loop: LoopArg, fd: number, data: Data, offset?: number): number;
+export function write(loop: LoopArg, fd: number, data: Data, offset?: number | null): number;
 export function write(loop: LoopArg, fd: number, data: Data, cb: FSCallback<number>): FSRequest;
-export function write(loop: LoopArg, fd: number, data: Data, offset: number | undefined,
+export function write(loop: LoopArg, fd: number, data: Data, offset: number | null | undefined,
                       cb: FSCallback<number>): FSRequest;
 export function write(loop: LoopArg, fd: number, data: Data, offset?: unknown, cb?: unknown): number | FSRequest {
   if (typeof offset === 'function') {
@@ -425,7 +428,7 @@ export function write(loop: LoopArg, fd: number, data: Data, offset?: unknown, c
   const l = loopArg(loop);
   checkFd(fd);
   const bufs = checkData(data);
-  const off = offset === undefined ? -1 : checkInteger(offset, 'offset', -1, MAX_LEN);
+  const off = offset == null ? -1 : checkInteger(offset, 'offset', -1, MAX_LEN);
   if (!checkCallback(cb)) return binding.fsWrite(l._native, undefined, fd, bufs, off);
   const req = request(l, cb, Kind.Value, 'write', null, undefined, bufs);
   req._ext = binding.fsWrite(l._native, req, fd, bufs, off);
@@ -442,15 +445,15 @@ export function unlink(loop: LoopArg, path: string, cb?: FSCallback<undefined>):
 }
 
 /** Makes a directory; `mode` defaults to 0o777 (less the umask). */
-export function mkdir(loop: LoopArg, path: string, mode?: number): void;
+export function mkdir(loop: LoopArg, path: string, mode?: number | null): void;
 export function mkdir(loop: LoopArg, path: string, cb: FSCallback<undefined>): FSRequest;
-export function mkdir(loop: LoopArg, path: string, mode: number | undefined, cb: FSCallback<undefined>): FSRequest;
+export function mkdir(loop: LoopArg, path: string, mode: number | null | undefined, cb: FSCallback<undefined>): FSRequest;
 export function mkdir(loop: LoopArg, path: string, mode?: unknown, cb?: unknown): void | FSRequest {
   if (typeof mode === 'function') {
     cb = mode;
     mode = undefined;
   }
-  const m = mode === undefined ? 0o777 : checkInteger(mode, 'mode', 0, MAX_MODE);
+  const m = mode == null ? 0o777 : checkInteger(mode, 'mode', 0, MAX_MODE);
   return pathIntCall(loop, path, m, cb, 'mkdir', binding.fsMkdir);
 }
 
@@ -507,16 +510,16 @@ export function link(loop: LoopArg, path: string, newPath: string, cb?: FSCallba
 }
 
 /** Makes `newPath` a symbolic link to `path`; `flags` UV_FS_SYMLINK_DIR|JUNCTION (Windows only), default 0. */
-export function symlink(loop: LoopArg, path: string, newPath: string, flags?: number): void;
+export function symlink(loop: LoopArg, path: string, newPath: string, flags?: number | null): void;
 export function symlink(loop: LoopArg, path: string, newPath: string, cb: FSCallback<undefined>): FSRequest;
-export function symlink(loop: LoopArg, path: string, newPath: string, flags: number | undefined,
+export function symlink(loop: LoopArg, path: string, newPath: string, flags: number | null | undefined,
                         cb: FSCallback<undefined>): FSRequest;
 export function symlink(loop: LoopArg, path: string, newPath: string, flags?: unknown, cb?: unknown): void | FSRequest {
   if (typeof flags === 'function') {
     cb = flags;
     flags = undefined;
   }
-  const f = flags === undefined ? 0 : checkInteger(flags, 'flags', 0, 3);
+  const f = flags == null ? 0 : checkInteger(flags, 'flags', 0, 3);
   return twoPathCall(loop, path, newPath, f, cb, 'symlink', binding.fsSymlink);
 }
 
@@ -575,9 +578,9 @@ export function fdatasync(loop: LoopArg, fd: number, cb?: FSCallback<undefined>)
 }
 
 /** Truncates or extends the file to `length` bytes (default 0). */
-export function ftruncate(loop: LoopArg, fd: number, length?: number): void;
+export function ftruncate(loop: LoopArg, fd: number, length?: number | null): void;
 export function ftruncate(loop: LoopArg, fd: number, cb: FSCallback<undefined>): FSRequest;
-export function ftruncate(loop: LoopArg, fd: number, length: number | undefined, cb: FSCallback<undefined>): FSRequest;
+export function ftruncate(loop: LoopArg, fd: number, length: number | null | undefined, cb: FSCallback<undefined>): FSRequest;
 export function ftruncate(loop: LoopArg, fd: number, length?: unknown, cb?: unknown): void | FSRequest {
   if (typeof length === 'function') {
     cb = length;
@@ -585,7 +588,7 @@ export function ftruncate(loop: LoopArg, fd: number, length?: unknown, cb?: unkn
   }
   const l = loopArg(loop);
   checkFd(fd);
-  const len = length === undefined ? 0 : checkInteger(length, 'length', 0, MAX_LEN);
+  const len = length == null ? 0 : checkInteger(length, 'length', 0, MAX_LEN);
   if (!checkCallback(cb)) return binding.fsFtruncate(l._native, undefined, fd, len);
   const req = request(l, cb, Kind.None, 'ftruncate', null);
   req._ext = binding.fsFtruncate(l._native, req, fd, len);
@@ -662,16 +665,16 @@ export function sendfile(loop: LoopArg, outFd: number, inFd: number, inOffset: n
 }
 
 /** Copies a file; `flags` (default 0) of UV_FS_COPYFILE_EXCL | FICLONE | FICLONE_FORCE. */
-export function copyfile(loop: LoopArg, path: string, newPath: string, flags?: number): void;
+export function copyfile(loop: LoopArg, path: string, newPath: string, flags?: number | null): void;
 export function copyfile(loop: LoopArg, path: string, newPath: string, cb: FSCallback<undefined>): FSRequest;
-export function copyfile(loop: LoopArg, path: string, newPath: string, flags: number | undefined,
+export function copyfile(loop: LoopArg, path: string, newPath: string, flags: number | null | undefined,
                          cb: FSCallback<undefined>): FSRequest;
 export function copyfile(loop: LoopArg, path: string, newPath: string, flags?: unknown, cb?: unknown): void | FSRequest {
   if (typeof flags === 'function') {
     cb = flags;
     flags = undefined;
   }
-  const f = flags === undefined ? 0 : checkInteger(flags, 'flags', 0, 7);
+  const f = flags == null ? 0 : checkInteger(flags, 'flags', 0, 7);
   return twoPathCall(loop, path, newPath, f, cb, 'copyfile', binding.fsCopyfile);
 }
 
@@ -709,15 +712,15 @@ export function lutime(loop: LoopArg, path: string, atime: number | Date, mtime:
 }
 
 /** Checks access: `mode` F_OK (0, the default) or R_OK | W_OK | X_OK; throws if denied. */
-export function access(loop: LoopArg, path: string, mode?: number): void;
+export function access(loop: LoopArg, path: string, mode?: number | null): void;
 export function access(loop: LoopArg, path: string, cb: FSCallback<undefined>): FSRequest;
-export function access(loop: LoopArg, path: string, mode: number | undefined, cb: FSCallback<undefined>): FSRequest;
+export function access(loop: LoopArg, path: string, mode: number | null | undefined, cb: FSCallback<undefined>): FSRequest;
 export function access(loop: LoopArg, path: string, mode?: unknown, cb?: unknown): void | FSRequest {
   if (typeof mode === 'function') {
     cb = mode;
     mode = undefined;
   }
-  const m = mode === undefined ? 0 : checkInteger(mode, 'mode', 0, 7);
+  const m = mode == null ? 0 : checkInteger(mode, 'mode', 0, 7);
   return pathIntCall(loop, path, m, cb, 'access', binding.fsAccess);
 }
 
@@ -753,7 +756,7 @@ function fdCall(loop: LoopArg, fd: unknown, cb: unknown, syscall: string, fn: Na
   return req;
 }
 
-function twoPathCall(loop: LoopArg, path: unknown, newPath: unknown, flags: number | undefined, cb: unknown,
+function twoPathCall(loop: LoopArg, path: unknown, newPath: unknown, flags: number | null | undefined, cb: unknown,
                      syscall: string, fn: Native): any {
   const l = loopArg(loop);
   checkPath(path);

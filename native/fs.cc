@@ -313,7 +313,7 @@ napi_value Dispatch(napi_env env, const napi_value* argv, const char* syscall, n
     uv_fs_req_cleanup(&req);
     return result;
   }
-  FSReq* fr = new FSReq();
+  FSReq* fr = new FSReq;  // uv_fs_*'s INIT sets the request's fields
   fr->loop = loop;
   fr->dir = dir;
   int r = start(loop->uv(), &fr->req, OnDone);
