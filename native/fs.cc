@@ -43,11 +43,12 @@ class PathArg {
   PathArg(napi_env env, napi_value value) {
     size_t len = 0;
     napi_get_value_string_utf8(env, value, stack_, sizeof(stack_), &len);
-    if (len < sizeof(stack_) - 1) {
+    // A truncated copy ends within 4 bytes of the buffer's end (N-API never
+    // splits a UTF-8 sequence); anything shorter is the whole string.
+    if (len + 4 < sizeof(stack_)) {
       str_ = stack_;
       return;
     }
-    // Possibly truncated: fetch the exact length.
     napi_get_value_string_utf8(env, value, nullptr, 0, &len);
     heap_.resize(len + 1);
     napi_get_value_string_utf8(env, value, &heap_[0], len + 1, &len);

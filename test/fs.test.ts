@@ -472,6 +472,34 @@ describe('fs', () => {
         fails(() => invoke(m, fs.access, p('nope'), F_OK), 'ENOENT', 'access', p('nope'));
       });
 
+      it('long and non-ASCII paths, also where a multi-byte character straddles 1 KiB', () => {
+        // Paths of 1021..1026 UTF-8 bytes ending in a 3-byte character: some
+        // end exactly where the native 1 KiB stack buffer does, some across it.
+        const base = path.join(dir, 'x'.repeat(200), 'x'.repeat(200), 'x'.repeat(200), 'x'.repeat(200));
+        nfs.mkdirSync(base, { recursive: true });
+        for (let total = 1021; total <= 1026; total++) {
+          const name = 'y'.repeat(total - Buffer.byteLength(base) - 1 - 3) + '日';
+          const long = path.join(base, name);
+          assert.equal(Buffer.byteLength(long), total);
+          nfs.writeFileSync(long, String(total));
+          assert.equal(invoke(m, fs.stat, long).size, 4);
+          invoke(m, fs.rename, long, long + '2');
+          assert.equal(nfs.readFileSync(long + '2', 'utf8'), String(total));
+        }
+        // over 1 KiB, and over PATH_MAX (the error names the whole path)
+        let deep = dir;
+        while (Buffer.byteLength(deep) < 2000) {
+          deep = path.join(deep, 'ñ'.repeat(100));
+          nfs.mkdirSync(deep);
+        }
+        nfs.writeFileSync(path.join(deep, 'f'), 'deep');
+        assert.equal(invoke(m, fs.stat, path.join(deep, 'f')).size, 4);
+        invoke(m, fs.copyfile, path.join(deep, 'f'), path.join(deep, '日本'), 0);
+        assert.deepEqual(invoke(m, fs.scandir, deep).map((e: fs.DirEntry) => e.name), ['f', '日本']);
+        const tooLong = path.join(dir, 'y'.repeat(5000));
+        fails(() => invoke(m, fs.stat, tooLong), 'ENAMETOOLONG', 'stat', tooLong);
+      });
+
       it('optional arguments take their defaults, also before a callback', () => {
         // open: flags O_RDONLY, mode 0o666; read/write: offset -1; mkdir: 0o777;
         // symlink/copyfile: flags 0; access: F_OK; ftruncate: length 0
