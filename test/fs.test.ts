@@ -137,9 +137,11 @@ describe('fs', () => {
         assert.equal(ours.bsize, node.bsize);
         assert.equal(ours.blocks, node.blocks);
         assert.equal(ours.files, node.files);
-        for (const k of ['bfree', 'bavail', 'ffree'] as const) {
-          assert.ok(Math.abs(ours[k] - node[k]) < 1024, `${k}: ${ours[k]} vs ${node[k]}`);
+        // Free counts move with other writers to the disk: within 1% of the totals.
+        for (const [k, total] of [['bfree', node.blocks], ['bavail', node.blocks], ['ffree', node.files]] as const) {
+          assert.ok(Math.abs(ours[k] - node[k]) <= total / 100, `${k}: ${ours[k]} vs ${node[k]}`);
         }
+        assert.ok(ours.bfree >= ours.bavail);
         fails(() => invoke(m, fs.statfs, p('nope')), 'ENOENT', 'statfs', p('nope'));
       });
 
