@@ -740,9 +740,10 @@ describe('fs', () => {
         loop.run();
         loop.close();
       `, { eval: true });
+      const exited = once(w, 'exit'); // before awaiting the message: exit may follow in the same tick
       const [msg] = await once(w, 'message');
       assert.deepEqual(msg, [11, 11]);
-      await once(w, 'exit');
+      await exited;
     });
 
     it('requests queued when a worker ends complete without JavaScript and release fds and dirs', async () => {
