@@ -171,8 +171,10 @@ export class FSRequest {
   }
 
   /**
-   * Cancels the request if no thread has started it yet: its callback then
-   * gets FSError ECANCELED. False if it is running or done.
+   * Cancels the request if no threadpool thread has started it yet: its
+   * callback then gets FSError ECANCELED. False if it is running or done,
+   * and for calls libuv hands to io_uring instead of its threadpool (only
+   * with UV_USE_IO_URING=1 in the environment).
    */
   cancel(): boolean {
     const ext = this._ext;

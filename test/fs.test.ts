@@ -556,62 +556,68 @@ describe('fs', () => {
       assert.equal(req.cancel(), false);
     });
 
-    it('cancels a queued request: its callback gets ECANCELED once', function () {
-      // Every threadpool thread blocks opening a FIFO that has no writer, so
-      // a request queued behind them is never started until they are freed.
+    /**
+     * Occupies every threadpool thread: copyfile from a FIFO blocks in
+     * open() until a writer appears, so requests queued meanwhile wait.
+     * (copyfile always runs on the threadpool, also when libuv uses
+     * io_uring for other calls: UV_USE_IO_URING=1.) release() opens the
+     * writer once the readers wait and returns its fd.
+     */
+    function blockThreadpool() {
       const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
       const fifo = p('fifo');
       assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
-      const fds: number[] = [];
-      let opened = 0;
+      const state = { threads, done: 0, release };
       for (let i = 0; i < threads; i++) {
-        fs.open(t.loop, fifo, O_RDONLY, 0, (err, fd) => {
+        fs.copyfile(t.loop, fifo, p(`blocked${i}`), 0, (err) => {
           assert.equal(err, null);
-          fds.push(fd);
-          opened++;
+          state.done++;
         });
       }
-      const results: [FSError | null, unknown][] = [];
-      const queued = fs.stat(t.loop, file, (err, st) => results.push([err, st]));
-      assert.equal(queued.cancel(), true);
-      assert.equal(queued.cancel(), false, 'a second cancel() is false');
-      // Free the threads: a writer appears once the readers are waiting.
-      let writer = -1;
-      const deadline = Date.now() + 5000;
-      while (writer < 0) {
-        try {
-          writer = nfs.openSync(fifo, O_WRONLY | O_NONBLOCK);
-        } catch (e: any) {
-          assert.equal(e.code, 'ENXIO');
-          assert.ok(Date.now() < deadline, 'readers never reached the FIFO');
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      function release(): number {
+        const deadline = Date.now() + 5000;
+        for (;;) {
+          try {
+            return nfs.openSync(fifo, O_WRONLY | O_NONBLOCK);
+          } catch (e: any) {
+            assert.equal(e.code, 'ENXIO'); // no reader waiting yet
+            assert.ok(Date.now() < deadline, 'the threadpool never reached the FIFO');
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+          }
         }
       }
+      return state;
+    }
+
+    it('cancels a queued request: its callback gets ECANCELED once', () => {
+      const pool = blockThreadpool();
+      const results: [FSError | null, unknown][] = [];
+      // scandir, like copyfile, always goes through the threadpool
+      const queued = fs.scandir(t.loop, dir, (err, list) => results.push([err, list]));
+      assert.equal(queued.cancel(), true);
+      assert.equal(queued.cancel(), false, 'a second cancel() is false');
+      const writer = pool.release();
       try {
         t.loop.run();
       } finally {
         nfs.closeSync(writer);
-        for (const fd of fds) nfs.closeSync(fd);
       }
-      assert.equal(opened, threads);
+      assert.equal(pool.done, pool.threads);
       assert.equal(results.length, 1);
-      const [err, st] = results[0];
+      const [err, list] = results[0];
       assert.ok(err instanceof FSError && err instanceof UVError);
       assert.equal(err.code, 'ECANCELED');
       assert.equal(err.errno, errno.UV_ECANCELED);
-      assert.equal(err.syscall, 'stat');
-      assert.equal(err.path, file);
-      assert.equal(st, undefined);
+      assert.equal(err.syscall, 'scandir');
+      assert.equal(err.path, dir);
+      assert.equal(err.message, `ECANCELED: ${strerror(errno.UV_ECANCELED)}, scandir '${dir}'`);
+      assert.equal(list, undefined);
     });
 
-    it('a cancelled readdir or closedir leaves the directory open and usable', function () {
-      const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-      const fifo = p('fifo');
-      assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    it('a cancelled readdir or closedir leaves the directory open and usable', () => {
       const d = fs.opendir(t.loop, dir);
       const d2 = fs.opendir(t.loop, dir);
-      const fds: number[] = [];
-      for (let i = 0; i < threads; i++) fs.open(t.loop, fifo, O_RDONLY, 0, (err, fd) => fds.push(fd));
+      const pool = blockThreadpool();
       let code = '';
       let code2 = '';
       const req = fs.closedir(t.loop, d, (err) => (code = err!.code));
@@ -622,22 +628,18 @@ describe('fs', () => {
       throwsLike(() => fs.readdir(t.loop, d), Error, { code: 'ERR_DIR_CONCURRENT_OPERATION' });
       assert.equal(req.cancel(), true);
       assert.equal(req2.cancel(), true);
-      let writer = -1;
-      while (writer < 0) {
-        try {
-          writer = nfs.openSync(fifo, O_WRONLY | O_NONBLOCK);
-        } catch {
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-        }
+      const writer = pool.release();
+      try {
+        t.loop.run();
+      } finally {
+        nfs.closeSync(writer);
       }
-      t.loop.run();
-      nfs.closeSync(writer);
-      for (const fd of fds) nfs.closeSync(fd);
       assert.equal(code, 'ECANCELED');
       assert.equal(code2, 'ECANCELED');
       assert.equal(d.closed, false);
-      assert.ok(fs.readdir(t.loop, d).some((e) => e.name === 'file.txt'));
-      assert.deepEqual(fs.readdir(t.loop, d2).map((e) => e.name).sort(), ['fifo', 'file.txt']);
+      const names = fs.readdir(t.loop, d).map((e) => e.name);
+      assert.ok(names.includes('file.txt') && names.includes('fifo'));
+      assert.deepEqual(fs.readdir(t.loop, d2).map((e) => e.name).sort(), names.sort());
       fs.closedir(t.loop, d);
       fs.closedir(t.loop, d2);
       assert.equal(d.closed, true);
