@@ -14,6 +14,7 @@
         'native/errors.cc',
         'native/mailbox.cc',
         'native/work.cc',
+        'native/fs.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': ['NAPI_VERSION=8', 'NAPI_DISABLE_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED'],

@@ -40,6 +40,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAsync(env, exports);
   InitSignal(env, exports);
   InitWork(env, exports);
+  InitFS(env, exports);
   return exports;
 }
 

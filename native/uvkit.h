@@ -18,14 +18,16 @@ class HandleBase;
 // environment by lib/ through `setCallbacks`, so no closure is made per event
 // and user callbacks stay on the JavaScript side (no rooted cycles).
 #define UVKIT_CALLBACKS(X) \
-  X(makeError)             \
-  X(onLoopException)       \
-  X(onClose)               \
-  X(onTimer)               \
-  X(onWatcher)             \
-  X(onAsync)               \
-  X(onSignal)              \
-  X(onWorkDone)
+  X(makeError)       \
+  X(onLoopException) \
+  X(onClose)         \
+  X(onTimer)         \
+  X(onWatcher)       \
+  X(onAsync)         \
+  X(onSignal)        \
+  X(onWorkDone)      \
+  X(makeFSError)     \
+  X(onFSDone)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -47,6 +49,9 @@ struct AddonData {
     HandleBase* (*unwrap)(Napi::Object);
   };
   std::vector<HandleClass> handleClasses;
+  // fs: the Float64Array that stat results are written into (lib/fs.ts).
+  Napi::Reference<Napi::Value> fsStatArray;
+  double* fsStatValues = nullptr;
 
   static AddonData* Get(napi_env env) {
     return Napi::Env(env).GetInstanceData<AddonData>();
@@ -84,3 +89,4 @@ void InitLoopWatchers(Napi::Env env, Napi::Object exports);
 void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
 void InitWork(Napi::Env env, Napi::Object exports);
+void InitFS(Napi::Env env, Napi::Object exports);
