@@ -9,7 +9,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   explicit LoopWrap(const Napi::CallbackInfo& info);
   ~LoopWrap() override;
 
-  uv_loop_t* uv() { return &loop_; }
+  uv_loop_t* uv() { return loop_; }
   napi_env env() const { return env_; }
   AddonData* addon() const { return addon_; }
   bool attached() const { return attachment_ != nullptr; }
@@ -67,7 +67,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
 
   napi_env env_;
   AddonData* addon_;
-  uv_loop_t loop_;
+  uv_loop_t* loop_;  // heap: leaked on purpose if teardown finds a request stuck for good
   Napi::ObjectReference owner_;    // the lib/ Loop, weak
   Napi::Reference<Napi::Value> pendingError_;
   bool running_ = false;

@@ -11,7 +11,7 @@ Napi::Value LoopWrap::WorkMailbox(const Napi::CallbackInfo& info) {
   if (!CheckUsable(info.Env())) return info.Env().Undefined();
   if (workAsync_ == nullptr) {
     workAsync_ = static_cast<uv_async_t*>(malloc(sizeof(uv_async_t)));
-    uv_async_init(&loop_, workAsync_, OnWorkMail);
+    uv_async_init(loop_, workAsync_, OnWorkMail);
     workAsync_->data = nullptr;  // not a user handle: loop.handles skips it
     uv_unref(reinterpret_cast<uv_handle_t*>(workAsync_));
     workMailbox_ = Mailbox::Open(workAsync_);
