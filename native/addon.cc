@@ -38,6 +38,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitLoopWatchers(env, exports);
   InitAsync(env, exports);
   InitSignal(env, exports);
+  InitUDP(env, exports);
+  InitPoll(env, exports);
+  InitDNS(env, exports);
   return exports;
 }
 

@@ -24,7 +24,11 @@ class HandleBase;
   X(onTimer)               \
   X(onWatcher)             \
   X(onAsync)               \
-  X(onSignal)
+  X(onSignal)              \
+  X(onUDPRecv)             \
+  X(onUDPSend)             \
+  X(onPoll)                \
+  X(onDNS)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -81,3 +85,6 @@ void InitTimer(Napi::Env env, Napi::Object exports);
 void InitLoopWatchers(Napi::Env env, Napi::Object exports);
 void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
+void InitUDP(Napi::Env env, Napi::Object exports);
+void InitPoll(Napi::Env env, Napi::Object exports);
+void InitDNS(Napi::Env env, Napi::Object exports);
