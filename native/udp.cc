@@ -225,12 +225,17 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     uv_buf_t* bufs;
     unsigned n = static_cast<unsigned>(GetBufs(env, info[2], stack, &heap, &bufs));
     bool hasCallback = info[3].As<Napi::Boolean>().Value();
-    // With no callback, a datagram the socket takes at once needs no request.
-    // Any failure takes the queued path, which reports exactly what it would
-    // have reported anyway (a synchronous throw, or nothing without a callback).
-    if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 &&
-        uv_udp_try_send(uv(), bufs, n, sa) >= 0) {
-      return env.Undefined();
+    // With no callback, a datagram the socket takes at once needs no request
+    // (only tried on a socket that exists: the queued path does the implicit
+    // bind). EAGAIN queues it; the argument errors uv_udp_send reports
+    // synchronously are thrown through it; any other failure (EMSGSIZE…) is
+    // what a queued send would have reported to its missing callback.
+    uv_os_fd_t fd;
+    if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
+      int r = uv_udp_try_send(uv(), bufs, n, sa);
+      if (r >= 0 || (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ)) {
+        return env.Undefined();
+      }
     }
     SendReq* s = new SendReq;
     s->env = env;
