@@ -31,6 +31,13 @@ describe('Poll', () => {
     return fd;
   };
 
+  // Node's first spawn() with a pipe opens a /dev/null fd that it keeps for
+  // good: open it before any fd is counted.
+  before((done) => {
+    const c = spawn(process.execPath, ['-e', '0'], { stdio: ['inherit', 'pipe', 'inherit'] });
+    c.stdout!.resume();
+    c.on('close', () => done());
+  });
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uvkit-poll-'));
     fifo = path.join(dir, 'fifo');
@@ -145,7 +152,7 @@ describe('Poll', () => {
   });
 
   it('reports UV_DISCONNECT when the peer of a socket closes (a child process stdout)', async () => {
-    const child = spawn(process.execPath, ['-e', 'process.stdout.write("bye")'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['-e', 'process.stdout.write("bye")'], { stdio: ['inherit', 'pipe', 'inherit'] });
     const closed = new Promise((resolve) => child.on('close', resolve));
     // libuv gives a child a socketpair as its stdout pipe.
     const fd: number = (child.stdout as any)._handle.fd;
