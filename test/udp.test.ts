@@ -6,7 +6,7 @@ import {
   HandleClosedError, Loop, Timer, UDP, UDPError, UVError, errno,
   UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_PARTIAL, UV_UDP_REUSEADDR,
 } from '../lib/index';
-import { runNode, throwsLike, useLoop } from './helpers';
+import { openFds, runNode, throwsLike, useLoop } from './helpers';
 
 type Got = { err: UVError | null; data: Buffer | null; addr: any; flags: number };
 
@@ -382,6 +382,55 @@ describe('UDP', () => {
     assert.ok(r.got[0].data!.equals(big));
     assert.equal(r.got[0].flags & UV_UDP_PARTIAL, 0);
     c.close();
+  });
+
+  it('an idle UDP with no reference is closed by garbage collection, fd included', async function () {
+    if (!global.gc) this.skip();
+    const fds = openFds();
+    (() => {
+      const u = new UDP(t.loop, 'IPv4');
+      u.bind('127.0.0.1', 0);
+    })();
+    assert.equal(openFds(), fds + 1);
+    for (let i = 0; i < 3 && openFds() > fds; i++) {
+      global.gc!();
+      await new Promise((r) => setImmediate(r)); // finalizers may run after the GC
+      t.loop.run();
+    }
+    assert.equal(openFds(), fds);
+    assert.equal(t.loop.handles.length, 0);
+  });
+
+  it('works in a worker thread, which cleans up pending sends, receives and dns requests at exit', () => {
+    const res = runNode(`
+      const { Worker } = require('worker_threads');
+      const w = new Worker(\`
+        const u = require(\${JSON.stringify(process.cwd())});
+        const { parentPort } = require('worker_threads');
+        const loop = new u.Loop();
+        const r = new u.UDP(loop);
+        r.bind('127.0.0.1', 0);
+        const port = r.getsockname().port;
+        const got = [];
+        r.startRecv((err, data) => { got.push(String(data)); if (got.length === 2) loop.stop(); });
+        const s = new u.UDP(loop);
+        s.send('127.0.0.1', port, 'one', () => {});
+        s.send('127.0.0.1', port, 'two', () => {});
+        loop.run();
+        parentPort.postMessage(got.join(','));
+        // Left pending at exit: no callback may run then.
+        const boom = () => { throw new Error('JS ran at teardown'); };
+        for (let i = 0; i < 5; i++) s.send('127.0.0.1', port, 'x' + i, boom);
+        u.dns.getaddrinfo(loop, '127.0.0.1', 80, {}, boom);
+        u.dns.getnameinfo(loop, '127.0.0.1', 80, 0, boom);
+      \`, { eval: true });
+      w.on('message', (m) => console.log(m));
+      w.on('error', (e) => console.log('error', e.message));
+      w.on('exit', (c) => console.log('exit', c));
+    `);
+    assert.equal(res.stderr, '');
+    assert.equal(res.stdout, 'one,two\nexit 0\n');
+    assert.equal(res.status, 0);
   });
 
   it('open(fd) takes over an existing UDP socket (in a child, which owns both handles)', () => {
