@@ -16,6 +16,8 @@ export type PollCallback<H> = (err: UVError | null, events: number, handle: H) =
  * Watches any fd that epoll accepts (sockets, pipes, FIFOs, ttys, character
  * devices); a regular file throws PollError EPERM. The fd is put in
  * non-blocking mode and stays the caller's: close the Poll before the fd.
+ * start() refuses (PollError EBADF) an fd that was closed, or reused for
+ * another file, since the Poll was made.
  */
 export class Poll extends Handle<NativePoll> {
   static override errorClass = PollError;

@@ -205,6 +205,23 @@ describe('Poll', () => {
     assert.equal(t.loop.handles.length, 0);
   });
 
+  it('start() refuses an fd closed or reused since the Poll was made (libuv would abort)', () => {
+    const fd = fs.openSync(fifo, O_RDWR | O_NONBLOCK);
+    const poll = new Poll(t.loop, fd);
+    poll.start(UV_READABLE, () => {});
+    poll.stop();
+    fs.closeSync(fd);
+    throwsLike(() => poll.start(UV_READABLE, () => {}), PollError, { code: 'EBADF', syscall: 'uv_poll_start' });
+    // Open files until one gets the old number (the lowest free one, normally at once).
+    let reused = -1;
+    for (let i = 0; i < 64 && reused !== fd; i++) reused = open(path.join(dir, 'other'), fs.constants.O_CREAT | O_RDWR);
+    assert.equal(reused, fd);
+    throwsLike(() => poll.start(UV_WRITABLE, () => {}), PollError, { code: 'EBADF' });
+    assert.equal(poll.active, false);
+    poll.close();
+    t.loop.run();
+  });
+
   it('one loop takes one watcher per fd: a second Poll of a started fd is EEXIST', () => {
     const fd = open(fifo, O_RDWR | O_NONBLOCK);
     const a = new Poll(t.loop, fd);
