@@ -81,7 +81,7 @@ export class DNSRequest<R = unknown> {
 
   /** Cancels a request that has not started running: its callback gets EAI_CANCELED. */
   cancel(): boolean {
-    return !this._done && binding.dns.cancel(this._req);
+    return !this._done && this._req !== null && binding.dns.cancel(this._req);
   }
 
   static {

@@ -193,6 +193,7 @@ Napi::Value GetNameInfo(const Napi::CallbackInfo& info) {
 
 // cancel(external) -> whether libuv cancelled the request before it ran.
 Napi::Value Cancel(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) return Napi::Boolean::New(info.Env(), false);
   DnsReq* r = info[0].As<Napi::External<DnsReq>>().Data();
   bool ok = !r->done && uv_cancel(&r->req) == 0;
   return Napi::Boolean::New(info.Env(), ok);
