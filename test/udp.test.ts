@@ -204,7 +204,7 @@ describe('UDP', () => {
     assert.equal(d.getsockname().port, c.getsockname().port);
   });
 
-  it('UV_UDP_IPV6ONLY leaves the IPv4 port free', () => {
+  it('UV_UDP_IPV6ONLY leaves the IPv4 port free; EINVAL for an IPv4 address or a family mismatch', () => {
     const dual = fs.readFileSync('/proc/sys/net/ipv6/bindv6only', 'utf8').trim() === '0';
     const a = new UDP(t.loop);
     a.bind('::', 0);
@@ -217,6 +217,10 @@ describe('UDP', () => {
     const v4b = new UDP(t.loop);
     v4b.bind('0.0.0.0', b.getsockname().port);
     assert.equal(v4b.getsockname().port, b.getsockname().port);
+    const c = new UDP(t.loop);
+    throwsLike(() => c.bind('127.0.0.1', 0, UV_UDP_IPV6ONLY), UDPError, { code: 'EINVAL', syscall: 'bind' });
+    const d = new UDP(t.loop, 'IPv4'); // the socket exists: an IPv6 address does not fit it
+    throwsLike(() => d.bind('::1', 0), UDPError, { code: 'EINVAL', syscall: 'bind' });
   });
 
   it('connect() sets the peer: sends to ip null go there, explicit ones fail', () => {
