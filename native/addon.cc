@@ -41,6 +41,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSignal(env, exports);
   InitWork(env, exports);
   InitFS(env, exports);
+  InitUDP(env, exports);
+  InitPoll(env, exports);
+  InitDNS(env, exports);
   return exports;
 }
 

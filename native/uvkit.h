@@ -27,7 +27,11 @@ class HandleBase;
   X(onSignal)        \
   X(onWorkDone)      \
   X(makeFSError)     \
-  X(onFSDone)
+  X(onFSDone)        \
+  X(onUDPRecv)       \
+  X(onUDPSend)       \
+  X(onPoll)          \
+  X(onDNS)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -90,3 +94,6 @@ void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
 void InitWork(Napi::Env env, Napi::Object exports);
 void InitFS(Napi::Env env, Napi::Object exports);
+void InitUDP(Napi::Env env, Napi::Object exports);
+void InitPoll(Napi::Env env, Napi::Object exports);
+void InitDNS(Napi::Env env, Napi::Object exports);
