@@ -15,7 +15,7 @@ describe('random calls (seeded, bounded)', function () {
       const summary = JSON.parse(res.stdout);
       assert.deepEqual(summary.suspicious, []);
       assert.equal(summary.fdDelta, 0);
-      assert.ok(summary.counts.calls >= 3000 && summary.counts.made > 100, JSON.stringify(summary.counts));
+      assert.ok(summary.counts.calls > 2900 && summary.counts.made > 100, JSON.stringify(summary.counts));
       assert.ok(summary.counts.ok > 500 && summary.counts.uvErrors + summary.counts.typeErrors > 100,
         JSON.stringify(summary.counts));
     });
