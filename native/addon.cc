@@ -38,6 +38,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitLoopWatchers(env, exports);
   InitAsync(env, exports);
   InitSignal(env, exports);
+  InitTCP(env, exports);
+  InitPipe(env, exports);
+  InitTTY(env, exports);
   return exports;
 }
 

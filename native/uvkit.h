@@ -24,7 +24,12 @@ class HandleBase;
   X(onTimer)               \
   X(onWatcher)             \
   X(onAsync)               \
-  X(onSignal)
+  X(onSignal)              \
+  X(onRead)                \
+  X(onWrite)               \
+  X(onConnection)          \
+  X(onConnect)             \
+  X(onShutdown)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -81,3 +86,6 @@ void InitTimer(Napi::Env env, Napi::Object exports);
 void InitLoopWatchers(Napi::Env env, Napi::Object exports);
 void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
+void InitTCP(Napi::Env env, Napi::Object exports);
+void InitPipe(Napi::Env env, Napi::Object exports);
+void InitTTY(Napi::Env env, Napi::Object exports);
