@@ -8,7 +8,7 @@ export { Prepare, Check, Idle } from './loopwatchers';
 export { Async } from './async';
 export { Signal } from './signal';
 export { Stream } from './stream';
-export type { Data } from './stream';
+export type { Data, TransferableHandle } from './stream';
 export { TCP } from './tcp';
 export { Pipe } from './pipe';
 export { TTY } from './tty';

@@ -3,7 +3,7 @@ import { UV_READABLE, UV_WRITABLE } from './constants';
 import { HandleClosedError, PipeError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
-import { NativeStream, Stream } from './stream';
+import { NativeStream, Stream, TransferableHandle } from './stream';
 import { checkBoolean, checkData, checkFunction, checkInteger, checkOneOf, checkOptionalFunction, Data } from './validate';
 
 interface NativePipe extends NativeStream {
@@ -93,13 +93,13 @@ export class Pipe extends Stream<NativePipe> {
    * pipe, the handle's socket travels with it. The sent handle may be closed
    * right after the call.
    */
-  override write(data: Data, cb?: ((err: UVError | null, handle: this) => void) | null, sendHandle?: Handle): void {
+  override write(data: Data, cb?: ((err: UVError | null, handle: this) => void) | null, sendHandle?: TransferableHandle): void {
     const n = this._n;
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     if (sendHandle === undefined || sendHandle === null) return this._write(n, d, cb);
     if (!(sendHandle instanceof Handle)) throw new TypeError('sendHandle must be a TCP, Pipe or UDP handle');
     if (sendHandle.closed) throw new HandleClosedError();
-    this._write(n, d, cb, sendHandle._native);
+    this._write(n, d, cb, (sendHandle as Handle)._native);
   }
 }

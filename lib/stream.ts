@@ -20,6 +20,12 @@ export interface NativeStream extends NativeHandle {
   writeQueueSize(): number;
 }
 
+/** A handle that accept() can fill and an IPC pipe can send: a TCP, Pipe or UDP (checked at the call). */
+export interface TransferableHandle {
+  readonly closed: boolean;
+  fileno(): number;
+}
+
 type ErrCallback<H> = (err: UVError | null, handle: H) => void;
 
 /**
@@ -53,11 +59,11 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
    * Accepts a pending connection into `client`, an empty handle of the
    * right type (on an IPC pipe: of the type pendingHandleType() names).
    */
-  accept(client: Handle): void {
+  accept(client: TransferableHandle): void {
     const n = this._n;
     if (!(client instanceof Handle)) throw new TypeError('client must be a TCP, Pipe or UDP handle');
     if (client.closed) throw new HandleClosedError();
-    n.accept(client._native);
+    n.accept((client as Handle)._native);
   }
 
   /** cb(err, data, handle) per read; EOF is (null, null); an error ends reading. */
