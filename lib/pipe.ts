@@ -14,7 +14,6 @@ interface NativePipe extends NativeStream {
   chmod(flags: number): void;
   getsockname(): string;
   getpeername(): string;
-  ipc(): boolean;
   pendingHandleType(): number;
 }
 
@@ -25,6 +24,10 @@ function checkPipeName(name: unknown): string {
   return name;
 }
 
+function unpad(name: string): string {
+  return name.charCodeAt(0) === 0 ? name.replace(/\0+$/, '') || '\0' : name;
+}
+
 /**
  * A Unix domain socket or pipe. An IPC pipe (`ipc = true`) can carry TCP,
  * Pipe and UDP handles to the peer: write(data, cb, handle) on one side,
@@ -32,10 +35,12 @@ function checkPipeName(name: unknown): string {
  */
 export class Pipe extends Stream<NativePipe> {
   static override errorClass = PipeError;
+  private readonly _ipc: boolean;
 
   constructor(loop?: Loop, ipc = false) {
     checkBoolean(ipc, 'ipc');
     super(loop, binding.Pipe, ipc);
+    this._ipc = ipc;
   }
 
   /** Binds to a path; a name starting with '\0' is a Linux abstract socket. */
@@ -71,16 +76,22 @@ export class Pipe extends Stream<NativePipe> {
     n.chmod(checkOneOf(mode, 'mode', [UV_READABLE, UV_WRITABLE, UV_READABLE | UV_WRITABLE]));
   }
 
+  /**
+   * The bound name. libuv 1.46 binds and connects abstract names padded with
+   * NULs to the full sun_path (as Node's own net does with this libuv), so
+   * they meet Node's abstract sockets but not those of programs that use the
+   * exact length; the padding is not shown here.
+   */
   getsockname(): string {
-    return this._n.getsockname();
+    return unpad(this._n.getsockname());
   }
 
   getpeername(): string {
-    return this._n.getpeername();
+    return unpad(this._n.getpeername());
   }
 
   get ipc(): boolean {
-    return this._native.ipc();
+    return this._ipc;
   }
 
   /** The type of the next handle received over this IPC pipe: UV_TCP, UV_UDP, UV_NAMED_PIPE or UV_UNKNOWN_HANDLE. */

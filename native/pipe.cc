@@ -20,7 +20,6 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
                                          InstanceMethod<&PipeWrap::Chmod>("chmod"),
                                          InstanceMethod<&PipeWrap::GetSockName>("getsockname"),
                                          InstanceMethod<&PipeWrap::GetPeerName>("getpeername"),
-                                         InstanceMethod<&PipeWrap::Ipc>("ipc"),
                                          InstanceMethod<&PipeWrap::PendingType>(
                                              "pendingHandleType"),
                                      }));
@@ -78,10 +77,6 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
   }
   Napi::Value GetSockName(const Napi::CallbackInfo& info) { return Name(info, false); }
   Napi::Value GetPeerName(const Napi::CallbackInfo& info) { return Name(info, true); }
-
-  Napi::Value Ipc(const Napi::CallbackInfo& info) {
-    return Napi::Boolean::New(info.Env(), handle_ != nullptr && uv()->ipc);
-  }
 
   Napi::Value PendingType(const Napi::CallbackInfo& info) {
     uv_handle_type t = UV_UNKNOWN_HANDLE;
