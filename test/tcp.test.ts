@@ -2,7 +2,8 @@ import { strict as assert } from 'assert';
 import {
   HandleClosedError, Loop, Pipe, StreamError, TCP, TCPError, Timer, UVError, UV_RUN_NOWAIT, UV_RUN_ONCE, UV_TCP_IPV6ONLY, errno,
 } from '../lib/index';
-import { throwsLike, useLoop } from './helpers';
+import { spawnSync } from 'child_process';
+import { root, throwsLike, useLoop } from './helpers';
 
 /** A listening server on ip:0 whose connections are handed to `onClient`. */
 function listen(loop: Loop, ip: string, onClient: (c: TCP) => void): TCP {
@@ -333,6 +334,46 @@ describe('TCP', () => {
     throwsLike(() => bad.bind('127.0.0.1', 0, UV_TCP_IPV6ONLY), TCPError, { code: 'EINVAL', syscall: 'bind' });
     none.close();
     assert.equal(none.family, null);
+  });
+
+  it('open(fd) adopts a listening socket made by another process', () => {
+    // python3 makes the socket and hands it to a child Node process as an fd.
+    const host = `
+import socket, subprocess, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(('127.0.0.1', 0))
+s.listen(8)
+r = subprocess.run([sys.argv[1], '-e', sys.argv[2], str(s.fileno())], cwd=sys.argv[3],
+                   pass_fds=[s.fileno()], capture_output=True, text=True, timeout=20)
+sys.stdout.write('PORT %d\\n%s%s' % (s.getsockname()[1], r.stdout, r.stderr))
+sys.exit(r.returncode)`;
+    const script = `
+      const { Loop, TCP } = require('./');
+      const loop = new Loop();
+      const server = new TCP(loop);
+      server.open(Number(process.argv[1]));
+      console.log('OPENED ' + server.getsockname().port + ' ' + server.family);
+      server.listen((err, s) => {
+        const c = new TCP(loop);
+        s.accept(c);
+        c.startRead((e, d) => {
+          if (d) console.log('GOT ' + d);
+          else { c.close(); server.close(); }
+        });
+      });
+      const client = new TCP(loop);
+      client.connect('127.0.0.1', server.getsockname().port, () => client.write('hi', () => client.close()));
+      loop.run();
+      loop.close();`;
+    const res = spawnSync('python3', ['-c', host, process.execPath, script, root], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(res.status, 0, res.stdout + res.stderr);
+    const port = /PORT (\d+)/.exec(res.stdout)![1];
+    assert.match(res.stdout, new RegExp(`OPENED ${port} IPv4\n`));
+    assert.match(res.stdout, /GOT hi\n/);
+  });
+
+  it('open(fd) of a bad fd throws TCPError EBADF', () => {
+    throwsLike(() => new TCP(t.loop).open(0x7ffffff0), TCPError, { code: 'EBADF', errno: errno.UV_EBADF, syscall: 'open' });
   });
 
   it('socket options work on a connected socket', () => {
