@@ -3,7 +3,7 @@ import {
   HandleClosedError, Loop, Pipe, StreamError, TCP, TCPError, Timer, UVError, UV_RUN_NOWAIT, UV_RUN_ONCE, UV_TCP_IPV6ONLY, errno,
 } from '../lib/index';
 import { spawnSync } from 'child_process';
-import { root, throwsLike, useLoop } from './helpers';
+import { root, runNode, throwsLike, useLoop } from './helpers';
 
 /** A listening server on ip:0 whose connections are handed to `onClient`. */
 function listen(loop: Loop, ip: string, onClient: (c: TCP) => void): TCP {
@@ -414,6 +414,37 @@ sys.exit(r.returncode)`;
     if (global.gc) global.gc();
     t.loop.run();
     assert.equal(written, 1);
+  });
+
+  it('a thread that ends with connections and queued writes open tears down cleanly', () => {
+    const body = `
+      const { Loop, TCP } = require(${JSON.stringify(root)});
+      const loop = new Loop();
+      const server = new TCP(loop);
+      server.bind('127.0.0.1', 0);
+      server.listen((e, s) => s.accept(new TCP(loop)));
+      const client = new TCP(loop);
+      let ran = false;
+      client.connect('127.0.0.1', server.getsockname().port, () => {
+        const big = Buffer.alloc(1 << 20);
+        for (let i = 0; i < 32; i++) client.write(big, () => { if (ran) throw new Error('no JS at teardown'); });
+        client.write(big);
+        loop.stop();
+      });
+      loop.run();
+      ran = true;
+      if (client.writeQueueSize === 0) throw new Error('nothing queued');`;
+    const res = runNode(`
+      const { Worker } = require('worker_threads');
+      const body = ${JSON.stringify(body)};
+      new Worker(body, { eval: true }).on('exit', (code) => {
+        console.log('worker ' + code);
+        eval(body); // and the main thread at process exit
+        console.log('main');
+      });`);
+    assert.equal(res.stderr, '');
+    assert.equal(res.status, 0);
+    assert.equal(res.stdout, 'worker 0\nmain\n');
   });
 
   it('rejects wrong argument types and values before libuv', () => {
