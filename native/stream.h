@@ -105,6 +105,7 @@ class StreamWrap : public HandleWrap<T, U> {
       return;
     }
     uv_handle_type want = this->handle_->type;
+    if (want == UV_TTY) return this->Throw(UV_EINVAL, "accept");  // never a server
     if (want == UV_NAMED_PIPE && reinterpret_cast<uv_pipe_t*>(this->handle_)->ipc &&
         uv_pipe_pending_count(reinterpret_cast<uv_pipe_t*>(this->handle_)) > 0) {
       want = uv_pipe_pending_type(reinterpret_cast<uv_pipe_t*>(this->handle_));

@@ -124,6 +124,54 @@ describe('TCP', () => {
     assert.ok(cancelled > 900, `only ${cancelled} cancelled`);
   });
 
+  it('closing cancels a pending connect, and queued writes and shutdown: each callback once, ECANCELED', () => {
+    const connecting = new TCP(t.loop);
+    const connectErrs: (UVError | null)[] = [];
+    // Closed before the loop runs: the connect cannot have completed.
+    connecting.connect('127.0.0.1', 9, (err) => connectErrs.push(err));
+    connecting.close();
+
+    let peer: TCP | null = null;
+    const server = listen(t.loop, '127.0.0.1', (c) => (peer = c));
+    const client = new TCP(t.loop);
+    const results: string[] = [];
+    client.connect('127.0.0.1', server.getsockname().port, () => {
+      const big = Buffer.alloc(64 << 20); // more than loopback buffers take
+      client.write(big, (err) => results.push(`write ${err && err.code}`));
+      client.shutdown((err) => results.push(`shutdown ${err && err.code}`));
+      client.close(() => {
+        results.push('close');
+        peer!.close();
+        server.close();
+      });
+    });
+    t.loop.run();
+    assert.equal(connectErrs.length, 1);
+    assert.ok(connectErrs[0] instanceof TCPError);
+    assert.equal(connectErrs[0]!.code, 'ECANCELED');
+    assert.deepEqual(results, ['write ECANCELED', 'shutdown ECANCELED', 'close']);
+  });
+
+  it('accept into a handle that already has a socket throws TCPError EBUSY', () => {
+    let err: unknown = null;
+    const server = new TCP(t.loop);
+    server.bind('127.0.0.1', 0);
+    server.listen((e, s) => {
+      try {
+        s.accept(new TCP(t.loop, 'IPv4'));
+      } catch (x) {
+        err = x;
+      }
+      server.close();
+    });
+    const client = new TCP(t.loop);
+    client.connect('127.0.0.1', server.getsockname().port, () => client.close());
+    t.loop.run();
+    assert.ok(err instanceof TCPError, String(err));
+    assert.equal((err as UVError).code, 'EBUSY');
+    assert.equal((err as UVError).syscall, 'accept');
+  });
+
   it('a 12-buffer write arrives as one concatenated read', () => {
     const parts = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `s${i}` : Buffer.from(`b${i}|`)));
     const expected = Buffer.concat(parts.map((p) => Buffer.from(p)));

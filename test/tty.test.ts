@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HandleClosedError, StreamError, TTY, TTYError, UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW, errno } from '../lib/index';
+import { HandleClosedError, StreamError, TCP, TTY, TTYError, UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW, errno } from '../lib/index';
 import { root, throwsLike, useLoop } from './helpers';
 
 // Hosts a child Node process on a fresh pseudo-terminal (111 columns x 33
@@ -154,6 +154,7 @@ describe('TTY', () => {
     it('listen and accept are not for terminals: clear TTYErrors', () => {
       const tty = new TTY(t.loop, fd, true);
       throwsLike(() => tty.listen(() => {}), TTYError, { syscall: 'listen' });
+      throwsLike(() => tty.accept(new TCP(t.loop)), TTYError, { code: 'EINVAL', syscall: 'accept' });
     });
 
     it('every method of a closed TTY throws HandleClosedError', () => {
