@@ -290,7 +290,9 @@ void LoopWrap::RunAttached() {
 void LoopWrap::SyncAttached() {
   Attachment* a = attachment_;
   uv_update_time(&loop_);
-  int timeout = uv_backend_timeout(&loop_);
+  // A loop with nothing left reports timeout 0: re-arming a 0 ms Node timer
+  // from its own callback would spin inside Node's timer phase forever.
+  int timeout = uv_loop_alive(&loop_) ? uv_backend_timeout(&loop_) : -1;
   if (timeout >= 0) {
     uv_timer_start(&a->timer, OnNodeTimer, timeout, 0);
   } else {

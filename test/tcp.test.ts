@@ -3,6 +3,7 @@ import {
   HandleClosedError, Loop, Pipe, StreamError, TCP, TCPError, Timer, UVError, UV_RUN_NOWAIT, UV_RUN_ONCE, UV_TCP_IPV6ONLY, errno,
 } from '../lib/index';
 import { spawnSync } from 'child_process';
+import * as net from 'net';
 import { root, runNode, throwsLike, useLoop } from './helpers';
 
 /** A listening server on ip:0 whose connections are handed to `onClient`. */
@@ -493,6 +494,37 @@ sys.exit(r.returncode)`;
     assert.equal(res.stderr, '');
     assert.equal(res.status, 0);
     assert.equal(res.stdout, 'worker 0\nmain\n');
+  });
+
+  // Node opens a /dev/null fd for good with its first net socket: open it
+  // before the fd count of the next test.
+  before((done) => {
+    const s = net.connect(1, '127.0.0.1');
+    s.on('error', () => done());
+    s.on('connect', () => (s.destroy(), done()));
+  });
+
+  it('attached to Node\'s loop, a uvkit server talks to a net client in the same process', (done) => {
+    const server = listen(t.loop, '127.0.0.1', (c) => {
+      c.startRead((err, data) => {
+        if (data === null) {
+          c.close();
+          server.close();
+        } else c.write(Buffer.concat([Buffer.from('echo:'), data]));
+      });
+    });
+    t.loop.attach();
+    const sock = net.connect(server.getsockname().port, '127.0.0.1', () => sock.end('ping'));
+    let got = '';
+    sock.on('data', (d) => (got += d));
+    sock.on('close', () => {
+      try {
+        assert.equal(got, 'echo:ping');
+        done();
+      } catch (e) {
+        done(e);
+      }
+    });
   });
 
   it('rejects wrong argument types and values before libuv', () => {
