@@ -5,7 +5,7 @@ import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunc
 
 export type { Data } from './validate';
 
-/** @internal */
+/** The native side of a stream (not part of the public API). */
 export interface NativeStream extends NativeHandle {
   listen(backlog: number): void;
   accept(client: NativeHandle): void;

@@ -190,7 +190,12 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
   uv_walk(
       &loop_,
       [](uv_handle_t* h, void* arg) {
-        if (!uv_is_closing(h)) *static_cast<bool*>(arg) = true;
+        if (uv_is_closing(h)) return;
+        // Its owner was collected but Node runs the finalizer (which closes
+        // it) later: the handle is already dropped, so close it now.
+        HandleBase* wrap = static_cast<HandleBase*>(h->data);
+        if (wrap != nullptr && wrap->owner().IsEmpty()) return wrap->Abandon();
+        *static_cast<bool*>(arg) = true;
       },
       &busy);
   if (busy) {

@@ -200,6 +200,34 @@ describe('TCP', () => {
     assert.equal(reads, 1);
   });
 
+  it('a large write without a callback is partly written at once and the rest queued, in order and intact', () => {
+    const parts = [1, 3, 2, 5].map((mb, i) => {
+      const b = Buffer.alloc(mb << 20);
+      for (let j = 0; j < b.length; j += 4) b.writeUInt32LE((j * 2654435761 + i) >>> 0, j);
+      return b;
+    });
+    const expected = Buffer.concat([...parts, Buffer.from('tail')]);
+    let result: Buffer | null = null;
+    const server = listen(t.loop, '127.0.0.1', (c) =>
+      readAll(c, (data) => {
+        result = data;
+        server.close();
+      }),
+    );
+    const client = new TCP(t.loop);
+    let queued = 0;
+    client.connect('127.0.0.1', server.getsockname().port, () => {
+      client.write(parts);
+      queued = client.writeQueueSize;
+      client.write('tail');
+      client.shutdown(() => client.close());
+    });
+    t.loop.run();
+    assert.ok(queued > 0 && queued < expected.length - 4, `queued ${queued}`);
+    assert.equal(result!.length, expected.length);
+    assert.ok(result!.equals(expected));
+  });
+
   it('passes NUL and 0xff bytes (every byte value) intact, in Buffers, Uint8Arrays and strings', () => {
     const all = Buffer.alloc(256);
     for (let i = 0; i < 256; i++) all[i] = i;
@@ -342,24 +370,30 @@ describe('TCP', () => {
     assert.match(errs[0]!.message, /^ECONNREFUSED: connection refused, connect$/);
   });
 
-  it('EADDRINUSE at bind or listen (libuv defers it), EADDRNOTAVAIL at bind', () => {
+  it('EADDRINUSE: libuv defers it from bind to listen or to the connect callback; EADDRNOTAVAIL at bind', () => {
     const a = new TCP(t.loop);
     a.bind('127.0.0.1', 0);
     a.listen(() => {});
+    const port = a.getsockname().port;
     const b = new TCP(t.loop);
-    throwsLike(() => {
-      b.bind('127.0.0.1', a.getsockname().port);
-      b.listen(() => {});
-    }, TCPError, { code: 'EADDRINUSE', errno: errno.UV_EADDRINUSE });
-    try {
-      b.listen(() => {});
-    } catch (e) {
-      assert.ok(['bind', 'listen'].includes((e as UVError).syscall!));
-    }
+    b.bind('127.0.0.1', port); // accepted: the error is kept for the next call
+    throwsLike(() => b.listen(() => {}), TCPError, { code: 'EADDRINUSE', errno: errno.UV_EADDRINUSE, syscall: 'listen' });
     const c = new TCP(t.loop);
-    throwsLike(() => c.bind('192.0.2.1', 0), TCPError, {
+    c.bind('127.0.0.1', port);
+    const errs: (UVError | null)[] = [];
+    c.connect('127.0.0.1', port, (err) => {
+      errs.push(err);
+      for (const h of [a, b, c]) h.close();
+    });
+    const d = new TCP(t.loop);
+    throwsLike(() => d.bind('192.0.2.1', 0), TCPError, {
       code: 'EADDRNOTAVAIL', errno: errno.UV_EADDRNOTAVAIL, syscall: 'bind',
     });
+    t.loop.run();
+    assert.equal(errs.length, 1);
+    assert.ok(errs[0] instanceof TCPError);
+    assert.equal(errs[0]!.code, 'EADDRINUSE');
+    assert.equal(errs[0]!.syscall, 'connect');
   });
 
   it('a family creates the socket at once; without one there is none until bind', () => {
