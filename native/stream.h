@@ -3,6 +3,8 @@
 // accept, shutdown and IPC handle passing.
 #pragma once
 
+#include <string>
+
 #include "handle.h"
 
 // The uv_stream_t of a native TCP, Pipe or TTY object (lib/'s `_native`),

@@ -561,6 +561,18 @@ sys.exit(r.returncode)`;
     });
   });
 
+  it('dropped idle streams are closed by GC and never keep loop.close() busy', function () {
+    if (!global.gc) this.skip();
+    const loop = new Loop();
+    for (let i = 0; i < 50; i++) {
+      new TCP(loop, 'IPv4');
+      new Pipe(loop);
+    }
+    global.gc!();
+    assert.equal(loop.handles.length, 0);
+    loop.close(); // their finalizers may not have run yet
+  });
+
   it('rejects wrong argument types and values before libuv', () => {
     const h = new TCP(t.loop);
     const fn = () => {};
