@@ -593,6 +593,12 @@ sys.exit(r.returncode)`;
     assert.throws(() => h.accept({} as any), TypeError);
     assert.throws(() => h.accept(new Timer(t.loop) as any), TypeError);
     assert.throws(() => h.accept(new Pipe(t.loop)), TypeError);
+    const otherLoop = new Loop();
+    const foreign = new TCP(otherLoop);
+    assert.throws(() => h.accept(foreign), /client must belong to the server's loop/); // libuv would abort
+    foreign.close();
+    otherLoop.run();
+    otherLoop.close();
     assert.throws(() => h.startRead('x' as any), TypeError);
     assert.throws(() => h.write(42 as any), TypeError);
     assert.throws(() => h.write([] as any), RangeError);
