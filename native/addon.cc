@@ -44,6 +44,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitUDP(env, exports);
   InitPoll(env, exports);
   InitDNS(env, exports);
+  InitTCP(env, exports);
+  InitPipe(env, exports);
+  InitTTY(env, exports);
   return exports;
 }
 

@@ -31,7 +31,12 @@ class HandleBase;
   X(onUDPRecv)       \
   X(onUDPSend)       \
   X(onPoll)          \
-  X(onDNS)
+  X(onDNS)           \
+  X(onRead)          \
+  X(onWrite)         \
+  X(onConnection)    \
+  X(onConnect)       \
+  X(onShutdown)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -97,3 +102,6 @@ void InitFS(Napi::Env env, Napi::Object exports);
 void InitUDP(Napi::Env env, Napi::Object exports);
 void InitPoll(Napi::Env env, Napi::Object exports);
 void InitDNS(Napi::Env env, Napi::Object exports);
+void InitTCP(Napi::Env env, Napi::Object exports);
+void InitPipe(Napi::Env env, Napi::Object exports);
+void InitTTY(Napi::Env env, Napi::Object exports);
