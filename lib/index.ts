@@ -7,6 +7,7 @@ export { Timer } from './timer';
 export { Prepare, Check, Idle } from './loopwatchers';
 export { Async } from './async';
 export { Signal } from './signal';
+export * as util from './util';
 export * from './errors';
 export * from './constants';
 export { errno, errorcode, strerror } from './errno';

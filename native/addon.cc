@@ -38,6 +38,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitLoopWatchers(env, exports);
   InitAsync(env, exports);
   InitSignal(env, exports);
+  InitUtil(env, exports);
   return exports;
 }
 
