@@ -13,6 +13,8 @@
         'native/signal.cc',
         'native/errors.cc',
         'native/util.cc',
+        'native/fs_event.cc',
+        'native/fs_poll.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': ['NAPI_VERSION=8', 'NAPI_DISABLE_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED'],

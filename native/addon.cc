@@ -39,6 +39,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAsync(env, exports);
   InitSignal(env, exports);
   InitUtil(env, exports);
+  InitFSEvent(env, exports);
+  InitFSPoll(env, exports);
   return exports;
 }
 

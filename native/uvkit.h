@@ -24,7 +24,9 @@ class HandleBase;
   X(onTimer)               \
   X(onWatcher)             \
   X(onAsync)               \
-  X(onSignal)
+  X(onSignal)              \
+  X(onFSEvent)             \
+  X(onFSPoll)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -82,3 +84,5 @@ void InitLoopWatchers(Napi::Env env, Napi::Object exports);
 void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
 void InitUtil(Napi::Env env, Napi::Object exports);
+void InitFSEvent(Napi::Env env, Napi::Object exports);
+void InitFSPoll(Napi::Env env, Napi::Object exports);
