@@ -15,6 +15,7 @@
         'native/util.cc',
         'native/fs_event.cc',
         'native/fs_poll.cc',
+        'native/process.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': ['NAPI_VERSION=8', 'NAPI_DISABLE_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED'],

@@ -12,6 +12,8 @@ export { FSEvent } from './fs_event';
 export type { FSEventCallback } from './fs_event';
 export { FSPoll } from './fs_poll';
 export type { FSPollCallback, Stat } from './fs_poll';
+export { Process, StdIO, kill } from './process';
+export type { ExitCallback, ProcessOptions, StdIOOptions, StdIOStream } from './process';
 export * from './errors';
 export * from './constants';
 export { errno, errorcode, strerror } from './errno';

@@ -41,6 +41,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitUtil(env, exports);
   InitFSEvent(env, exports);
   InitFSPoll(env, exports);
+  InitProcess(env, exports);
   return exports;
 }
 

@@ -26,7 +26,8 @@ class HandleBase;
   X(onAsync)               \
   X(onSignal)              \
   X(onFSEvent)             \
-  X(onFSPoll)
+  X(onFSPoll)              \
+  X(onProcessExit)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -86,3 +87,4 @@ void InitSignal(Napi::Env env, Napi::Object exports);
 void InitUtil(Napi::Env env, Napi::Object exports);
 void InitFSEvent(Napi::Env env, Napi::Object exports);
 void InitFSPoll(Napi::Env env, Napi::Object exports);
+void InitProcess(Napi::Env env, Napi::Object exports);
