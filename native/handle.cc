@@ -138,6 +138,7 @@ Napi::Value HandleBase::Fileno(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return info.Env().Undefined();
   uv_os_fd_t fd;
   int r = uv_fileno(handle_, &fd);
+  if (r == UV_EINVAL) r = UV_EBADF;  // a handle type without an fd: EBADF as API.md says
   if (r != 0) {
     Throw(r, "fileno");
     return info.Env().Undefined();

@@ -7,9 +7,10 @@
 struct LoopWrap::Attachment {
   uv_poll_t poll;    // readable when this loop's backend (epoll) fd has events
   uv_timer_t timer;  // follows this loop's backend timeout
+  uv_idle_t idle;    // runs this loop again next iteration when its timeout is 0
   LoopWrap* loop;
   napi_async_context context;
-  int open = 2;
+  int open = 3;
 
   static void OnClosed(uv_handle_t* h) {
     Attachment* a = static_cast<Attachment*>(h->data);
@@ -78,10 +79,17 @@ void LoopWrap::HandleException(napi_value err) {
   napi_value owner = owner_.Value();
   if (owner != nullptr) {
     // lib/ calls loop.excepthook(err, loop) if set and says whether it did.
+    // Attached, the hook runs in a callback scope of its own: the failed
+    // callback's scope skipped draining microtasks and nextTicks, this one
+    // drains them.
     napi_value argv[1] = {err};
+    napi_value fn = addon_->Callback(kCb_onLoopException);
     napi_value handled;
-    if (napi_call_function(env_, owner, addon_->Callback(kCb_onLoopException), 1, argv,
-                           &handled) == napi_ok) {
+    napi_status status =
+        attachment_ != nullptr
+            ? napi_make_callback(env_, attachment_->context, owner, fn, 1, argv, &handled)
+            : napi_call_function(env_, owner, fn, 1, argv, &handled);
+    if (status == napi_ok) {
       bool yes = false;
       napi_get_value_bool(env_, handled, &yes);
       if (yes) return;
@@ -242,8 +250,10 @@ void LoopWrap::Attach(const Napi::CallbackInfo& info) {
   a->loop = this;
   uv_poll_init(node, &a->poll, uv_backend_fd(&loop_));
   uv_timer_init(node, &a->timer);
+  uv_idle_init(node, &a->idle);
   a->poll.data = a;
   a->timer.data = a;
+  a->idle.data = a;
   napi_value name;
   napi_create_string_utf8(env, "uvkit.Loop", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, Value(), name, &a->context);
@@ -267,6 +277,7 @@ void LoopWrap::DetachNow() {
   napi_async_destroy(env_, a->context);
   uv_close(reinterpret_cast<uv_handle_t*>(&a->poll), Attachment::OnClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&a->timer), Attachment::OnClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&a->idle), Attachment::OnClosed);
 }
 
 void LoopWrap::OnNodePoll(uv_poll_t* h, int status, int events) {
@@ -274,6 +285,10 @@ void LoopWrap::OnNodePoll(uv_poll_t* h, int status, int events) {
 }
 
 void LoopWrap::OnNodeTimer(uv_timer_t* h) {
+  static_cast<Attachment*>(h->data)->loop->RunAttached();
+}
+
+void LoopWrap::OnNodeIdle(uv_idle_t* h) {
   static_cast<Attachment*>(h->data)->loop->RunAttached();
 }
 
@@ -285,23 +300,33 @@ void LoopWrap::RunAttached() {
   if (attachment_ != nullptr) SyncAttached();  // a callback may have detached
 }
 
-// Node's loop polls this loop's backend fd and wakes for its next timer; both
-// watchers keep Node alive exactly while this loop is alive.
+// Node's loop polls this loop's backend fd and wakes for its next timer (an
+// idle handle when that is now: a Node timer re-armed at 0 from its own
+// callback would run again in the same pass, for ever). The watchers keep
+// Node alive exactly while this loop is alive.
 void LoopWrap::SyncAttached() {
   Attachment* a = attachment_;
+  uv_handle_t* poll = reinterpret_cast<uv_handle_t*>(&a->poll);
+  uv_handle_t* timer = reinterpret_cast<uv_handle_t*>(&a->timer);
+  uv_handle_t* idle = reinterpret_cast<uv_handle_t*>(&a->idle);
   uv_update_time(&loop_);
-  int timeout = uv_backend_timeout(&loop_);
-  if (timeout >= 0) {
+  int timeout = uv_loop_alive(&loop_) ? uv_backend_timeout(&loop_) : -1;
+  if (timeout > 0) {
     uv_timer_start(&a->timer, OnNodeTimer, timeout, 0);
   } else {
     uv_timer_stop(&a->timer);
   }
-  if (uv_loop_alive(&loop_)) {
-    uv_ref(reinterpret_cast<uv_handle_t*>(&a->poll));
-    uv_ref(reinterpret_cast<uv_handle_t*>(&a->timer));
+  if (timeout == 0) {
+    uv_idle_start(&a->idle, OnNodeIdle);
   } else {
-    uv_unref(reinterpret_cast<uv_handle_t*>(&a->poll));
-    uv_unref(reinterpret_cast<uv_handle_t*>(&a->timer));
+    uv_idle_stop(&a->idle);
+  }
+  for (uv_handle_t* h : {poll, timer, idle}) {
+    if (uv_loop_alive(&loop_)) {
+      uv_ref(h);
+    } else {
+      uv_unref(h);
+    }
   }
 }
 

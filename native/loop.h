@@ -56,6 +56,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void DetachNow();
   static void OnNodePoll(uv_poll_t* h, int status, int events);
   static void OnNodeTimer(uv_timer_t* h);
+  static void OnNodeIdle(uv_idle_t* h);
 
   napi_env env_;
   AddonData* addon_;

@@ -9,8 +9,10 @@ import { Loop, Signal } from '../lib/index';
 
 export const root = path.join(__dirname, '..');
 
-// libuv opens a process-wide signal pipe the first time any loop uses a
-// signal handle and keeps it for good; open it before any fd is counted.
+// Opened once and kept for good, so made before any fd is counted: the main
+// thread's default loop, and libuv's process-wide signal pipe (made the
+// first time any loop uses a signal handle).
+Loop.default();
 {
   const warm = new Loop();
   new Signal(warm).close();

@@ -1,0 +1,134 @@
+import { strict as assert } from 'assert';
+import { AsyncLocalStorage } from 'async_hooks';
+import { Idle, Timer } from '../lib/index';
+import { runNode, useLoop } from './helpers';
+
+describe('attach()', () => {
+  const t = useLoop();
+
+  it('drives the loop from Node: a promise resolved in a timer callback can be awaited', async () => {
+    t.loop.attach();
+    assert.equal(t.loop.attached, true);
+    const timer = new Timer(t.loop);
+    const value = await new Promise((resolve) => timer.start(() => resolve('fired'), 10));
+    assert.equal(value, 'fired');
+    t.loop.detach();
+    assert.equal(t.loop.attached, false);
+  });
+
+  it('microtasks and nextTicks queued by one callback run before the next callback', async () => {
+    t.loop.attach();
+    const order: string[] = [];
+    const a = new Timer(t.loop);
+    const b = new Timer(t.loop);
+    await new Promise<void>((resolve) => {
+      a.start(() => {
+        order.push('a');
+        Promise.resolve().then(() => order.push('a-microtask'));
+        process.nextTick(() => order.push('a-tick'));
+      }, 5);
+      b.start(() => {
+        order.push('b');
+        resolve();
+      }, 5);
+    });
+    assert.deepEqual(order, ['a', 'a-tick', 'a-microtask', 'b']);
+  });
+
+  it('run() on an attached loop throws ERR_LOOP_ATTACHED; after detach() it runs', () => {
+    t.loop.attach();
+    t.loop.attach(); // attaching twice is harmless
+    assert.throws(() => t.loop.run(), { code: 'ERR_LOOP_ATTACHED' });
+    t.loop.detach();
+    let fired = false;
+    new Timer(t.loop).start(() => (fired = true), 1);
+    t.loop.run();
+    assert.equal(fired, true);
+  });
+
+  it('a handle started later, from a Node callback, is picked up', async () => {
+    t.loop.attach();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const fired = await new Promise((resolve) => {
+      setImmediate(() => new Timer(t.loop).start(() => resolve(true), 5));
+    });
+    assert.equal(fired, true);
+  });
+
+  it('keeps the async context of where the handle was made', async () => {
+    t.loop.attach();
+    const als = new AsyncLocalStorage<string>();
+    const store = await als.run('request-42', () => {
+      const timer = new Timer(t.loop);
+      return new Promise((resolve) => timer.start(() => resolve(als.getStore()), 1));
+    });
+    assert.equal(store, 'request-42');
+  });
+
+  it('an exception goes to excepthook when set, and the loop goes on', async () => {
+    t.loop.attach();
+    const seen: string[] = [];
+    t.loop.excepthook = (err) => seen.push((err as Error).message);
+    let idles = 0;
+    const idle = new Idle(t.loop);
+    await new Promise<void>((resolve) => {
+      idle.start(() => {
+        if (++idles === 3) {
+          idle.stop();
+          resolve();
+        }
+        throw new Error(`idle ${idles}`);
+      });
+    });
+    assert.deepEqual(seen, ['idle 1', 'idle 2', 'idle 3']);
+  });
+
+  it("without excepthook an exception reaches process 'uncaughtException'", () => {
+    const res = runNode(
+      `const uv = require('./');
+       const loop = new uv.Loop();
+       loop.attach();
+       process.on('uncaughtException', (err) => {
+         console.log('caught ' + err.message);
+         loop.detach();
+       });
+       new uv.Timer(loop).start(() => { throw new Error('from timer'); }, 1);`,
+    );
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout.trim(), 'caught from timer');
+  });
+
+  it('keeps Node alive exactly while the loop has active referenced handles', () => {
+    const script = (unref: boolean) => `
+      const uv = require('./');
+      const loop = new uv.Loop();
+      loop.attach();
+      const start = Date.now();
+      const timer = new uv.Timer(loop);
+      timer.start(() => console.log('fired after ' + (Date.now() - start)), 300);
+      ${unref ? 'timer.ref = false;' : ''}
+      process.on('exit', () => console.log('exit after ' + (Date.now() - start)));`;
+    const alive = runNode(script(false));
+    assert.equal(alive.status, 0, alive.stderr);
+    const lines = alive.stdout.trim().split('\n');
+    assert.equal(lines.length, 2, alive.stdout);
+    assert.match(lines[0], /^fired after (\d+)$/);
+    assert.ok(Number(lines[0].split(' ')[2]) >= 290, lines[0]);
+    const unrefd = runNode(script(true));
+    assert.equal(unrefd.status, 0, unrefd.stderr);
+    const [line] = unrefd.stdout.trim().split('\n');
+    assert.match(line, /^exit after \d+$/, 'the unreferenced timer must not fire');
+    assert.ok(Number(line.split(' ')[2]) < 200, line);
+  });
+
+  it('a timer started from setImmediate after attach() keeps Node alive until it fires', () => {
+    const res = runNode(
+      `const uv = require('./');
+       const loop = new uv.Loop();
+       loop.attach();
+       setImmediate(() => new uv.Timer(loop).start(() => console.log('fired'), 50));`,
+    );
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout.trim(), 'fired');
+  });
+});
