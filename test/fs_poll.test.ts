@@ -145,6 +145,20 @@ describe('FSPoll', () => {
     assert.deepEqual(JSON.parse(res.stdout), ['a ENOENT', 'b 2']);
   });
 
+  it('keeps polling with no JS reference to it', () => {
+    let calls = 0;
+    (() => {
+      new FSPoll(t.loop).start(file, 10, (err, prev, curr, h) => {
+        calls++;
+        assert.equal(err!.code, 'ENOENT');
+        h.close();
+      });
+    })();
+    if (global.gc) global.gc();
+    t.loop.run();
+    assert.equal(calls, 1);
+  });
+
   it('rejects bad arguments and calls on a closed handle', () => {
     const p = new FSPoll(t.loop);
     assert.throws(() => p.start(null as any, 10, () => {}), TypeError);

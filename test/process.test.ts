@@ -8,7 +8,7 @@ import {
   UV_INHERIT_STREAM, UV_CREATE_PIPE, UV_PROCESS_DETACHED, UV_PROCESS_SETUID, UV_READABLE_PIPE,
   errno, kill,
 } from '../lib/index';
-import { root, throwsLike, useLoop } from './helpers';
+import { root, runNode, throwsLike, useLoop } from './helpers';
 
 const node = process.execPath;
 
@@ -176,6 +176,26 @@ describe('Process', () => {
     assert.equal(t.loop.handles.length, 0);
     assert.equal(t.loop.run(), false); // the failed handles finish closing
     assert.equal(t.loop.alive, false);
+  });
+
+  it('an fd that is not open fails the spawn with EBADF', () => {
+    throwsLike(() => Process.spawn(t.loop, { args: ['sh', '-c', 'exit 0'], stdio: [{ flags: UV_INHERIT_FD, fd: 999 }] }),
+      ProcessError, { code: 'EBADF', syscall: 'uv_spawn' });
+    assert.equal(t.loop.handles.length, 0);
+  });
+
+  it('an attached loop keeps Node alive until the child exits', () => {
+    const script = `
+      const { Loop, Process } = require('./');
+      const loop = new Loop();
+      loop.attach();
+      Process.spawn(loop, { args: ['sh', '-c', 'sleep 0.1; exit 3'] }, (status, signal, h) => {
+        console.log('exit', status, signal);
+        h.close();
+      });`;
+    const res = runNode(script);
+    assert.equal(res.stderr, '');
+    assert.equal(res.stdout, 'exit 3 0\n');
   });
 
   it('UV_IGNORE gives the child /dev/null; UV_INHERIT_FD passes any fd', () => {

@@ -74,9 +74,13 @@ describe('util', () => {
     const before = process.resourceUsage();
     const ru = util.getrusage();
     const after = process.resourceUsage();
-    assert.ok(ru.utime >= before.userCPUTime / 1000 && ru.utime <= after.userCPUTime / 1000,
+    // Compared in whole microseconds: ms with a fraction are not exact in binary.
+    const utimeUs = Math.round(ru.utime * 1000);
+    const stimeUs = Math.round(ru.stime * 1000);
+    assert.ok(utimeUs >= before.userCPUTime && utimeUs <= after.userCPUTime,
       `utime ${ru.utime} ms vs ${before.userCPUTime}..${after.userCPUTime} us`);
-    assert.ok(ru.stime >= before.systemCPUTime / 1000 && ru.stime <= after.systemCPUTime / 1000);
+    assert.ok(stimeUs >= before.systemCPUTime && stimeUs <= after.systemCPUTime,
+      `stime ${ru.stime} ms vs ${before.systemCPUTime}..${after.systemCPUTime} us`);
     assert.ok(ru.maxrss >= before.maxRSS && ru.maxrss <= after.maxRSS);
     assert.ok(ru.minflt >= before.minorPageFault && ru.nvcsw >= before.voluntaryContextSwitches);
     for (const k of ['ixrss', 'idrss', 'isrss', 'majflt', 'nswap', 'inblock', 'oublock',
