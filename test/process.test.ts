@@ -193,7 +193,9 @@ describe('Process', () => {
         console.log('exit', status, signal);
         h.close();
       });`;
-    const res = runNode(script);
+    const res = runNode(script, { timeout: 5000 });
+    assert.equal(res.signal, null, 'Node did not exit by itself');
+    assert.equal(res.status, 0);
     assert.equal(res.stderr, '');
     assert.equal(res.stdout, 'exit 3 0\n');
   });
