@@ -74,3 +74,24 @@ export function checkPath(value: unknown, name = 'path'): string {
   if (value.includes('\0')) throw new TypeError(`${name} must not contain NUL bytes`);
   return value;
 }
+
+/** Data in: Buffer | Uint8Array | string (UTF-8), or a non-empty array of those (one vectored write). */
+export type Data = Uint8Array | string | ReadonlyArray<Uint8Array | string>;
+
+/** Data as the native layer takes it: a Uint8Array, or a new array of them. */
+export function checkData(value: unknown, name = 'data'): Uint8Array | Uint8Array[] {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new RangeError(`${name} must not be an empty array`);
+    const out: Uint8Array[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item instanceof Uint8Array) out[i] = item;
+      else if (typeof item === 'string') out[i] = Buffer.from(item, 'utf8');
+      else throw new TypeError(`${name}[${i}] must be a Buffer, Uint8Array or string, got ${describe(item)}`);
+    }
+    return out;
+  }
+  throw new TypeError(`${name} must be a Buffer, Uint8Array, string or an array of them, got ${describe(value)}`);
+}

@@ -42,6 +42,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFSEvent(env, exports);
   InitFSPoll(env, exports);
   InitProcess(env, exports);
+  InitTCP(env, exports);
+  InitPipe(env, exports);
+  InitTTY(env, exports);
   return exports;
 }
 

@@ -27,7 +27,12 @@ class HandleBase;
   X(onSignal)              \
   X(onFSEvent)             \
   X(onFSPoll)              \
-  X(onProcessExit)
+  X(onProcessExit)         \
+  X(onRead)                \
+  X(onWrite)               \
+  X(onConnection)          \
+  X(onConnect)             \
+  X(onShutdown)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -88,3 +93,6 @@ void InitUtil(Napi::Env env, Napi::Object exports);
 void InitFSEvent(Napi::Env env, Napi::Object exports);
 void InitFSPoll(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
+void InitTCP(Napi::Env env, Napi::Object exports);
+void InitPipe(Napi::Env env, Napi::Object exports);
+void InitTTY(Napi::Env env, Napi::Object exports);
