@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  HandleClosedError, Process, ProcessError, StdIO, Timer, UVError, UV_IGNORE, UV_INHERIT_FD,
+  HandleClosedError, Pipe, Process, ProcessError, StdIO, TCP, Timer, UVError, UV_IGNORE, UV_INHERIT_FD,
   UV_INHERIT_STREAM, UV_CREATE_PIPE, UV_PROCESS_DETACHED, UV_PROCESS_SETUID, UV_READABLE_PIPE,
-  errno, kill,
+  UV_WRITABLE_PIPE, errno, kill,
 } from '../lib/index';
 import { root, runNode, throwsLike, useLoop } from './helpers';
 
@@ -211,6 +211,108 @@ describe('Process', () => {
     pids.push(p.pid);
     t.loop.run();
     assert.deepEqual(JSON.parse(output()), ['/dev/null', '/dev/null', '/dev/null']);
+  });
+
+  it('UV_CREATE_PIPE: a Pipe as the child stdin and another as its stdout', () => {
+    const stdin = new Pipe(t.loop);
+    const stdout = new Pipe(t.loop);
+    const chunks: Buffer[] = [];
+    let eof = 0;
+    let status = -1;
+    const p = Process.spawn(t.loop, {
+      args: [node, '-e', `let s = ''; process.stdin.on('data', (d) => (s += d));
+        process.stdin.on('end', () => process.stdout.write(s.toUpperCase()))`],
+      stdio: [
+        new StdIO({ stream: stdin, flags: UV_CREATE_PIPE | UV_READABLE_PIPE }),
+        new StdIO({ stream: stdout, flags: UV_CREATE_PIPE | UV_WRITABLE_PIPE }),
+        new StdIO({ fd: 2, flags: UV_INHERIT_FD }),
+      ],
+    }, (s) => (status = s));
+    pids.push(p.pid);
+    stdout.startRead((err, data) => {
+      assert.equal(err, null);
+      if (data === null) {
+        eof++;
+        stdout.close();
+      } else {
+        chunks.push(data);
+      }
+    });
+    stdin.write(['hello ', Buffer.from('pipe')], (err) => {
+      assert.equal(err, null);
+      stdin.close(); // the child sees EOF
+    });
+    t.loop.run();
+    assert.equal(Buffer.concat(chunks).toString(), 'HELLO PIPE');
+    assert.equal(eof, 1);
+    assert.equal(status, 0);
+  });
+
+  it('UV_INHERIT_STREAM: an accepted TCP connection as the child stdout', () => {
+    const server = new TCP(t.loop);
+    server.bind('127.0.0.1', 0);
+    const received: Buffer[] = [];
+    let status = -1;
+    server.listen((err) => {
+      assert.equal(err, null);
+      const conn = new TCP(t.loop);
+      server.accept(conn);
+      server.close();
+      const p = Process.spawn(t.loop, {
+        args: [node, '-e', 'process.stdout.write("over tcp")'],
+        stdio: [{ flags: UV_IGNORE }, { stream: conn, flags: UV_INHERIT_STREAM }, { fd: 2, flags: UV_INHERIT_FD }],
+      }, (s) => {
+        status = s;
+        conn.close(); // the child's copy is gone too: the client sees EOF
+      });
+      pids.push(p.pid);
+    });
+    const client = new TCP(t.loop);
+    client.connect('127.0.0.1', server.getsockname().port, (err) => {
+      assert.equal(err, null);
+      client.startRead((err2, data) => {
+        assert.equal(err2, null);
+        if (data === null) client.close();
+        else received.push(data);
+      });
+    });
+    t.loop.run();
+    assert.equal(status, 0);
+    assert.equal(Buffer.concat(received).toString(), 'over tcp');
+  });
+
+  it('UV_INHERIT_STREAM: one child stdout piped into another child stdin', () => {
+    const middle = new Pipe(t.loop);
+    const out = new Pipe(t.loop);
+    const a = Process.spawn(t.loop, {
+      args: [node, '-e', 'process.stdout.write("from a")'],
+      stdio: [{ flags: UV_IGNORE }, { stream: middle, flags: UV_CREATE_PIPE | UV_WRITABLE_PIPE }],
+    });
+    const b = Process.spawn(t.loop, {
+      args: [node, '-e', `let s = ''; process.stdin.on('data', (d) => (s += d));
+        process.stdin.on('end', () => process.stdout.write('b got ' + s))`],
+      stdio: [{ stream: middle, flags: UV_INHERIT_STREAM }, { stream: out, flags: UV_CREATE_PIPE | UV_WRITABLE_PIPE }],
+    });
+    pids.push(a.pid, b.pid);
+    middle.close(); // only the children hold it now
+    const chunks: Buffer[] = [];
+    out.startRead((err, data) => {
+      if (data === null) out.close();
+      else chunks.push(data);
+    });
+    t.loop.run();
+    assert.equal(Buffer.concat(chunks).toString(), 'b got from a');
+  });
+
+  it('UV_CREATE_PIPE needs a Pipe; UV_INHERIT_STREAM a stream', () => {
+    const tcp = new TCP(t.loop);
+    throwsLike(() => Process.spawn(t.loop, { args: [node], stdio: [{ flags: UV_CREATE_PIPE | UV_READABLE_PIPE, stream: tcp }] }),
+      TypeError);
+    const closedPipe = new Pipe(t.loop);
+    closedPipe.close();
+    throwsLike(() => Process.spawn(t.loop, { args: [node], stdio: [{ flags: UV_INHERIT_STREAM, stream: closedPipe }] }),
+      TypeError);
+    assert.equal(t.loop.handles.length, 2); // tcp, and the closing pipe: no process
   });
 
   it('UV_PROCESS_DETACHED makes the child a session leader', () => {
