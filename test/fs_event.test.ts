@@ -109,6 +109,19 @@ describe('FSEvent', () => {
     assert.deepEqual(events, [[null, 'top', UV_RENAME]]);
   });
 
+  it('close() inside the callback stops delivery of the events already read', () => {
+    const w = new FSEvent(t.loop);
+    const names: Array<string | null> = [];
+    w.start(dir, 0, (err, filename) => {
+      names.push(filename);
+      w.close();
+    });
+    runSteps(t.loop, [() => {
+      for (const n of ['x1', 'x2', 'x3']) fs.mkdirSync(path.join(dir, n));
+    }], []);
+    assert.deepEqual(names, ['x1']);
+  });
+
   it('keeps watching with no JS reference to it', () => {
     let calls = 0;
     (() => {

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  HandleClosedError, Pipe, Process, ProcessError, StdIO, TCP, Timer, UVError, UV_IGNORE, UV_INHERIT_FD,
+  HandleClosedError, Loop, Pipe, Process, ProcessError, StdIO, TCP, Timer, UVError, UV_IGNORE, UV_INHERIT_FD,
   UV_INHERIT_STREAM, UV_CREATE_PIPE, UV_PROCESS_DETACHED, UV_PROCESS_SETUID, UV_READABLE_PIPE,
   UV_WRITABLE_PIPE, errno, kill,
 } from '../lib/index';
@@ -482,6 +482,19 @@ describe('Process', () => {
     p.close();
     throwsLike(() => p.kill('SIGTERM'), HandleClosedError);
     assert.equal(p.pid, pid);
+  });
+
+  it('without a loop the child runs on Loop.default()', () => {
+    let status = -1;
+    const p = Process.spawn(undefined, { args: ['sh', '-c', 'exit 6'] }, (s, sig, h) => {
+      status = s;
+      h.close();
+    });
+    pids.push(p.pid);
+    assert.equal(p.loop, Loop.default());
+    Loop.default().run();
+    assert.equal(status, 6);
+    assert.equal(p.loop, null);
   });
 
   it('subclasses: spawn() makes an instance of the class it is called on', () => {
