@@ -2,27 +2,8 @@ import { binding, NativeHandle } from './binding';
 import { FSPollError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
+import type { Stat } from './stat';
 import { checkFunction, checkMs, checkPath } from './validate';
-
-/** A file's status, as fs.stat gives it; times in ms since the epoch. */
-export interface Stat {
-  dev: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  rdev: number;
-  ino: number;
-  size: number;
-  blksize: number;
-  blocks: number;
-  flags: number;
-  gen: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  birthtimeMs: number;
-}
 
 interface NativeFSPoll extends NativeHandle {
   start(path: string, intervalMs: number): number;
