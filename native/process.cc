@@ -48,6 +48,15 @@ void PinLibrary() {
   });
 }
 
+// Waits for `pid` on a thread of its own, for a child libuv will not reap.
+void ReapInBackground(pid_t pid) {
+  PinLibrary();
+  std::thread([pid] {
+    while (waitpid(pid, nullptr, 0) == -1 && errno == EINTR) {
+    }
+  }).detach();
+}
+
 }  // namespace
 
 class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
@@ -62,8 +71,8 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
 
   // info[2..]: file, args[], env[] ('K=V') or undefined, cwd or undefined,
   // flags, uid, gid, stdio[] of [flags, fd | native stream]. lib/ has checked
-  // them all; stream handles are checked here again because a wrong one
-  // would trip an assertion inside uv_spawn.
+  // them all; stream handles are checked here again because a missing or
+  // closed one would crash uv_spawn.
   static int InitHandle(LoopWrap* loop, uv_process_t* h, const Napi::CallbackInfo& info) {
     memset(h, 0, sizeof *h);  // type stays UV_UNKNOWN_HANDLE unless uv_spawn registers it
     Napi::Env env = info.Env();
@@ -108,7 +117,15 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     o.gid = static_cast<uv_gid_t>(info[8].As<Napi::Number>().Uint32Value());
     o.stdio_count = static_cast<int>(containers.size());
     o.stdio = containers.data();
-    return uv_spawn(loop->uv(), h, &o);
+    int r = uv_spawn(loop->uv(), h, &o);
+    if (r != 0 && uv_is_active(reinterpret_cast<uv_handle_t*>(h))) {
+      // The child was started but a stdio stream could not be opened (a
+      // Pipe already in use: EBUSY). The spawn fails, so the child must go:
+      // the handle is closed next, which takes it out of libuv's reaping.
+      uv_process_kill(h, SIGKILL);
+      ReapInBackground(h->pid);
+    }
+    return r;
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {
@@ -138,13 +155,7 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
   // The handle is active from a successful spawn until libuv has reaped the
   // child; closing it earlier takes it out of libuv's SIGCHLD processing.
   void ReapAfterClose() {
-    if (!uv_is_active(handle_)) return;
-    PinLibrary();
-    pid_t pid = pid_;
-    std::thread([pid] {
-      while (waitpid(pid, nullptr, 0) == -1 && errno == EINTR) {
-      }
-    }).detach();
+    if (uv_is_active(handle_)) ReapInBackground(pid_);
   }
 
   static void OnExit(uv_process_t* h, int64_t exitStatus, int termSignal) {

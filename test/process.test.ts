@@ -304,6 +304,32 @@ describe('Process', () => {
     assert.equal(Buffer.concat(chunks).toString(), 'b got from a');
   });
 
+  it('a Pipe already in use for UV_CREATE_PIPE: ProcessError EBUSY, and the started child is killed and reaped', () => {
+    // libuv forks before it opens the stdio streams and then fails the spawn.
+    // The child is found as a new child of this process (a zombie has no
+    // cmdline, so only its parentage identifies it).
+    const children = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+    const before = children();
+    const pipe = new Pipe(t.loop);
+    pipe.bind(path.join(dir, 'sock'));
+    throwsLike(() => Process.spawn(t.loop, {
+      args: ['sh', '-c', 'sleep 5'],
+      stdio: [{ flags: UV_CREATE_PIPE | UV_READABLE_PIPE, stream: pipe }],
+    }), ProcessError, { code: 'EBUSY', syscall: 'uv_spawn' });
+    assert.deepEqual(t.loop.handles, [pipe]);
+    const added = () => children().filter((pid) => !before.includes(pid));
+    const deadline = Date.now() + 3000;
+    while (added().length > 0 && Date.now() < deadline) sleep(20);
+    assert.deepEqual(added(), [], 'the child is still there (running or a zombie)');
+  });
+
   it('UV_CREATE_PIPE needs a Pipe; UV_INHERIT_STREAM a stream', () => {
     const tcp = new TCP(t.loop);
     throwsLike(() => Process.spawn(t.loop, { args: [node], stdio: [{ flags: UV_CREATE_PIPE | UV_READABLE_PIPE, stream: tcp }] }),
