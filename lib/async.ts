@@ -6,6 +6,23 @@ import { checkOptionalFunction } from './validate';
 
 interface NativeAsync extends NativeHandle {
   send(): void;
+  transferable(): number;
+}
+
+/** What Async.transferable() gives: a plain value that can be posted to a worker_thread. */
+export interface AsyncTransferable {
+  readonly uvkitAsync: number;
+}
+
+/** The sending side of an Async, in any thread. */
+export class AsyncSender {
+  /** @internal */
+  constructor(private readonly _id: number) {}
+
+  /** Wakes the Async's loop; does nothing once the Async is closed. */
+  send(): void {
+    binding.asyncSend(this._id);
+  }
 }
 
 /** Wakes its loop: send() makes the loop call cb once; sends coalesce. */
@@ -21,6 +38,19 @@ export class Async extends Handle<NativeAsync> {
 
   send(): void {
     this._n.send();
+  }
+
+  /** A value to post to another thread, where `Async.fromTransferable(v).send()` wakes this handle. */
+  transferable(): AsyncTransferable {
+    return { uvkitAsync: this._n.transferable() };
+  }
+
+  static fromTransferable(value: AsyncTransferable): AsyncSender {
+    const id = (value as AsyncTransferable | null)?.uvkitAsync;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
+      throw new TypeError('value must come from Async.prototype.transferable()');
+    }
+    return new AsyncSender(id);
   }
 
   static {

@@ -20,6 +20,8 @@ export interface NativeLoop {
   attach(): void;
   detach(): void;
   attached(): boolean;
+  workMailbox(): number;
+  workRef(delta: number): void;
 }
 
 export interface NativeHandle {

@@ -2,7 +2,7 @@ import { binding, NativeHandle } from './binding';
 import { FSPollError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
-import type { Stat } from './stat';
+import type { Stat } from './fs';
 import { checkFunction, checkMs, checkPath } from './validate';
 
 interface NativeFSPoll extends NativeHandle {

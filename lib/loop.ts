@@ -2,6 +2,7 @@ import { binding, NativeLoop } from './binding';
 import type { Handle } from './handle';
 import { UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE } from './constants';
 import { checkOneOf } from './validate';
+import { WorkRequest, queueWork } from './work';
 
 let defaultLoop: Loop | null = null; // module state is per thread: one default loop each
 
@@ -81,6 +82,20 @@ export class Loop {
 
   get attached(): boolean {
     return this._native.attached();
+  }
+
+  /**
+   * Runs `work(...args)` on a pool thread. `work` must be self-contained (it
+   * is sent as source); args and result are structured-cloned. `done(err,
+   * result)` runs on this loop, also while it is blocked in run(); the loop
+   * stays alive until it has.
+   */
+  queueWork<A extends unknown[], R>(
+    work: (...args: A) => R | Promise<R>,
+    args: A,
+    done?: (err: Error | null, result: R | undefined) => void,
+  ): WorkRequest {
+    return queueWork(this, work, args, done);
   }
 
   /** Closes the loop; throws UVError EBUSY while handles are open. */

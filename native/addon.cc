@@ -28,6 +28,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   addon->env = env;
   env.SetInstanceData(addon);
   napi_add_env_cleanup_hook(env, Cleanup, addon);
+  addon->noop = Napi::Persistent(env.RunScript("(function () {})").As<Napi::Function>());
 
   exports.Set("setCallbacks", Napi::Function::New<SetCallbacks>(env, "setCallbacks"));
   exports.Set("libuvVersion", Napi::String::New(env, uv_version_string()));
@@ -45,6 +46,11 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitTCP(env, exports);
   InitPipe(env, exports);
   InitTTY(env, exports);
+  InitWork(env, exports);
+  InitFS(env, exports);
+  InitUDP(env, exports);
+  InitPoll(env, exports);
+  InitDNS(env, exports);
   return exports;
 }
 

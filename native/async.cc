@@ -1,4 +1,5 @@
 #include "handle.h"
+#include "mailbox.h"
 
 class AsyncWrap : public HandleWrap<AsyncWrap, uv_async_t> {
  public:
@@ -9,7 +10,18 @@ class AsyncWrap : public HandleWrap<AsyncWrap, uv_async_t> {
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {
-    exports.Set("Async", Define(env, "Async", {InstanceMethod<&AsyncWrap::Send>("send")}));
+    exports.Set("Async", Define(env, "Async",
+                                {
+                                    InstanceMethod<&AsyncWrap::Send>("send"),
+                                    InstanceMethod<&AsyncWrap::Transferable>("transferable"),
+                                }));
+    exports.Set("asyncSend", Napi::Function::New<SendById>(env, "asyncSend"));
+  }
+
+  ~AsyncWrap() override { Closing(); }
+  void Closing() override {
+    if (mailbox_ != 0) Mailbox::Close(mailbox_);
+    mailbox_ = 0;
   }
 
  private:
@@ -18,6 +30,21 @@ class AsyncWrap : public HandleWrap<AsyncWrap, uv_async_t> {
     CallbackScope scope(self->env());
     self->Call(kCb_onAsync);
   }
+
+  // An id other threads can send through (Mailbox); made on first use.
+  Napi::Value Transferable(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    if (mailbox_ == 0) mailbox_ = Mailbox::Open(uv());
+    return Napi::Number::New(info.Env(), static_cast<double>(mailbox_));
+  }
+
+  // asyncSend(id) from any thread: wakes the Async if it is still open.
+  static Napi::Value SendById(const Napi::CallbackInfo& info) {
+    uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
+    return Napi::Boolean::New(info.Env(), Mailbox::Send(id, nullptr));
+  }
+
+  uint64_t mailbox_ = 0;
 
   void Send(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;

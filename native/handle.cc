@@ -99,7 +99,10 @@ void HandleBase::OnClose(uv_handle_t* h) {
 
 void HandleBase::Abandon() {
   if (handle_ == nullptr) return;
-  if (!uv_is_closing(handle_)) uv_close(handle_, OnClose);
+  if (!uv_is_closing(handle_)) {
+    Closing();
+    uv_close(handle_, OnClose);
+  }
   // From here on the wrap never touches the uv handle or the loop.
   handle_->data = nullptr;
   handle_ = nullptr;
@@ -112,6 +115,7 @@ void HandleBase::Abandon() {
 
 void HandleBase::Close(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
+  Closing();
   uv_close(handle_, OnClose);
   Changed();
 }

@@ -33,7 +33,9 @@ class HandleBase {
   napi_value Error(int status, const char* syscall);
   void Throw(int status, const char* syscall);
   // Closes the handle without calling JavaScript (loop teardown).
-  virtual void Abandon();
+  void Abandon();
+  // Called just before uv_close, from close(), Abandon() and collection.
+  virtual void Closing() {}
   // Whether a failed T::InitHandle left the uv handle registered with the
   // loop, so it must be closed rather than freed (uv_spawn does this).
   static bool InitLeftHandleOpen(const void*) { return false; }

@@ -1,9 +1,14 @@
 #include "loop.h"
 
+#include <sys/epoll.h>
+#include <unistd.h>
+
 #include "handle.h"
 
 // Node-side watchers of an attached loop. They live on Node's loop and are
 // freed when the last of them has closed.
+static const uint64_t kTeardownWaitMs = 2000;
+
 struct LoopWrap::Attachment {
   uv_poll_t poll;    // readable when this loop's backend (epoll) fd has events
   uv_timer_t timer;  // follows this loop's backend timeout
@@ -20,13 +25,15 @@ struct LoopWrap::Attachment {
 
 LoopWrap::LoopWrap(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<LoopWrap>(info), env_(info.Env()), addon_(AddonData::Get(info.Env())) {
-  int r = uv_loop_init(&loop_);
+  loop_ = new uv_loop_t;
+  int r = uv_loop_init(loop_);
   if (r != 0) {
+    delete loop_;
     closed_ = true;
     napi_throw(env_, MakeUVError(env_, info[0], r, "uv_loop_init"));
     return;
   }
-  loop_.data = this;
+  loop_->data = this;
   owner_ = Napi::Weak(info[0].As<Napi::Object>());
   addon_->loops.insert(this);
 }
@@ -66,7 +73,7 @@ bool LoopWrap::CallJS(napi_value fn, napi_value recv, size_t argc, const napi_va
   napi_is_exception_pending(env_, &pending);
   if (!pending) {
     // JavaScript cannot run any more (the thread is terminating): stop.
-    uv_stop(&loop_);
+    uv_stop(loop_);
     return false;
   }
   napi_value err;
@@ -105,7 +112,7 @@ void LoopWrap::HandleException(napi_value err) {
   }
   // Blocking mode: stop; run() rethrows the first error once uv_run returns.
   if (pendingError_.IsEmpty()) pendingError_ = Napi::Persistent(Napi::Value(env_, err));
-  uv_stop(&loop_);
+  uv_stop(loop_);
 }
 
 Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
@@ -121,8 +128,9 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   uv_run_mode mode = static_cast<uv_run_mode>(info[0].As<Napi::Number>().Int32Value());
+  WatchTermination();
   running_ = true;
-  int more = uv_run(&loop_, mode);
+  int more = uv_run(loop_, mode);
   running_ = false;
   if (!pendingError_.IsEmpty()) {
     Napi::Value err = pendingError_.Value();
@@ -134,30 +142,30 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
 }
 
 void LoopWrap::Stop(const Napi::CallbackInfo& info) {
-  if (CheckUsable(info.Env())) uv_stop(&loop_);
+  if (CheckUsable(info.Env())) uv_stop(loop_);
 }
 
 Napi::Value LoopWrap::Now(const Napi::CallbackInfo& info) {
   if (!CheckUsable(info.Env())) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), static_cast<double>(uv_now(&loop_)));
+  return Napi::Number::New(info.Env(), static_cast<double>(uv_now(loop_)));
 }
 
 void LoopWrap::UpdateTime(const Napi::CallbackInfo& info) {
-  if (CheckUsable(info.Env())) uv_update_time(&loop_);
+  if (CheckUsable(info.Env())) uv_update_time(loop_);
 }
 
 Napi::Value LoopWrap::Fileno(const Napi::CallbackInfo& info) {
   if (!CheckUsable(info.Env())) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), uv_backend_fd(&loop_));
+  return Napi::Number::New(info.Env(), uv_backend_fd(loop_));
 }
 
 Napi::Value LoopWrap::GetTimeout(const Napi::CallbackInfo& info) {
   if (!CheckUsable(info.Env())) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), uv_backend_timeout(&loop_));
+  return Napi::Number::New(info.Env(), uv_backend_timeout(loop_));
 }
 
 Napi::Value LoopWrap::Alive(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), !closed_ && uv_loop_alive(&loop_) != 0);
+  return Napi::Boolean::New(info.Env(), !closed_ && uv_loop_alive(loop_) != 0);
 }
 
 Napi::Value LoopWrap::Running(const Napi::CallbackInfo& info) {
@@ -173,7 +181,7 @@ Napi::Value LoopWrap::Handles(const Napi::CallbackInfo& info) {
     uint32_t n;
   } walk{list, 0};
   uv_walk(
-      &loop_,
+      loop_,
       [](uv_handle_t* h, void* arg) {
         Walk* w = static_cast<Walk*>(arg);
         HandleBase* wrap = static_cast<HandleBase*>(h->data);
@@ -192,13 +200,26 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
     CodedError(env, "ERR_LOOP_RUNNING", "cannot close a running loop").ThrowAsJavaScriptException();
     return;
   }
-  // Handles that are still open make it EBUSY; ones already closing (closed
-  // by the user or dropped and collected) are finished first.
+  // Requests in flight (fs, dns, work) make it EBUSY, as in uv_loop_close.
+  if (workPending_ > 0 || loop_->active_reqs.count > 0) {
+    napi_throw(env, MakeUVError(env, Value(), UV_EBUSY, "uv_loop_close"));
+    return;
+  }
+  CloseWorkMailbox();
+  CloseTerminationWatch();
+  // Handles that are still open make it EBUSY. Ones already closing, or
+  // whose owner was collected (its finalizer may not have run yet), are
+  // closed and finished first.
   bool busy = false;
   uv_walk(
-      &loop_,
+      loop_,
       [](uv_handle_t* h, void* arg) {
-        if (!uv_is_closing(h)) *static_cast<bool*>(arg) = true;
+        HandleBase* wrap = static_cast<HandleBase*>(h->data);
+        if (wrap != nullptr && wrap->owner().IsEmpty()) {
+          wrap->Abandon();
+        } else if (!uv_is_closing(h)) {
+          *static_cast<bool*>(arg) = true;
+        }
       },
       &busy);
   if (busy) {
@@ -206,12 +227,15 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
     return;
   }
   DetachNow();
-  uv_run(&loop_, UV_RUN_DEFAULT);
-  int r = uv_loop_close(&loop_);
+  running_ = true;  // close callbacks run here: no run() from inside them
+  uv_run(loop_, UV_RUN_DEFAULT);
+  running_ = false;
+  int r = uv_loop_close(loop_);
   if (r != 0) {
     napi_throw(env, MakeUVError(env, Value(), r, "uv_loop_close"));
     return;
   }
+  delete loop_;
   closed_ = true;
 }
 
@@ -219,17 +243,30 @@ void LoopWrap::Teardown() {
   if (closed_) return;
   tearingDown_ = true;
   DetachNow();
+  CloseWorkMailbox();
+  CloseTerminationWatch();
   uv_walk(
-      &loop_,
+      loop_,
       [](uv_handle_t* h, void*) {
         HandleBase* wrap = static_cast<HandleBase*>(h->data);
         if (wrap != nullptr) wrap->Abandon();  // closes without calling JavaScript
       },
       nullptr);
-  // Let close callbacks and cancelled or in-flight requests finish.
-  while (uv_run(&loop_, UV_RUN_DEFAULT) != 0) {
+  // Let close callbacks and cancelled or in-flight requests finish, for a
+  // bounded time: a request stuck for good in the threadpool (opening a FIFO
+  // no one writes to) must not hang the thread's or the process's exit.
+  uv_timer_t deadline;
+  uv_timer_init(loop_, &deadline);
+  uv_timer_start(&deadline, [](uv_timer_t* t) { uv_stop(t->loop); }, kTeardownWaitMs, 0);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&deadline));
+  uv_run(loop_, UV_RUN_DEFAULT);
+  uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
+  uv_run(loop_, UV_RUN_NOWAIT);
+  if (uv_loop_close(loop_) == 0) {
+    delete loop_;
   }
-  uv_loop_close(&loop_);
+  // else: a request is still in the threadpool. The loop is left allocated
+  // and never run again, so its completion can only reach leaked memory.
   closed_ = true;
   tearingDown_ = false;
   pendingError_.Reset();
@@ -248,7 +285,7 @@ void LoopWrap::Attach(const Napi::CallbackInfo& info) {
   napi_get_uv_event_loop(env, &node);
   Attachment* a = new Attachment();
   a->loop = this;
-  uv_poll_init(node, &a->poll, uv_backend_fd(&loop_));
+  uv_poll_init(node, &a->poll, uv_backend_fd(loop_));
   uv_timer_init(node, &a->timer);
   uv_idle_init(node, &a->idle);
   a->poll.data = a;
@@ -295,7 +332,7 @@ void LoopWrap::OnNodeIdle(uv_idle_t* h) {
 void LoopWrap::RunAttached() {
   CallbackScope scope(env_);
   inAttachedRun_ = true;
-  uv_run(&loop_, UV_RUN_NOWAIT);
+  uv_run(loop_, UV_RUN_NOWAIT);
   inAttachedRun_ = false;
   if (attachment_ != nullptr) SyncAttached();  // a callback may have detached
 }
@@ -309,8 +346,8 @@ void LoopWrap::SyncAttached() {
   uv_handle_t* poll = reinterpret_cast<uv_handle_t*>(&a->poll);
   uv_handle_t* timer = reinterpret_cast<uv_handle_t*>(&a->timer);
   uv_handle_t* idle = reinterpret_cast<uv_handle_t*>(&a->idle);
-  uv_update_time(&loop_);
-  int timeout = uv_loop_alive(&loop_) ? uv_backend_timeout(&loop_) : -1;
+  uv_update_time(loop_);
+  int timeout = uv_loop_alive(loop_) ? uv_backend_timeout(loop_) : -1;
   if (timeout > 0) {
     uv_timer_start(&a->timer, OnNodeTimer, timeout, 0);
   } else {
@@ -322,12 +359,72 @@ void LoopWrap::SyncAttached() {
     uv_idle_stop(&a->idle);
   }
   for (uv_handle_t* h : {poll, timer, idle}) {
-    if (uv_loop_alive(&loop_)) {
+    if (uv_loop_alive(loop_)) {
       uv_ref(h);
     } else {
       uv_unref(h);
     }
   }
+}
+
+// ---- worker termination -------------------------------------------------
+
+// worker.terminate() stops the isolate and wakes the worker's Node loop with
+// uv_async_send, but a worker blocked in this loop's run() never sees it. So
+// a worker's loop also watches the eventfd behind its Node loop's async
+// handles, through a private edge-triggered epoll (one wake per send, never
+// a busy loop), and on a wake checks whether JavaScript can still run.
+struct LoopWrap::TerminationWatch {
+  uv_poll_t poll;
+  int epfd;
+};
+
+void LoopWrap::WatchTermination() {
+  uv_loop_t* node;
+  napi_get_uv_event_loop(env_, &node);
+  if (terminationWatch_ != nullptr || node == uv_default_loop()) return;  // main thread
+  int eventfd = node->async_io_watcher.fd;
+  if (eventfd < 0) return;
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLET;
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, eventfd, &ev) != 0 ||
+      uv_poll_init(loop_, &(terminationWatch_ = new TerminationWatch())->poll, epfd) != 0) {
+    close(epfd);
+    delete terminationWatch_;
+    terminationWatch_ = nullptr;
+    return;
+  }
+  terminationWatch_->epfd = epfd;
+  terminationWatch_->poll.data = nullptr;  // internal: loop.handles skips it
+  uv_poll_start(&terminationWatch_->poll, UV_READABLE, [](uv_poll_t* h, int, int) {
+    LoopWrap* self = static_cast<LoopWrap*>(h->loop->data);
+    epoll_event drained[4];
+    while (epoll_wait(self->terminationWatch_->epfd, drained, 4, 0) > 0) {
+    }
+    CallbackScope scope(self->env_);
+    napi_value global, result;
+    napi_get_global(self->env_, &global);
+    if (napi_call_function(self->env_, global, self->addon_->noop.Value(), 0, nullptr, &result) !=
+        napi_ok) {
+      bool pending;
+      napi_is_exception_pending(self->env_, &pending);
+      if (pending) napi_get_and_clear_last_exception(self->env_, &result);
+      uv_stop(self->loop_);  // terminating: let run() return
+    }
+  });
+  uv_unref(reinterpret_cast<uv_handle_t*>(&terminationWatch_->poll));
+}
+
+void LoopWrap::CloseTerminationWatch() {
+  if (terminationWatch_ == nullptr) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(&terminationWatch_->poll), [](uv_handle_t* h) {
+    TerminationWatch* w = reinterpret_cast<TerminationWatch*>(h);
+    close(w->epfd);
+    delete w;
+  });
+  terminationWatch_ = nullptr;
 }
 
 void InitLoop(Napi::Env env, Napi::Object exports) {
@@ -347,6 +444,8 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
           LoopWrap::InstanceMethod<&LoopWrap::Attach>("attach"),
           LoopWrap::InstanceMethod<&LoopWrap::Detach>("detach"),
           LoopWrap::InstanceMethod<&LoopWrap::Attached>("attached"),
+          LoopWrap::InstanceMethod<&LoopWrap::WorkMailbox>("workMailbox"),
+          LoopWrap::InstanceMethod<&LoopWrap::WorkRef>("workRef"),
       });
   AddonData::Get(env)->loopConstructor = Napi::Persistent(ctor);
   exports.Set("Loop", ctor);

@@ -9,7 +9,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   explicit LoopWrap(const Napi::CallbackInfo& info);
   ~LoopWrap() override;
 
-  uv_loop_t* uv() { return &loop_; }
+  uv_loop_t* uv() { return loop_; }
   napi_env env() const { return env_; }
   AddonData* addon() const { return addon_; }
   bool attached() const { return attachment_ != nullptr; }
@@ -48,6 +48,13 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void Attach(const Napi::CallbackInfo& info);
   void Detach(const Napi::CallbackInfo& info);
   Napi::Value Attached(const Napi::CallbackInfo& info);
+  Napi::Value WorkMailbox(const Napi::CallbackInfo& info);  // work.cc
+  void WorkRef(const Napi::CallbackInfo& info);              // work.cc
+  static void OnWorkMail(uv_async_t* h);                     // work.cc
+  struct TerminationWatch;
+  void WatchTermination();
+  void CloseTerminationWatch();
+  void CloseWorkMailbox();                                   // work.cc
 
   bool CheckUsable(Napi::Env env);
   void HandleException(napi_value err);
@@ -60,7 +67,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
 
   napi_env env_;
   AddonData* addon_;
-  uv_loop_t loop_;
+  uv_loop_t* loop_;  // heap: leaked on purpose if teardown finds a request stuck for good
   Napi::ObjectReference owner_;    // the lib/ Loop, weak
   Napi::Reference<Napi::Value> pendingError_;
   bool running_ = false;
@@ -68,4 +75,9 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   bool tearingDown_ = false;
   bool inAttachedRun_ = false;
   Attachment* attachment_ = nullptr;
+  // queueWork results arrive here from the pool's threads (work.cc).
+  uv_async_t* workAsync_ = nullptr;
+  uint64_t workMailbox_ = 0;
+  int workPending_ = 0;
+  TerminationWatch* terminationWatch_ = nullptr;
 };

@@ -140,23 +140,14 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     exports.Set("handleType", Napi::Function::New<HandleType>(env, "handleType"));
   }
 
-  // Hides HandleBase::Close in the class definition (Define takes &T::Close).
-  void Close(const Napi::CallbackInfo& info) {
-    if (handle_ != nullptr && !uv_is_closing(handle_)) ReapAfterClose();
-    HandleBase::Close(info);
-  }
-
-  void Abandon() override {
-    if (handle_ != nullptr && !uv_is_closing(handle_)) ReapAfterClose();
-    HandleBase::Abandon();
+  // Runs before every uv_close (close(), loop teardown). The handle is
+  // active from a successful spawn until libuv has reaped the child; closing
+  // it earlier takes the child out of libuv's SIGCHLD processing.
+  void Closing() override {
+    if (uv_is_active(handle_)) ReapInBackground(pid_);
   }
 
  private:
-  // The handle is active from a successful spawn until libuv has reaped the
-  // child; closing it earlier takes it out of libuv's SIGCHLD processing.
-  void ReapAfterClose() {
-    if (uv_is_active(handle_)) ReapInBackground(pid_);
-  }
 
   static void OnExit(uv_process_t* h, int64_t exitStatus, int termSignal) {
     HandleBase* self = static_cast<HandleBase*>(h->data);

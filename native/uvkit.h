@@ -18,20 +18,27 @@ class HandleBase;
 // environment by lib/ through `setCallbacks`, so no closure is made per event
 // and user callbacks stay on the JavaScript side (no rooted cycles).
 #define UVKIT_CALLBACKS(X) \
-  X(makeError)             \
-  X(onLoopException)       \
-  X(onClose)               \
-  X(onTimer)               \
-  X(onWatcher)             \
-  X(onAsync)               \
-  X(onSignal)              \
-  X(onFSEvent)             \
-  X(onFSPoll)              \
-  X(onProcessExit)         \
-  X(onRead)                \
-  X(onWrite)               \
-  X(onConnection)          \
-  X(onConnect)             \
+  X(makeError)        \
+  X(onLoopException)  \
+  X(onClose)          \
+  X(onTimer)          \
+  X(onWatcher)        \
+  X(onAsync)          \
+  X(onSignal)         \
+  X(onWorkDone)       \
+  X(makeFSError)      \
+  X(onFSDone)         \
+  X(onUDPRecv)        \
+  X(onUDPSend)        \
+  X(onPoll)           \
+  X(onDNS)            \
+  X(onFSEvent)        \
+  X(onFSPoll)         \
+  X(onProcessExit)    \
+  X(onRead)           \
+  X(onWrite)          \
+  X(onConnection)     \
+  X(onConnect)        \
   X(onShutdown)
 
 enum Callback {
@@ -47,12 +54,16 @@ struct AddonData {
   Napi::FunctionReference callbacks[kCallbackCount];
   std::unordered_set<LoopWrap*> loops;  // live loops, torn down at env exit
   Napi::FunctionReference loopConstructor;
+  Napi::FunctionReference noop;  // a JS function that does nothing
   // Every native handle class, to find the HandleBase of any handle object.
   struct HandleClass {
     Napi::FunctionReference constructor;
     HandleBase* (*unwrap)(Napi::Object);
   };
   std::vector<HandleClass> handleClasses;
+  // fs: the Float64Array that stat results are written into (lib/fs.ts).
+  Napi::Reference<Napi::Value> fsStatArray;
+  double* fsStatValues = nullptr;
 
   static AddonData* Get(napi_env env) {
     return Napi::Env(env).GetInstanceData<AddonData>();
@@ -96,3 +107,8 @@ void InitProcess(Napi::Env env, Napi::Object exports);
 void InitTCP(Napi::Env env, Napi::Object exports);
 void InitPipe(Napi::Env env, Napi::Object exports);
 void InitTTY(Napi::Env env, Napi::Object exports);
+void InitWork(Napi::Env env, Napi::Object exports);
+void InitFS(Napi::Env env, Napi::Object exports);
+void InitUDP(Napi::Env env, Napi::Object exports);
+void InitPoll(Napi::Env env, Napi::Object exports);
+void InitDNS(Napi::Env env, Napi::Object exports);

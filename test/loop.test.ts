@@ -170,6 +170,7 @@ describe('Loop', () => {
        parentPort.postMessage({ same: d === uv.Loop.default(), fired, fd: d.fileno() });`,
       { eval: true },
     );
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     const msg = await new Promise<any>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -177,7 +178,7 @@ describe('Loop', () => {
     assert.equal(msg.same, true);
     assert.equal(msg.fired, 1);
     assert.notEqual(msg.fd, Loop.default().fileno(), 'the worker has its own loop');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    await exited;
   });
 
   it('a worker that ends with open handles and loops leaks no fd', async () => {

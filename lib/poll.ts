@@ -1,0 +1,58 @@
+import { binding, NativeHandle } from './binding';
+import { UV_DISCONNECT, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE } from './constants';
+import { PollError, UVError } from './errors';
+import { Handle } from './handle';
+import type { Loop } from './loop';
+import { checkFunction, checkInteger } from './validate';
+
+interface NativePoll extends NativeHandle {
+  start(events: number): void;
+  stop(): void;
+}
+
+export type PollCallback<H> = (err: UVError | null, events: number, handle: H) => void;
+
+/**
+ * Watches any fd that epoll accepts (sockets, pipes, FIFOs, ttys, character
+ * devices); a regular file throws PollError EPERM. The fd is put in
+ * non-blocking mode and stays the caller's: close the Poll before the fd.
+ * start() refuses (PollError EBADF) an fd that was closed, or reused for
+ * another file, since the Poll was made.
+ */
+export class Poll extends Handle<NativePoll> {
+  static override errorClass = PollError;
+  private _callback: PollCallback<this> | null = null;
+
+  constructor(loop: Loop | undefined, fd: number) {
+    checkInteger(fd, 'fd', 0, 0x7fffffff);
+    super(loop, binding.Poll, fd);
+  }
+
+  /**
+   * events: UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED.
+   * cb(null, events) with the events that are ready; cb(err, 0) on a poll
+   * error, after which the handle is stopped. Starting again changes the
+   * events and the callback.
+   */
+  start(events: number, cb: PollCallback<this>): void {
+    const n = this._n;
+    const all = UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED;
+    checkInteger(events, 'events', 0, all);
+    if ((events & ~all) !== 0) throw new RangeError(`events has unknown bits: ${events}`);
+    checkFunction(cb, 'callback');
+    this._callback = cb;
+    n.start(events);
+  }
+
+  stop(): void {
+    this._n.stop();
+  }
+
+  static {
+    binding.setCallbacks({
+      onPoll(this: Poll, err: UVError | null, events: number) {
+        this._callback!.call(null, err, events, this);
+      },
+    });
+  }
+}

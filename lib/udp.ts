@@ -1,0 +1,232 @@
+import { isIP } from 'net';
+import { Family, SockAddr, checkAddress, checkFamily } from './address';
+import { binding, NativeHandle } from './binding';
+import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR } from './constants';
+import { UDPError, UVError } from './errors';
+import { Handle } from './handle';
+import type { Loop } from './loop';
+import { Data, checkBoolean, checkData, checkFunction, checkInteger, checkOneOf, checkOptionalFunction } from './validate';
+
+interface NativeUDP extends NativeHandle {
+  bind(ip: string, port: number, flags: number): void;
+  connect(ip: string, port: number): void;
+  getpeername(): SockAddr;
+  getsockname(): SockAddr;
+  open(fd: number): void;
+  send(ip: string | null, port: number, data: Uint8Array | Uint8Array[], hasCallback: boolean): void;
+  trySend(ip: string | null, port: number, data: Uint8Array | Uint8Array[]): number;
+  recvStart(): void;
+  recvStop(): void;
+  setMembership(group: string, iface: string | null, membership: number): void;
+  setMulticastInterface(iface: string | null): void;
+  setOption(option: number, value: number): void;
+  family(): Family | null;
+  sendQueueSize(): number;
+  sendQueueCount(): number;
+  bufferSize(receive: boolean, value: number): number;
+}
+
+// The integer/boolean socket options of native setOption().
+const MULTICAST_TTL = 0;
+const MULTICAST_LOOP = 1;
+const BROADCAST = 2;
+const TTL = 3;
+
+export type UDPSendCallback<H> = (err: UVError | null, handle: H) => void;
+export type UDPRecvCallback<H> = (
+  err: UVError | null,
+  data: Buffer | null,
+  addr: SockAddr | null,
+  flags: number,
+  handle: H,
+) => void;
+
+function checkIP(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${typeof value}`);
+  if (isIP(value) === 0) throw new TypeError(`${name} must be a numeric IPv4 or IPv6 address, got '${value}'`);
+  return value;
+}
+
+/**
+ * A UDP socket. `send`/`trySend` to `ip === null` go to the peer of a
+ * connected socket (libuv refuses an explicit address on a connected socket
+ * with EISCONN, and a null one on an unconnected socket with EDESTADDRREQ).
+ */
+export class UDP extends Handle<NativeUDP> {
+  static override errorClass = UDPError;
+  private _recvCallback: UDPRecvCallback<this> | null = null;
+  // Callbacks of pending sends, in order: libuv completes sends in order.
+  private _sendCallbacks: UDPSendCallback<this>[] = [];
+  private _family: Family | null;
+
+  /** With a family, the socket is created at once (uv_udp_init_ex). */
+  constructor(loop?: Loop, family?: Family) {
+    const f = checkFamily(family);
+    super(loop, binding.UDP, f === 'IPv4' ? 4 : f === 'IPv6' ? 6 : 0);
+    this._family = f ?? null;
+  }
+
+  /** flags: UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR. */
+  bind(ip: string, port: number, flags = 0): void {
+    const n = this._n;
+    const [addr, p] = checkAddress(ip, port, this.family ?? undefined);
+    checkInteger(flags, 'flags', 0, 0xffff);
+    if ((flags & ~(UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR)) !== 0) {
+      throw new RangeError(`flags may only hold UV_UDP_IPV6ONLY and UV_UDP_REUSEADDR, got ${flags}`);
+    }
+    n.bind(addr, p, flags);
+  }
+
+  /** Sets the default peer (synchronous in libuv); sends then use ip null. */
+  connect(ip: string, port: number): void {
+    const n = this._n;
+    const [addr, p] = checkAddress(ip, port, this.family ?? undefined);
+    n.connect(addr, p);
+  }
+
+  getpeername(): SockAddr {
+    return this._n.getpeername();
+  }
+
+  getsockname(): SockAddr {
+    return this._n.getsockname();
+  }
+
+  /** Takes over an existing UDP socket fd (it is closed with the handle). */
+  open(fd: number): void {
+    const n = this._n;
+    checkInteger(fd, 'fd', 0, 0x7fffffff);
+    n.open(fd);
+  }
+
+  /**
+   * Sends one datagram (an array is sent as one datagram). The caller's
+   * buffers are used in place until the callback: do not change them before.
+   * Failures after the call (EMSGSIZE, ECONNREFUSED…) reach only the callback.
+   */
+  send(ip: string | null, port: number | null, data: Data, cb?: UDPSendCallback<this>): void {
+    const n = this._n;
+    const [addr, p] = this._target(ip, port);
+    const d = checkData(data);
+    checkOptionalFunction(cb, 'callback');
+    const hasCallback = typeof cb === 'function';
+    n.send(addr, p, d, hasCallback);
+    if (hasCallback) this._sendCallbacks.push(cb);
+  }
+
+  /** Sends at once or throws UDPError EAGAIN (also while sends are queued). */
+  trySend(ip: string | null, port: number | null, data: Data): number {
+    const n = this._n;
+    const [addr, p] = this._target(ip, port);
+    return n.trySend(addr, p, checkData(data));
+  }
+
+  /**
+   * Receives datagrams: cb(null, data, addr, flags) for each (an empty
+   * datagram is an empty Buffer; flags has UV_UDP_PARTIAL if it was
+   * truncated), cb(err, null, null, 0) for a receive error.
+   */
+  startRecv(cb: UDPRecvCallback<this>): void {
+    const n = this._n;
+    checkFunction(cb, 'callback');
+    this._recvCallback = cb;
+    n.recvStart();
+  }
+
+  stopRecv(): void {
+    this._n.recvStop();
+  }
+
+  /** membership: UV_JOIN_GROUP | UV_LEAVE_GROUP; iface null = chosen by the system. */
+  setMembership(group: string, iface: string | null, membership: number): void {
+    const n = this._n;
+    checkIP(group, 'group');
+    if (iface !== null && iface !== undefined) checkIP(iface, 'iface');
+    checkOneOf(membership, 'membership', [UV_JOIN_GROUP, UV_LEAVE_GROUP]);
+    n.setMembership(group, iface ?? null, membership);
+  }
+
+  /** The interface (its address) for outgoing multicast; '' or null = default. */
+  setMulticastInterface(iface: string | null): void {
+    const n = this._n;
+    if (iface !== null && iface !== '') checkIP(iface, 'iface');
+    n.setMulticastInterface(iface || null);
+  }
+
+  setMulticastTTL(ttl: number): void {
+    const n = this._n;
+    n.setOption(MULTICAST_TTL, checkInteger(ttl, 'ttl', 0, 255));
+  }
+
+  setMulticastLoop(on: boolean): void {
+    const n = this._n;
+    checkBoolean(on, 'on');
+    n.setOption(MULTICAST_LOOP, on ? 1 : 0);
+  }
+
+  setBroadcast(on: boolean): void {
+    const n = this._n;
+    checkBoolean(on, 'on');
+    n.setOption(BROADCAST, on ? 1 : 0);
+  }
+
+  setTTL(ttl: number): void {
+    const n = this._n;
+    n.setOption(TTL, checkInteger(ttl, 'ttl', 1, 255));
+  }
+
+  /** The socket's family; null while no socket exists (nothing bound or sent yet). */
+  get family(): Family | null {
+    if (!this._closed && this._family === null) this._family = this._native.family();
+    return this._family;
+  }
+
+  /** Bytes waiting in the send queue. */
+  get sendQueueSize(): number {
+    return this._native.sendQueueSize();
+  }
+
+  /** Sends waiting in the send queue (including completed ones whose callback is due). */
+  get sendQueueCount(): number {
+    return this._native.sendQueueCount();
+  }
+
+  /** SO_SNDBUF. Linux reports twice the value set (the kernel's bookkeeping). */
+  get sendBufferSize(): number {
+    return this._n.bufferSize(false, 0);
+  }
+
+  set sendBufferSize(value: number) {
+    const n = this._n;
+    n.bufferSize(false, checkInteger(value, 'sendBufferSize', 1, 0x7fffffff));
+  }
+
+  /** SO_RCVBUF. Linux reports twice the value set. */
+  get receiveBufferSize(): number {
+    return this._n.bufferSize(true, 0);
+  }
+
+  set receiveBufferSize(value: number) {
+    const n = this._n;
+    n.bufferSize(true, checkInteger(value, 'receiveBufferSize', 1, 0x7fffffff));
+  }
+
+  private _target(ip: unknown, port: unknown): [string | null, number] {
+    if (ip === null) {
+      if (port !== null && port !== undefined) checkInteger(port, 'port', 0, 65535);
+      return [null, 0];
+    }
+    return checkAddress(ip, port, this.family ?? undefined);
+  }
+
+  static {
+    binding.setCallbacks({
+      onUDPRecv(this: UDP, err: UVError | null, data: Buffer | null, addr: SockAddr | null, flags: number) {
+        this._recvCallback!.call(null, err, data, addr, flags, this);
+      },
+      onUDPSend(this: UDP, err: UVError | null) {
+        this._sendCallbacks.shift()!.call(null, err, this);
+      },
+    });
+  }
+}

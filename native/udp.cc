@@ -1,0 +1,365 @@
+// UDP: datagrams in and out. lib/udp.ts checks every argument and resolves
+// '' and '<broadcast>'; data arrives here as one Uint8Array or an array of
+// them (one datagram), already converted from strings.
+#include <memory>
+#include <string>
+
+#include "handle.h"
+#include "sockaddr.h"
+
+namespace {
+
+// One receive slab per thread: libuv calls alloc_cb and recv_cb back to back
+// for one datagram (recvmmsg is not enabled), and OnRecv copies the bytes out
+// before any JavaScript runs, so every loop of the thread can share it.
+constexpr size_t kSlabSize = 64 * 1024;
+thread_local std::unique_ptr<char[]> slab;
+
+// A queued send: holds the caller's data (a Uint8Array or an array of them)
+// until libuv is done with it, so nothing is copied.
+struct SendReq {
+  uv_udp_send_t req;
+  napi_env env;
+  napi_ref data;
+  bool hasCallback;
+};
+
+// Up to this many buffers of one datagram live on the stack.
+constexpr size_t kStackBufs = 16;
+
+// Fills bufs from a Uint8Array or an array of them; returns the count.
+size_t GetBufs(napi_env env, napi_value data, uv_buf_t* stack, std::unique_ptr<uv_buf_t[]>* heap,
+               uv_buf_t** bufs) {
+  bool isArray = false;
+  napi_is_array(env, data, &isArray);
+  if (!isArray) {
+    void* p;
+    size_t len;
+    napi_get_typedarray_info(env, data, nullptr, &len, &p, nullptr, nullptr);
+    stack[0] = uv_buf_init(static_cast<char*>(p), static_cast<unsigned>(len));
+    *bufs = stack;
+    return 1;
+  }
+  uint32_t n;
+  napi_get_array_length(env, data, &n);
+  if (n > kStackBufs) heap->reset(new uv_buf_t[n]);
+  *bufs = n > kStackBufs ? heap->get() : stack;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    void* p;
+    size_t len;
+    napi_get_element(env, data, i, &item);
+    napi_get_typedarray_info(env, item, nullptr, &len, &p, nullptr, nullptr);
+    (*bufs)[i] = uv_buf_init(static_cast<char*>(p), static_cast<unsigned>(len));
+  }
+  return n;
+}
+
+}  // namespace
+
+class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
+ public:
+  using HandleWrap::HandleWrap;
+  static constexpr const char* kInitSyscall = "uv_udp_init";
+  // info[2]: 0 (no socket yet), 4 or 6 (create the socket now).
+  static int InitHandle(LoopWrap* loop, uv_udp_t* h, const Napi::CallbackInfo& info) {
+    int family = info[2].As<Napi::Number>().Int32Value();
+    if (family == 0) return uv_udp_init(loop->uv(), h);
+    return uv_udp_init_ex(loop->uv(), h, family == 6 ? AF_INET6 : AF_INET);
+  }
+
+  static void Init(Napi::Env env, Napi::Object exports) {
+    exports.Set("UDP", Define(env, "UDP",
+                              {
+                                  InstanceMethod<&UDPWrap::Bind>("bind"),
+                                  InstanceMethod<&UDPWrap::Connect>("connect"),
+                                  InstanceMethod<&UDPWrap::GetPeerName>("getpeername"),
+                                  InstanceMethod<&UDPWrap::GetSockName>("getsockname"),
+                                  InstanceMethod<&UDPWrap::Open>("open"),
+                                  InstanceMethod<&UDPWrap::Send>("send"),
+                                  InstanceMethod<&UDPWrap::TrySend>("trySend"),
+                                  InstanceMethod<&UDPWrap::RecvStart>("recvStart"),
+                                  InstanceMethod<&UDPWrap::RecvStop>("recvStop"),
+                                  InstanceMethod<&UDPWrap::SetMembership>("setMembership"),
+                                  InstanceMethod<&UDPWrap::SetMulticastInterface>(
+                                      "setMulticastInterface"),
+                                  InstanceMethod<&UDPWrap::SetOption>("setOption"),
+                                  InstanceMethod<&UDPWrap::Family>("family"),
+                                  InstanceMethod<&UDPWrap::SendQueueSize>("sendQueueSize"),
+                                  InstanceMethod<&UDPWrap::SendQueueCount>("sendQueueCount"),
+                                  InstanceMethod<&UDPWrap::BufferSize>("bufferSize"),
+                              }));
+  }
+
+ private:
+  // ---- libuv callbacks ----
+
+  static void OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
+    if (!slab) slab.reset(new char[kSlabSize]);
+    *buf = uv_buf_init(slab.get(), kSlabSize);
+  }
+
+  static void OnRecv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,
+                     unsigned flags) {
+    if (nread == 0 && addr == nullptr) return;  // the socket had nothing more to read
+    HandleBase* self = static_cast<HandleBase*>(h->data);
+    napi_env env = self->env();
+    CallbackScope scope(env);
+    napi_value argv[4];
+    if (nread < 0) {
+      argv[0] = self->Error(static_cast<int>(nread), "recv");
+      napi_get_null(env, &argv[1]);
+      napi_get_null(env, &argv[2]);
+    } else {
+      napi_get_null(env, &argv[0]);
+      argv[1] = Napi::Buffer<char>::Copy(env, buf->base, static_cast<size_t>(nread));
+      argv[2] = AddressToJS(env, addr);
+    }
+    napi_create_uint32(env, flags, &argv[3]);
+    self->Call(kCb_onUDPRecv, 4, argv);
+  }
+
+  static void OnSend(uv_udp_send_t* req, int status) {
+    SendReq* s = reinterpret_cast<SendReq*>(req);
+    napi_delete_reference(s->env, s->data);
+    // null once the handle was abandoned at loop teardown: no JavaScript then.
+    HandleBase* self = static_cast<HandleBase*>(req->handle->data);
+    if (self != nullptr) {
+      if (s->hasCallback) {
+        CallbackScope scope(self->env());
+        napi_value err;
+        if (status < 0) {
+          err = self->Error(status, "send");
+        } else {
+          napi_get_null(self->env(), &err);
+        }
+        self->Call(kCb_onUDPSend, 1, &err);
+      }
+      self->RequestDone();
+    }
+    delete s;
+  }
+
+  // ---- helpers ----
+
+  // (ip, port) from info[i], info[i+1]; ip null means "no address" (the
+  // connected peer). Returns false after throwing.
+  bool GetAddr(const Napi::CallbackInfo& info, size_t i, sockaddr_storage* ss, const sockaddr** sa,
+               const char* syscall) {
+    if (info[i].IsNull()) {
+      *sa = nullptr;
+      return true;
+    }
+    std::string ip = info[i].As<Napi::String>().Utf8Value();
+    int r = ParseAddress(ip, info[i + 1].As<Napi::Number>().Int32Value(), ss);
+    if (r != 0) {
+      Throw(r, syscall);
+      return false;
+    }
+    *sa = reinterpret_cast<const sockaddr*>(ss);
+    return true;
+  }
+
+  Napi::Value Result(Napi::Env env, int r, const char* syscall) {
+    if (r != 0) Throw(r, syscall);
+    return env.Undefined();
+  }
+
+  // ---- methods ----
+
+  // bind(ip, port, flags)
+  Napi::Value Bind(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    sockaddr_storage ss;
+    const sockaddr* sa;
+    if (!GetAddr(info, 0, &ss, &sa, "bind")) return env.Undefined();
+    return Result(env, uv_udp_bind(uv(), sa, info[2].As<Napi::Number>().Uint32Value()), "bind");
+  }
+
+  // connect(ip, port): libuv connects UDP synchronously.
+  Napi::Value Connect(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    sockaddr_storage ss;
+    const sockaddr* sa;
+    if (!GetAddr(info, 0, &ss, &sa, "connect")) return env.Undefined();
+    return Result(env, uv_udp_connect(uv(), sa), "connect");
+  }
+
+  Napi::Value GetPeerName(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    sockaddr_storage ss;
+    int len = sizeof ss;
+    int r = uv_udp_getpeername(uv(), reinterpret_cast<sockaddr*>(&ss), &len);
+    if (r != 0) return Result(env, r, "getpeername");
+    return AddressToJS(env, reinterpret_cast<sockaddr*>(&ss));
+  }
+
+  Napi::Value GetSockName(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    sockaddr_storage ss;
+    int len = sizeof ss;
+    int r = uv_udp_getsockname(uv(), reinterpret_cast<sockaddr*>(&ss), &len);
+    if (r != 0) return Result(env, r, "getsockname");
+    return AddressToJS(env, reinterpret_cast<sockaddr*>(&ss));
+  }
+
+  Napi::Value Open(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    return Result(env, uv_udp_open(uv(), info[0].As<Napi::Number>().Int32Value()), "open");
+  }
+
+  // send(ip | null, port, data, hasCallback)
+  Napi::Value Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    sockaddr_storage ss;
+    const sockaddr* sa;
+    if (!GetAddr(info, 0, &ss, &sa, "send")) return env.Undefined();
+    uv_buf_t stack[kStackBufs];
+    std::unique_ptr<uv_buf_t[]> heap;
+    uv_buf_t* bufs;
+    unsigned n = static_cast<unsigned>(GetBufs(env, info[2], stack, &heap, &bufs));
+    bool hasCallback = info[3].As<Napi::Boolean>().Value();
+    // With no callback, a datagram the socket takes at once needs no request
+    // (only tried on a socket that exists: the queued path does the implicit
+    // bind). EAGAIN queues it; the argument errors uv_udp_send reports
+    // synchronously are thrown through it; any other failure (EMSGSIZE…) is
+    // what a queued send would have reported to its missing callback.
+    uv_os_fd_t fd;
+    if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
+      int r = uv_udp_try_send(uv(), bufs, n, sa);
+      if (r >= 0 || (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ)) {
+        return env.Undefined();
+      }
+    }
+    SendReq* s = new SendReq;
+    s->env = env;
+    s->hasCallback = hasCallback;
+    int r = uv_udp_send(&s->req, uv(), bufs, n, sa, OnSend);
+    if (r != 0) {
+      delete s;
+      return Result(env, r, "send");
+    }
+    napi_create_reference(env, info[2], 1, &s->data);
+    RequestStarted();
+    Changed();
+    return env.Undefined();
+  }
+
+  // trySend(ip | null, port, data) -> bytes sent
+  Napi::Value TrySend(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    sockaddr_storage ss;
+    const sockaddr* sa;
+    if (!GetAddr(info, 0, &ss, &sa, "send")) return env.Undefined();
+    uv_buf_t stack[kStackBufs];
+    std::unique_ptr<uv_buf_t[]> heap;
+    uv_buf_t* bufs;
+    unsigned n = static_cast<unsigned>(GetBufs(env, info[2], stack, &heap, &bufs));
+    int r = uv_udp_try_send(uv(), bufs, n, sa);
+    Changed();  // an implicit bind may have happened
+    if (r < 0) return Result(env, r, "send");
+    return Napi::Number::New(env, r);
+  }
+
+  Napi::Value RecvStart(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    int r = uv_udp_recv_start(uv(), OnAlloc, OnRecv);
+    // libuv says EALREADY when already receiving; the new callback simply applies.
+    if (r == UV_EALREADY) r = 0;
+    Changed();
+    return Result(env, r, "recvStart");
+  }
+
+  Napi::Value RecvStop(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    int r = uv_udp_recv_stop(uv());
+    Changed();
+    return Result(env, r, "recvStop");
+  }
+
+  // setMembership(group, iface | null, membership)
+  Napi::Value SetMembership(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    std::string group = info[0].As<Napi::String>().Utf8Value();
+    std::string iface = info[1].IsNull() ? "" : info[1].As<Napi::String>().Utf8Value();
+    uv_membership m = static_cast<uv_membership>(info[2].As<Napi::Number>().Int32Value());
+    int r = uv_udp_set_membership(uv(), group.c_str(), info[1].IsNull() ? nullptr : iface.c_str(), m);
+    return Result(env, r, "setMembership");
+  }
+
+  // setMulticastInterface(iface | null): null means the default interface.
+  Napi::Value SetMulticastInterface(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    std::string iface = info[0].IsNull() ? "" : info[0].As<Napi::String>().Utf8Value();
+    int r = uv_udp_set_multicast_interface(uv(), info[0].IsNull() ? nullptr : iface.c_str());
+    return Result(env, r, "setMulticastInterface");
+  }
+
+  enum Option { kMulticastTTL, kMulticastLoop, kBroadcast, kTTL };
+
+  // setOption(option, value): the integer and boolean socket options.
+  Napi::Value SetOption(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    int value = info[1].As<Napi::Number>().Int32Value();
+    switch (info[0].As<Napi::Number>().Int32Value()) {
+      case kMulticastTTL:
+        return Result(env, uv_udp_set_multicast_ttl(uv(), value), "setMulticastTTL");
+      case kMulticastLoop:
+        return Result(env, uv_udp_set_multicast_loop(uv(), value), "setMulticastLoop");
+      case kBroadcast:
+        return Result(env, uv_udp_set_broadcast(uv(), value), "setBroadcast");
+      default:
+        return Result(env, uv_udp_set_ttl(uv(), value), "setTTL");
+    }
+  }
+
+  // 'IPv4' | 'IPv6' of the socket, null while there is none.
+  Napi::Value Family(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uv_os_fd_t fd;
+    sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (handle_ == nullptr || uv_fileno(handle_, &fd) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+      return env.Null();
+    }
+    if (ss.ss_family == AF_INET) return Napi::String::New(env, "IPv4");
+    if (ss.ss_family == AF_INET6) return Napi::String::New(env, "IPv6");
+    return env.Null();
+  }
+
+  Napi::Value SendQueueSize(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(),
+                             handle_ ? static_cast<double>(uv_udp_get_send_queue_size(uv())) : 0);
+  }
+
+  Napi::Value SendQueueCount(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(),
+                             handle_ ? static_cast<double>(uv_udp_get_send_queue_count(uv())) : 0);
+  }
+
+  // bufferSize(receive, value): value 0 reads, > 0 sets; returns the size.
+  Napi::Value BufferSize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    bool receive = info[0].As<Napi::Boolean>().Value();
+    int value = info[1].As<Napi::Number>().Int32Value();
+    int r = receive ? uv_recv_buffer_size(handle_, &value) : uv_send_buffer_size(handle_, &value);
+    if (r != 0) return Result(env, r, receive ? "receiveBufferSize" : "sendBufferSize");
+    return Napi::Number::New(env, value);
+  }
+};
+
+void InitUDP(Napi::Env env, Napi::Object exports) { UDPWrap::Init(env, exports); }
