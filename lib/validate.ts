@@ -68,6 +68,13 @@ export function checkSignal(value: unknown, name = 'signum'): number {
   return checkInteger(value, name, 1, 64);
 }
 
+/** A filesystem path: a string without NUL bytes (C would cut it there). */
+export function checkPath(value: unknown, name = 'path'): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
+  if (value.includes('\0')) throw new TypeError(`${name} must not contain NUL bytes`);
+  return value;
+}
+
 /** Data in: Buffer | Uint8Array | string (UTF-8), or a non-empty array of those (one vectored write). */
 export type Data = Uint8Array | string | ReadonlyArray<Uint8Array | string>;
 

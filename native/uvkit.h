@@ -36,6 +36,9 @@ class HandleBase;
   X(onWrite)         \
   X(onConnection)    \
   X(onConnect)       \
+  X(onFSEvent)       \
+  X(onFSPoll)        \
+  X(onProcessExit)   \
   X(onShutdown)
 
 enum Callback {
@@ -97,11 +100,15 @@ void InitTimer(Napi::Env env, Napi::Object exports);
 void InitLoopWatchers(Napi::Env env, Napi::Object exports);
 void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
+void InitUtil(Napi::Env env, Napi::Object exports);
+void InitFSEvent(Napi::Env env, Napi::Object exports);
+void InitFSPoll(Napi::Env env, Napi::Object exports);
+void InitProcess(Napi::Env env, Napi::Object exports);
+void InitTCP(Napi::Env env, Napi::Object exports);
+void InitPipe(Napi::Env env, Napi::Object exports);
+void InitTTY(Napi::Env env, Napi::Object exports);
 void InitWork(Napi::Env env, Napi::Object exports);
 void InitFS(Napi::Env env, Napi::Object exports);
 void InitUDP(Napi::Env env, Napi::Object exports);
 void InitPoll(Napi::Env env, Napi::Object exports);
 void InitDNS(Napi::Env env, Napi::Object exports);
-void InitTCP(Napi::Env env, Napi::Object exports);
-void InitPipe(Napi::Env env, Napi::Object exports);
-void InitTTY(Napi::Env env, Napi::Object exports);
