@@ -156,8 +156,8 @@ export class Process extends Handle<NativeProcess> {
       super(loop, binding.Process, file, args, env, cwd, flags, uid, gid, stdio);
     } catch (err) {
       // Name the file that could not be run, as fs errors name their path.
-      if (err instanceof ProcessError && err.syscall === 'uv_spawn') {
-        throw new (new.target as typeof Process).errorClass(err.errno, 'uv_spawn', file);
+      if (err instanceof ProcessError && err.syscall === 'spawn') {
+        throw new (new.target as typeof Process).errorClass(err.errno, 'spawn', file);
       }
       throw err;
     }
@@ -203,7 +203,7 @@ export class Process extends Handle<NativeProcess> {
   }
 }
 
-/** Sends a signal (number or name; 0 only checks) to any process; UVError (syscall 'uv_kill') on failure. */
+/** Sends a signal (number or name; 0 only checks) to any process; UVError (syscall 'kill') on failure. */
 export function kill(pid: number, signum: number | string): void {
   const p = checkInteger(pid, 'pid', -0x80000000, 0x7fffffff);
   binding.kill(p, checkKillSignal(signum));

@@ -65,7 +65,7 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     if (handle_ != nullptr) pid_ = uv_process_get_pid(uv());
   }
 
-  static constexpr const char* kInitSyscall = "uv_spawn";
+  static constexpr const char* kInitSyscall = "spawn";
   // uv_spawn registers the handle with the loop before it can fail.
   static bool InitLeftHandleOpen(const uv_process_t* h) { return h->type == UV_PROCESS; }
 
@@ -165,9 +165,9 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
   // belong to another process already, so it is never signalled again.
   void Kill(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    if (!uv_is_active(handle_)) return Throw(UV_ESRCH, "uv_process_kill");
+    if (!uv_is_active(handle_)) return Throw(UV_ESRCH, "kill");
     int r = uv_process_kill(uv(), info[0].As<Napi::Number>().Int32Value());
-    if (r != 0) Throw(r, "uv_process_kill");
+    if (r != 0) Throw(r, "kill");
   }
 
   Napi::Value Pid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), pid_); }
@@ -178,7 +178,7 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
   static Napi::Value KillPid(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     int r = uv_kill(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value());
-    if (r != 0) napi_throw(env, MakeUVError(env, nullptr, r, "uv_kill"));
+    if (r != 0) napi_throw(env, MakeUVError(env, nullptr, r, "kill"));
     return env.Undefined();
   }
 
