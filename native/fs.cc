@@ -10,11 +10,13 @@
 // turn holds what libuv uses (buffers, the Dir), so nothing is copied.
 //
 // Stat and statfs results are written into one Float64Array per environment
-// that lib/ reads at once, so no object is built natively on that hot path.
+// that lib/ reads at once, so no object is built natively on that hot path
+// (stat.h).
 #include <string>
 #include <vector>
 
 #include "loop.h"
+#include "stat.h"
 
 namespace {
 
@@ -121,27 +123,6 @@ napi_value FSError(napi_env env, int status, const char* syscall, napi_value pat
   return err;
 }
 
-void FillStat(AddonData* addon, const uv_stat_t* s) {
-  double* a = addon->fsStatValues;
-  a[0] = static_cast<double>(s->st_dev);
-  a[1] = static_cast<double>(s->st_mode);
-  a[2] = static_cast<double>(s->st_nlink);
-  a[3] = static_cast<double>(s->st_uid);
-  a[4] = static_cast<double>(s->st_gid);
-  a[5] = static_cast<double>(s->st_rdev);
-  a[6] = static_cast<double>(s->st_ino);
-  a[7] = static_cast<double>(s->st_size);
-  a[8] = static_cast<double>(s->st_blksize);
-  a[9] = static_cast<double>(s->st_blocks);
-  a[10] = static_cast<double>(s->st_flags);
-  a[11] = static_cast<double>(s->st_gen);
-  // Milliseconds as Node computes them: sec * 1e3 + nsec / 1e6.
-  const uv_timespec_t* t[4] = {&s->st_atim, &s->st_mtim, &s->st_ctim, &s->st_birthtim};
-  for (int i = 0; i < 4; i++) {
-    a[12 + i] = static_cast<double>(t[i]->tv_sec) * 1e3 + static_cast<double>(t[i]->tv_nsec) / 1e6;
-  }
-}
-
 // Directory entries go out as a flat [name, type, name, type, ...] array;
 // lib/ makes the { name, type } objects (cheaper there than property sets).
 void SetEntry(napi_env env, napi_value list, uint32_t i, const uv_dirent_t& ent) {
@@ -169,7 +150,7 @@ napi_value Result(napi_env env, uv_fs_t* req) {
     case UV_FS_STAT:
     case UV_FS_LSTAT:
     case UV_FS_FSTAT:
-      FillStat(AddonData::Get(env), &req->statbuf);
+      StatToArray(AddonData::Get(env), 0, &req->statbuf);
       return Undefined(env);
     case UV_FS_STATFS: {
       const uv_statfs_t* s = static_cast<uv_statfs_t*>(req->ptr);
@@ -630,16 +611,17 @@ FS_FN(Cancel) {
   return v;
 }
 
-// (Float64Array of >= 16 doubles) → where stat results are written.
+// (Float64Array of kStatSlots stats) → where stat and statfs results are written.
 FS_FN(Setup) {
+  static_assert(kStatSlots * kStatFields == 32, "the message below names the length");
   Args<1> a(env, info);
   AddonData* addon = AddonData::Get(env);
   void* data = nullptr;
   size_t length = 0;
   napi_typedarray_type type;
   napi_get_typedarray_info(env, a[0], &type, &length, &data, nullptr, nullptr);
-  if (type != napi_float64_array || length < 16) {
-    napi_throw_type_error(env, nullptr, "fs stat array must be a Float64Array of 16");
+  if (type != napi_float64_array || length < kStatSlots * kStatFields) {
+    napi_throw_type_error(env, nullptr, "fs stat array must be a Float64Array of 32");
     return nullptr;
   }
   addon->fsStatArray = Napi::Persistent(Napi::Value(env, a[0]));
