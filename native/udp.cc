@@ -188,23 +188,13 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   }
 
   Napi::Value GetPeerName(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    sockaddr_storage ss;
-    int len = sizeof ss;
-    int r = uv_udp_getpeername(uv(), reinterpret_cast<sockaddr*>(&ss), &len);
-    if (r != 0) return Result(env, r, "getpeername");
-    return AddressToJS(env, reinterpret_cast<sockaddr*>(&ss));
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    return SockName(this, info.Env(), uv_udp_getpeername, "getpeername");
   }
 
   Napi::Value GetSockName(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    sockaddr_storage ss;
-    int len = sizeof ss;
-    int r = uv_udp_getsockname(uv(), reinterpret_cast<sockaddr*>(&ss), &len);
-    if (r != 0) return Result(env, r, "getsockname");
-    return AddressToJS(env, reinterpret_cast<sockaddr*>(&ss));
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    return SockName(this, info.Env(), uv_udp_getsockname, "getsockname");
   }
 
   Napi::Value Open(const Napi::CallbackInfo& info) {
@@ -326,19 +316,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   }
 
   // 'IPv4' | 'IPv6' of the socket, null while there is none.
-  Napi::Value Family(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    uv_os_fd_t fd;
-    sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (handle_ == nullptr || uv_fileno(handle_, &fd) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-      return env.Null();
-    }
-    if (ss.ss_family == AF_INET) return Napi::String::New(env, "IPv4");
-    if (ss.ss_family == AF_INET6) return Napi::String::New(env, "IPv6");
-    return env.Null();
-  }
+  Napi::Value Family(const Napi::CallbackInfo& info) { return SocketFamily(this, info); }
 
   Napi::Value SendQueueSize(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(),
