@@ -347,6 +347,41 @@ napi_value Dispatch(napi_env env, const napi_value* argv, const char* syscall, n
     });                                                                                    \
   }
 
+// (loop, req, path, mode or flags)
+#define PATH_INT(name, syscall, call)                                                      \
+  FS_FN(name) {                                                                            \
+    Args<4> a(env, info);                                                                  \
+    PathArg path(env, a[2]);                                                               \
+    int n = Int(env, a[3]);                                                                \
+    return Dispatch(env, a.v, syscall, a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
+      return call(l, r, path.c_str(), n, cb);                                              \
+    });                                                                                    \
+  }
+
+// (loop, req, path, newPath, flags)
+#define TWO_PATHS_INT(name, syscall, call)                                                 \
+  FS_FN(name) {                                                                            \
+    Args<5> a(env, info);                                                                  \
+    PathArg path(env, a[2]);                                                               \
+    PathArg dest(env, a[3]);                                                               \
+    int flags = Int(env, a[4]);                                                            \
+    return Dispatch(env, a.v, syscall, a[2], a[3], [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
+      return call(l, r, path.c_str(), dest.c_str(), flags, cb);                            \
+    });                                                                                    \
+  }
+
+// (loop, req, path, atime, mtime)
+#define PATH_TIMES(name, syscall, call)                                                    \
+  FS_FN(name) {                                                                            \
+    Args<5> a(env, info);                                                                  \
+    PathArg path(env, a[2]);                                                               \
+    double atime = Double(env, a[3]);                                                      \
+    double mtime = Double(env, a[4]);                                                      \
+    return Dispatch(env, a.v, syscall, a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
+      return call(l, r, path.c_str(), atime, mtime, cb);                                   \
+    });                                                                                    \
+  }
+
 PATH_ONLY(Stat, "stat", uv_fs_stat)
 PATH_ONLY(Lstat, "lstat", uv_fs_lstat)
 FD_ONLY(Fstat, "fstat", uv_fs_fstat)
@@ -363,6 +398,13 @@ FD_ONLY(Fsync, "fsync", uv_fs_fsync)
 FD_ONLY(Fdatasync, "fdatasync", uv_fs_fdatasync)
 TWO_PATHS(Rename, "rename", uv_fs_rename)
 TWO_PATHS(Link, "link", uv_fs_link)
+PATH_INT(Mkdir, "mkdir", uv_fs_mkdir)
+PATH_INT(Chmod, "chmod", uv_fs_chmod)
+PATH_INT(Access, "access", uv_fs_access)
+TWO_PATHS_INT(Symlink, "symlink", uv_fs_symlink)
+TWO_PATHS_INT(Copyfile, "copyfile", uv_fs_copyfile)
+PATH_TIMES(Utime, "utime", uv_fs_utime)
+PATH_TIMES(Lutime, "lutime", uv_fs_lutime)
 
 // (loop, req, path)
 FS_FN(Scandir) {
@@ -435,25 +477,6 @@ FS_FN(Write) {
   });
 }
 
-// (loop, req, path, mode)
-FS_FN(Mkdir) {
-  Args<4> a(env, info);
-  PathArg path(env, a[2]);
-  int mode = Int(env, a[3]);
-  return Dispatch(env, a.v, "mkdir", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_mkdir(l, r, path.c_str(), mode, cb);
-  });
-}
-
-FS_FN(Chmod) {
-  Args<4> a(env, info);
-  PathArg path(env, a[2]);
-  int mode = Int(env, a[3]);
-  return Dispatch(env, a.v, "chmod", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_chmod(l, r, path.c_str(), mode, cb);
-  });
-}
-
 // (loop, req, fd, mode)
 FS_FN(Fchmod) {
   Args<4> a(env, info);
@@ -461,27 +484,6 @@ FS_FN(Fchmod) {
   int mode = Int(env, a[3]);
   return Dispatch(env, a.v, "fchmod", nullptr, nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
     return uv_fs_fchmod(l, r, fd, mode, cb);
-  });
-}
-
-// (loop, req, path, newPath, flags)
-FS_FN(Symlink) {
-  Args<5> a(env, info);
-  PathArg path(env, a[2]);
-  PathArg dest(env, a[3]);
-  int flags = Int(env, a[4]);
-  return Dispatch(env, a.v, "symlink", a[2], a[3], [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_symlink(l, r, path.c_str(), dest.c_str(), flags, cb);
-  });
-}
-
-FS_FN(Copyfile) {
-  Args<5> a(env, info);
-  PathArg path(env, a[2]);
-  PathArg dest(env, a[3]);
-  int flags = Int(env, a[4]);
-  return Dispatch(env, a.v, "copyfile", a[2], a[3], [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_copyfile(l, r, path.c_str(), dest.c_str(), flags, cb);
   });
 }
 
@@ -561,26 +563,6 @@ FS_FN(Sendfile) {
 }
 
 // (loop, req, path | fd, atime, mtime): times in seconds (lib/ converts ms).
-FS_FN(Utime) {
-  Args<5> a(env, info);
-  PathArg path(env, a[2]);
-  double atime = Double(env, a[3]);
-  double mtime = Double(env, a[4]);
-  return Dispatch(env, a.v, "utime", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_utime(l, r, path.c_str(), atime, mtime, cb);
-  });
-}
-
-FS_FN(Lutime) {
-  Args<5> a(env, info);
-  PathArg path(env, a[2]);
-  double atime = Double(env, a[3]);
-  double mtime = Double(env, a[4]);
-  return Dispatch(env, a.v, "lutime", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_lutime(l, r, path.c_str(), atime, mtime, cb);
-  });
-}
-
 FS_FN(Futime) {
   Args<5> a(env, info);
   uv_file fd = Int(env, a[2]);
@@ -588,16 +570,6 @@ FS_FN(Futime) {
   double mtime = Double(env, a[4]);
   return Dispatch(env, a.v, "futime", nullptr, nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
     return uv_fs_futime(l, r, fd, atime, mtime, cb);
-  });
-}
-
-// (loop, req, path, mode)
-FS_FN(Access) {
-  Args<4> a(env, info);
-  PathArg path(env, a[2]);
-  int mode = Int(env, a[3]);
-  return Dispatch(env, a.v, "access", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_access(l, r, path.c_str(), mode, cb);
   });
 }
 
@@ -632,6 +604,9 @@ FS_FN(Setup) {
 #undef PATH_ONLY
 #undef FD_ONLY
 #undef TWO_PATHS
+#undef PATH_INT
+#undef TWO_PATHS_INT
+#undef PATH_TIMES
 #undef FS_FN
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "handle.h"
 #include "stat.h"
+#include "watched_path.h"
 
 class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
  public:
@@ -84,17 +85,7 @@ class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
 
   // The polled path, or null when not started.
   Napi::Value GetPath(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (handle_ == nullptr) return env.Null();
-    std::string buf(4096, '\0');
-    size_t size = buf.size();
-    int r = uv_fs_poll_getpath(uv(), &buf[0], &size);
-    if (r == UV_ENOBUFS) {
-      buf.resize(size);
-      r = uv_fs_poll_getpath(uv(), &buf[0], &size);
-    }
-    if (r != 0) return env.Null();  // UV_EINVAL: not started
-    return Napi::String::New(env, buf.data(), size);
+    return WatchedPath(info.Env(), uv(), uv_fs_poll_getpath);
   }
 };
 
