@@ -13,29 +13,13 @@
 import { binding } from './binding';
 import { FSError } from './errors';
 import { Loop, loopArg } from './loop';
+import { Stat, statResult, statValues } from './stat';
 import { checkFunction, checkInteger } from './validate';
+
+export type { Stat };
 
 /** The loop argument: a Loop, or undefined for the thread's default loop. */
 export type LoopArg = Loop | undefined;
-
-export interface Stat {
-  dev: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  rdev: number;
-  ino: number;
-  size: number;
-  blksize: number;
-  blocks: number;
-  flags: number;
-  gen: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  birthtimeMs: number;
-}
 
 /** libuv's uv_statfs_t, named as Node's fs.statfs names it. */
 export interface StatFs {
@@ -58,19 +42,6 @@ export type FSCallback<R> = (err: FSError | null, result: R, req: FSRequest) => 
 
 /** How many entries one readdir() call returns at most. */
 export const DIR_ENTRIES: number = binding.fsDirEntries;
-
-// Native writes stat and statfs results here; they are read at once.
-const statValues = new Float64Array(16);
-binding.fsSetup(statValues);
-
-function statResult(): Stat {
-  const a = statValues;
-  return {
-    dev: a[0], mode: a[1], nlink: a[2], uid: a[3], gid: a[4], rdev: a[5], ino: a[6], size: a[7],
-    blksize: a[8], blocks: a[9], flags: a[10], gen: a[11],
-    atimeMs: a[12], mtimeMs: a[13], ctimeMs: a[14], birthtimeMs: a[15],
-  };
-}
 
 function statfsResult(): StatFs {
   const a = statValues;
@@ -207,7 +178,7 @@ export class FSRequest {
         switch (this._kind) {
           case Kind.Value: result = value; break;
           case Kind.None: case Kind.Closedir: result = undefined; break;
-          case Kind.Stat: result = statResult(); break;
+          case Kind.Stat: result = statResult(0); break;
           case Kind.StatFs: result = statfsResult(); break;
           case Kind.Read: result = readResult(arg as Buffer, value as number); break;
           case Kind.Entries: case Kind.Readdir: result = entries(value as (string | number)[]); break;
@@ -309,7 +280,7 @@ export function stat(loop: LoopArg, path: string, cb?: FSCallback<Stat>): Stat |
   checkPath(path);
   if (!checkCallback(cb)) {
     binding.fsStat(l._native, undefined, path);
-    return statResult();
+    return statResult(0);
   }
   const req = request(l, cb, Kind.Stat, 'stat', path);
   req._ext = binding.fsStat(l._native, req, path);
@@ -323,7 +294,7 @@ export function lstat(loop: LoopArg, path: string, cb?: FSCallback<Stat>): Stat 
   checkPath(path);
   if (!checkCallback(cb)) {
     binding.fsLstat(l._native, undefined, path);
-    return statResult();
+    return statResult(0);
   }
   const req = request(l, cb, Kind.Stat, 'lstat', path);
   req._ext = binding.fsLstat(l._native, req, path);
@@ -337,7 +308,7 @@ export function fstat(loop: LoopArg, fd: number, cb?: FSCallback<Stat>): Stat | 
   checkFd(fd);
   if (!checkCallback(cb)) {
     binding.fsFstat(l._native, undefined, fd);
-    return statResult();
+    return statResult(0);
   }
   const req = request(l, cb, Kind.Stat, 'fstat', null);
   req._ext = binding.fsFstat(l._native, req, fd);

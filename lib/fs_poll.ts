@@ -2,7 +2,7 @@ import { binding, NativeHandle } from './binding';
 import { FSPollError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
-import type { Stat } from './fs';
+import { Stat, statResult } from './stat';
 import { checkFunction, checkMs, checkPath } from './validate';
 
 interface NativeFSPoll extends NativeHandle {
@@ -56,9 +56,10 @@ export class FSPoll extends Handle<NativeFSPoll> {
 
   static {
     binding.setCallbacks({
-      onFSPoll(this: FSPoll, status: number, prev: Stat | null, curr: Stat | null) {
+      // prev and curr are in stat slots 0 and 1 when present.
+      onFSPoll(this: FSPoll, status: number, hasPrev: boolean, hasCurr: boolean) {
         const err = status < 0 ? new FSPollError(status, 'uv_fs_poll', this._watched) : null;
-        this._callback!.call(null, err, prev, curr, this);
+        this._callback!.call(null, err, hasPrev ? statResult(0) : null, hasCurr ? statResult(1) : null, this);
       },
     });
   }

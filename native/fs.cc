@@ -10,11 +10,13 @@
 // turn holds what libuv uses (buffers, the Dir), so nothing is copied.
 //
 // Stat and statfs results are written into one Float64Array per environment
-// that lib/ reads at once, so no object is built natively on that hot path.
+// that lib/ reads at once, so no object is built natively on that hot path
+// (stat.h).
 #include <string>
 #include <vector>
 
 #include "loop.h"
+#include "stat.h"
 
 namespace {
 
@@ -121,27 +123,6 @@ napi_value FSError(napi_env env, int status, const char* syscall, napi_value pat
   return err;
 }
 
-void FillStat(AddonData* addon, const uv_stat_t* s) {
-  double* a = addon->fsStatValues;
-  a[0] = static_cast<double>(s->st_dev);
-  a[1] = static_cast<double>(s->st_mode);
-  a[2] = static_cast<double>(s->st_nlink);
-  a[3] = static_cast<double>(s->st_uid);
-  a[4] = static_cast<double>(s->st_gid);
-  a[5] = static_cast<double>(s->st_rdev);
-  a[6] = static_cast<double>(s->st_ino);
-  a[7] = static_cast<double>(s->st_size);
-  a[8] = static_cast<double>(s->st_blksize);
-  a[9] = static_cast<double>(s->st_blocks);
-  a[10] = static_cast<double>(s->st_flags);
-  a[11] = static_cast<double>(s->st_gen);
-  // Milliseconds as Node computes them: sec * 1e3 + nsec / 1e6.
-  const uv_timespec_t* t[4] = {&s->st_atim, &s->st_mtim, &s->st_ctim, &s->st_birthtim};
-  for (int i = 0; i < 4; i++) {
-    a[12 + i] = static_cast<double>(t[i]->tv_sec) * 1e3 + static_cast<double>(t[i]->tv_nsec) / 1e6;
-  }
-}
-
 // Directory entries go out as a flat [name, type, name, type, ...] array;
 // lib/ makes the { name, type } objects (cheaper there than property sets).
 void SetEntry(napi_env env, napi_value list, uint32_t i, const uv_dirent_t& ent) {
@@ -169,7 +150,7 @@ napi_value Result(napi_env env, uv_fs_t* req) {
     case UV_FS_STAT:
     case UV_FS_LSTAT:
     case UV_FS_FSTAT:
-      FillStat(AddonData::Get(env), &req->statbuf);
+      StatToArray(AddonData::Get(env), 0, &req->statbuf);
       return Undefined(env);
     case UV_FS_STATFS: {
       const uv_statfs_t* s = static_cast<uv_statfs_t*>(req->ptr);
@@ -366,6 +347,41 @@ napi_value Dispatch(napi_env env, const napi_value* argv, const char* syscall, n
     });                                                                                    \
   }
 
+// (loop, req, path, mode or flags)
+#define PATH_INT(name, syscall, call)                                                      \
+  FS_FN(name) {                                                                            \
+    Args<4> a(env, info);                                                                  \
+    PathArg path(env, a[2]);                                                               \
+    int n = Int(env, a[3]);                                                                \
+    return Dispatch(env, a.v, syscall, a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
+      return call(l, r, path.c_str(), n, cb);                                              \
+    });                                                                                    \
+  }
+
+// (loop, req, path, newPath, flags)
+#define TWO_PATHS_INT(name, syscall, call)                                                 \
+  FS_FN(name) {                                                                            \
+    Args<5> a(env, info);                                                                  \
+    PathArg path(env, a[2]);                                                               \
+    PathArg dest(env, a[3]);                                                               \
+    int flags = Int(env, a[4]);                                                            \
+    return Dispatch(env, a.v, syscall, a[2], a[3], [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
+      return call(l, r, path.c_str(), dest.c_str(), flags, cb);                            \
+    });                                                                                    \
+  }
+
+// (loop, req, path, atime, mtime)
+#define PATH_TIMES(name, syscall, call)                                                    \
+  FS_FN(name) {                                                                            \
+    Args<5> a(env, info);                                                                  \
+    PathArg path(env, a[2]);                                                               \
+    double atime = Double(env, a[3]);                                                      \
+    double mtime = Double(env, a[4]);                                                      \
+    return Dispatch(env, a.v, syscall, a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
+      return call(l, r, path.c_str(), atime, mtime, cb);                                   \
+    });                                                                                    \
+  }
+
 PATH_ONLY(Stat, "stat", uv_fs_stat)
 PATH_ONLY(Lstat, "lstat", uv_fs_lstat)
 FD_ONLY(Fstat, "fstat", uv_fs_fstat)
@@ -382,6 +398,13 @@ FD_ONLY(Fsync, "fsync", uv_fs_fsync)
 FD_ONLY(Fdatasync, "fdatasync", uv_fs_fdatasync)
 TWO_PATHS(Rename, "rename", uv_fs_rename)
 TWO_PATHS(Link, "link", uv_fs_link)
+PATH_INT(Mkdir, "mkdir", uv_fs_mkdir)
+PATH_INT(Chmod, "chmod", uv_fs_chmod)
+PATH_INT(Access, "access", uv_fs_access)
+TWO_PATHS_INT(Symlink, "symlink", uv_fs_symlink)
+TWO_PATHS_INT(Copyfile, "copyfile", uv_fs_copyfile)
+PATH_TIMES(Utime, "utime", uv_fs_utime)
+PATH_TIMES(Lutime, "lutime", uv_fs_lutime)
 
 // (loop, req, path)
 FS_FN(Scandir) {
@@ -454,25 +477,6 @@ FS_FN(Write) {
   });
 }
 
-// (loop, req, path, mode)
-FS_FN(Mkdir) {
-  Args<4> a(env, info);
-  PathArg path(env, a[2]);
-  int mode = Int(env, a[3]);
-  return Dispatch(env, a.v, "mkdir", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_mkdir(l, r, path.c_str(), mode, cb);
-  });
-}
-
-FS_FN(Chmod) {
-  Args<4> a(env, info);
-  PathArg path(env, a[2]);
-  int mode = Int(env, a[3]);
-  return Dispatch(env, a.v, "chmod", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_chmod(l, r, path.c_str(), mode, cb);
-  });
-}
-
 // (loop, req, fd, mode)
 FS_FN(Fchmod) {
   Args<4> a(env, info);
@@ -480,27 +484,6 @@ FS_FN(Fchmod) {
   int mode = Int(env, a[3]);
   return Dispatch(env, a.v, "fchmod", nullptr, nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
     return uv_fs_fchmod(l, r, fd, mode, cb);
-  });
-}
-
-// (loop, req, path, newPath, flags)
-FS_FN(Symlink) {
-  Args<5> a(env, info);
-  PathArg path(env, a[2]);
-  PathArg dest(env, a[3]);
-  int flags = Int(env, a[4]);
-  return Dispatch(env, a.v, "symlink", a[2], a[3], [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_symlink(l, r, path.c_str(), dest.c_str(), flags, cb);
-  });
-}
-
-FS_FN(Copyfile) {
-  Args<5> a(env, info);
-  PathArg path(env, a[2]);
-  PathArg dest(env, a[3]);
-  int flags = Int(env, a[4]);
-  return Dispatch(env, a.v, "copyfile", a[2], a[3], [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_copyfile(l, r, path.c_str(), dest.c_str(), flags, cb);
   });
 }
 
@@ -580,26 +563,6 @@ FS_FN(Sendfile) {
 }
 
 // (loop, req, path | fd, atime, mtime): times in seconds (lib/ converts ms).
-FS_FN(Utime) {
-  Args<5> a(env, info);
-  PathArg path(env, a[2]);
-  double atime = Double(env, a[3]);
-  double mtime = Double(env, a[4]);
-  return Dispatch(env, a.v, "utime", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_utime(l, r, path.c_str(), atime, mtime, cb);
-  });
-}
-
-FS_FN(Lutime) {
-  Args<5> a(env, info);
-  PathArg path(env, a[2]);
-  double atime = Double(env, a[3]);
-  double mtime = Double(env, a[4]);
-  return Dispatch(env, a.v, "lutime", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_lutime(l, r, path.c_str(), atime, mtime, cb);
-  });
-}
-
 FS_FN(Futime) {
   Args<5> a(env, info);
   uv_file fd = Int(env, a[2]);
@@ -607,16 +570,6 @@ FS_FN(Futime) {
   double mtime = Double(env, a[4]);
   return Dispatch(env, a.v, "futime", nullptr, nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
     return uv_fs_futime(l, r, fd, atime, mtime, cb);
-  });
-}
-
-// (loop, req, path, mode)
-FS_FN(Access) {
-  Args<4> a(env, info);
-  PathArg path(env, a[2]);
-  int mode = Int(env, a[3]);
-  return Dispatch(env, a.v, "access", a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_access(l, r, path.c_str(), mode, cb);
   });
 }
 
@@ -630,16 +583,17 @@ FS_FN(Cancel) {
   return v;
 }
 
-// (Float64Array of >= 16 doubles) → where stat results are written.
+// (Float64Array of kStatSlots stats) → where stat and statfs results are written.
 FS_FN(Setup) {
+  static_assert(kStatSlots * kStatFields == 32, "the message below names the length");
   Args<1> a(env, info);
   AddonData* addon = AddonData::Get(env);
   void* data = nullptr;
   size_t length = 0;
   napi_typedarray_type type;
   napi_get_typedarray_info(env, a[0], &type, &length, &data, nullptr, nullptr);
-  if (type != napi_float64_array || length < 16) {
-    napi_throw_type_error(env, nullptr, "fs stat array must be a Float64Array of 16");
+  if (type != napi_float64_array || length < kStatSlots * kStatFields) {
+    napi_throw_type_error(env, nullptr, "fs stat array must be a Float64Array of 32");
     return nullptr;
   }
   addon->fsStatArray = Napi::Persistent(Napi::Value(env, a[0]));
@@ -650,6 +604,9 @@ FS_FN(Setup) {
 #undef PATH_ONLY
 #undef FD_ONLY
 #undef TWO_PATHS
+#undef PATH_INT
+#undef TWO_PATHS_INT
+#undef PATH_TIMES
 #undef FS_FN
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <string>
 
 #include "handle.h"
+#include "watched_path.h"
 
 class FSEventWrap : public HandleWrap<FSEventWrap, uv_fs_event_t> {
  public:
@@ -55,17 +56,7 @@ class FSEventWrap : public HandleWrap<FSEventWrap, uv_fs_event_t> {
 
   // The watched path, or null when not started.
   Napi::Value GetPath(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (handle_ == nullptr) return env.Null();
-    std::string buf(4096, '\0');
-    size_t size = buf.size();
-    int r = uv_fs_event_getpath(uv(), &buf[0], &size);
-    if (r == UV_ENOBUFS) {
-      buf.resize(size);
-      r = uv_fs_event_getpath(uv(), &buf[0], &size);
-    }
-    if (r != 0) return env.Null();  // UV_EINVAL: not started
-    return Napi::String::New(env, buf.data(), size);
+    return WatchedPath(info.Env(), uv(), uv_fs_event_getpath);
   }
 };
 

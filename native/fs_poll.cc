@@ -2,6 +2,7 @@
 
 #include "handle.h"
 #include "stat.h"
+#include "watched_path.h"
 
 class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
  public:
@@ -21,22 +22,26 @@ class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
   }
 
  private:
-  // libuv passes an all-zero stat for "no stat yet" (prev before the first
-  // success) and for curr on error; no real file has mode 0.
-  static napi_value StatOrNull(Napi::Env env, const uv_stat_t* s) {
-    if (s == nullptr || s->st_mode == 0) return env.Null();
-    return StatToJS(env, s);
+  // Writes `s` into its slot of the stat array; false for "no stat": libuv
+  // passes an all-zero stat before the first success (prev) and on error
+  // (curr), and no real file has mode 0.
+  static bool PutStat(AddonData* addon, size_t slot, const uv_stat_t* s) {
+    if (s == nullptr || s->st_mode == 0) return false;
+    StatToArray(addon, slot, s);
+    return true;
   }
 
-  // onFSPoll(status, prev, curr): lib/ builds the error, with the path.
+  // onFSPoll(status, hasPrev, hasCurr), prev and curr in stat slots 0 and 1:
+  // lib/ builds the stats and the error, with the path.
   static void OnPoll(uv_fs_poll_t* h, int status, const uv_stat_t* prev, const uv_stat_t* curr) {
     HandleBase* self = static_cast<HandleBase*>(h->data);
     Napi::Env env(self->env());
     CallbackScope scope(env);
+    AddonData* addon = AddonData::Get(env);
     napi_value argv[3] = {
         Napi::Number::New(env, status),
-        StatOrNull(env, prev),
-        status < 0 ? env.Null() : StatOrNull(env, curr),
+        Napi::Boolean::New(env, PutStat(addon, 0, prev)),
+        Napi::Boolean::New(env, status >= 0 && PutStat(addon, 1, curr)),
     };
     self->Call(kCb_onFSPoll, 3, argv);
   }
@@ -80,17 +85,7 @@ class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
 
   // The polled path, or null when not started.
   Napi::Value GetPath(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (handle_ == nullptr) return env.Null();
-    std::string buf(4096, '\0');
-    size_t size = buf.size();
-    int r = uv_fs_poll_getpath(uv(), &buf[0], &size);
-    if (r == UV_ENOBUFS) {
-      buf.resize(size);
-      r = uv_fs_poll_getpath(uv(), &buf[0], &size);
-    }
-    if (r != 0) return env.Null();  // UV_EINVAL: not started
-    return Napi::String::New(env, buf.data(), size);
+    return WatchedPath(info.Env(), uv(), uv_fs_poll_getpath);
   }
 };
 

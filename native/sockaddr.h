@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "uvkit.h"
+#include "handle.h"
 
 // Fills `out` from a numeric IPv4 or IPv6 address (lib/address.ts has
 // checked it and resolved '' and '<broadcast>'). IPv6 may carry '%scope'.
@@ -34,4 +34,35 @@ inline Napi::Value AddressToJS(Napi::Env env, const sockaddr* sa) {
     return env.Null();
   }
   return out;
+}
+
+// getsockname()/getpeername() of an open TCP or UDP wrap: `fn` is
+// uv_tcp_getsockname, uv_udp_getpeername, ...; a failure throws the wrap's
+// error named `syscall`.
+template <typename H>
+inline Napi::Value SockName(HandleBase* self, Napi::Env env, int (*fn)(const H*, sockaddr*, int*),
+                            const char* syscall) {
+  sockaddr_storage ss;
+  int len = sizeof ss;
+  int r = fn(reinterpret_cast<const H*>(self->uvHandle()), reinterpret_cast<sockaddr*>(&ss), &len);
+  if (r != 0) {
+    self->Throw(r, syscall);
+    return env.Undefined();
+  }
+  return AddressToJS(env, reinterpret_cast<sockaddr*>(&ss));
+}
+
+// 'IPv4' | 'IPv6' of a TCP or UDP wrap's socket, null while there is none.
+inline Napi::Value SocketFamily(HandleBase* self, const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uv_os_fd_t fd;
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (self->uvHandle() == nullptr || uv_fileno(self->uvHandle(), &fd) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
+    return env.Null();
+  }
+  if (ss.ss_family == AF_INET) return Napi::String::New(env, "IPv4");
+  if (ss.ss_family == AF_INET6) return Napi::String::New(env, "IPv6");
+  return env.Null();
 }

@@ -65,21 +65,14 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
     if (r != 0) Throw(r, "open");
   }
 
-  Napi::Value Name(const Napi::CallbackInfo& info, bool peer) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    sockaddr_storage addr;
-    int len = sizeof addr;
-    int r = peer ? uv_tcp_getpeername(uv(), reinterpret_cast<sockaddr*>(&addr), &len)
-                 : uv_tcp_getsockname(uv(), reinterpret_cast<sockaddr*>(&addr), &len);
-    if (r != 0) {
-      Throw(r, peer ? "getpeername" : "getsockname");
-      return env.Undefined();
-    }
-    return AddressToJS(env, reinterpret_cast<sockaddr*>(&addr));
+  Napi::Value GetSockName(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    return SockName(this, info.Env(), uv_tcp_getsockname, "getsockname");
   }
-  Napi::Value GetSockName(const Napi::CallbackInfo& info) { return Name(info, false); }
-  Napi::Value GetPeerName(const Napi::CallbackInfo& info) { return Name(info, true); }
+  Napi::Value GetPeerName(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    return SockName(this, info.Env(), uv_tcp_getpeername, "getpeername");
+  }
 
   void NoDelay(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
@@ -117,17 +110,7 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
   }
 
   // 'IPv4', 'IPv6', or null while there is no socket yet.
-  Napi::Value Family(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    uv_os_fd_t fd;
-    if (handle_ == nullptr || uv_fileno(handle_, &fd) != 0) return env.Null();
-    sockaddr_storage addr;
-    socklen_t len = sizeof addr;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return env.Null();
-    if (addr.ss_family == AF_INET) return Napi::String::New(env, "IPv4");
-    if (addr.ss_family == AF_INET6) return Napi::String::New(env, "IPv6");
-    return env.Null();
-  }
+  Napi::Value Family(const Napi::CallbackInfo& info) { return SocketFamily(this, info); }
 
   // bufferSize(send, value): value 0 reads the size, > 0 sets it.
   Napi::Value BufferSize(const Napi::CallbackInfo& info) {

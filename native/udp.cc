@@ -55,6 +55,17 @@ size_t GetBufs(napi_env env, napi_value data, uv_buf_t* stack, std::unique_ptr<u
   return n;
 }
 
+// One datagram of send() or trySend(): its destination (sa null: the
+// connected peer) and its buffers.
+struct Datagram {
+  sockaddr_storage ss;
+  const sockaddr* sa;
+  uv_buf_t stack[kStackBufs];
+  std::unique_ptr<uv_buf_t[]> heap;
+  uv_buf_t* bufs;
+  unsigned n;
+};
+
 }  // namespace
 
 class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
@@ -160,6 +171,13 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return true;
   }
 
+  // (ip | null, port, data) from info[0..2]. Returns false after throwing.
+  bool GetDatagram(const Napi::CallbackInfo& info, Datagram* d) {
+    if (!GetAddr(info, 0, &d->ss, &d->sa, "send")) return false;
+    d->n = static_cast<unsigned>(GetBufs(info.Env(), info[2], d->stack, &d->heap, &d->bufs));
+    return true;
+  }
+
   Napi::Value Result(Napi::Env env, int r, const char* syscall) {
     if (r != 0) Throw(r, syscall);
     return env.Undefined();
@@ -188,23 +206,13 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   }
 
   Napi::Value GetPeerName(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    sockaddr_storage ss;
-    int len = sizeof ss;
-    int r = uv_udp_getpeername(uv(), reinterpret_cast<sockaddr*>(&ss), &len);
-    if (r != 0) return Result(env, r, "getpeername");
-    return AddressToJS(env, reinterpret_cast<sockaddr*>(&ss));
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    return SockName(this, info.Env(), uv_udp_getpeername, "getpeername");
   }
 
   Napi::Value GetSockName(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    sockaddr_storage ss;
-    int len = sizeof ss;
-    int r = uv_udp_getsockname(uv(), reinterpret_cast<sockaddr*>(&ss), &len);
-    if (r != 0) return Result(env, r, "getsockname");
-    return AddressToJS(env, reinterpret_cast<sockaddr*>(&ss));
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    return SockName(this, info.Env(), uv_udp_getsockname, "getsockname");
   }
 
   Napi::Value Open(const Napi::CallbackInfo& info) {
@@ -217,13 +225,8 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return env.Undefined();
-    sockaddr_storage ss;
-    const sockaddr* sa;
-    if (!GetAddr(info, 0, &ss, &sa, "send")) return env.Undefined();
-    uv_buf_t stack[kStackBufs];
-    std::unique_ptr<uv_buf_t[]> heap;
-    uv_buf_t* bufs;
-    unsigned n = static_cast<unsigned>(GetBufs(env, info[2], stack, &heap, &bufs));
+    Datagram d;
+    if (!GetDatagram(info, &d)) return env.Undefined();
     bool hasCallback = info[3].As<Napi::Boolean>().Value();
     // With no callback, a datagram the socket takes at once needs no request
     // (only tried on a socket that exists: the queued path does the implicit
@@ -232,7 +235,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     // what a queued send would have reported to its missing callback.
     uv_os_fd_t fd;
     if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
-      int r = uv_udp_try_send(uv(), bufs, n, sa);
+      int r = uv_udp_try_send(uv(), d.bufs, d.n, d.sa);
       if (r >= 0 || (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ)) {
         return env.Undefined();
       }
@@ -240,7 +243,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     SendReq* s = new SendReq;
     s->env = env;
     s->hasCallback = hasCallback;
-    int r = uv_udp_send(&s->req, uv(), bufs, n, sa, OnSend);
+    int r = uv_udp_send(&s->req, uv(), d.bufs, d.n, d.sa, OnSend);
     if (r != 0) {
       delete s;
       return Result(env, r, "send");
@@ -255,14 +258,9 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   Napi::Value TrySend(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return env.Undefined();
-    sockaddr_storage ss;
-    const sockaddr* sa;
-    if (!GetAddr(info, 0, &ss, &sa, "send")) return env.Undefined();
-    uv_buf_t stack[kStackBufs];
-    std::unique_ptr<uv_buf_t[]> heap;
-    uv_buf_t* bufs;
-    unsigned n = static_cast<unsigned>(GetBufs(env, info[2], stack, &heap, &bufs));
-    int r = uv_udp_try_send(uv(), bufs, n, sa);
+    Datagram d;
+    if (!GetDatagram(info, &d)) return env.Undefined();
+    int r = uv_udp_try_send(uv(), d.bufs, d.n, d.sa);
     Changed();  // an implicit bind may have happened
     if (r < 0) return Result(env, r, "send");
     return Napi::Number::New(env, r);
@@ -326,19 +324,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   }
 
   // 'IPv4' | 'IPv6' of the socket, null while there is none.
-  Napi::Value Family(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    uv_os_fd_t fd;
-    sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (handle_ == nullptr || uv_fileno(handle_, &fd) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-      return env.Null();
-    }
-    if (ss.ss_family == AF_INET) return Napi::String::New(env, "IPv4");
-    if (ss.ss_family == AF_INET6) return Napi::String::New(env, "IPv6");
-    return env.Null();
-  }
+  Napi::Value Family(const Napi::CallbackInfo& info) { return SocketFamily(this, info); }
 
   Napi::Value SendQueueSize(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(),

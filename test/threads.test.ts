@@ -80,7 +80,7 @@ describe('threads', () => {
     assert.equal(openFds(), fds);
   });
 
-  it('8 workers run their own loops with timers and queued work at the same time', async function () {
+  it('8 workers run their own loops with timers, a TCP echo and queued work at the same time', async function () {
     this.timeout(30000);
     const fds = openFds();
     const runs = [];
@@ -88,17 +88,51 @@ describe('threads', () => {
       const { worker, exit } = start(`
         const { parentPort, workerData } = require('worker_threads');
         const loop = uv.Loop.default();
-        let ticks = 0, worked = null;
+        let ticks = 0, worked = null, echoed = 0, connects = 0, closes = 0, waiting = true;
         const timer = new uv.Timer(loop);
-        timer.start(() => { if (++ticks === 20) timer.close(); }, 1, 1);
+        // Each echo round trip starts on a tick once the previous one is back:
+        // the socket and the timer are served by the same run() in turns.
+        timer.start(() => {
+          ++ticks;
+          if (!waiting && echoed < 5) {
+            waiting = true;
+            client.write(msg(echoed));
+          }
+          if (ticks >= 20 && echoed === 5) timer.close();
+        }, 1, 1);
         loop.queueWork((x) => x * 2, [workerData], (err, r) => { worked = r; });
+        // An echo server and its client in this worker's loop.
+        const server = new uv.TCP(loop);
+        server.bind('127.0.0.1', 0);
+        server.listen((err, s) => {
+          const conn = new uv.TCP(loop);
+          s.accept(conn);
+          server.close(() => closes++);
+          conn.startRead((e, d) => (d === null ? conn.close(() => closes++) : conn.write(d)));
+        });
+        const client = new uv.TCP(loop);
+        const msg = (n) => 'worker ' + workerData + ' round ' + n;
+        let got = '';
+        client.connect('127.0.0.1', server.getsockname().port, (err) => {
+          if (err) throw err;
+          connects++;
+          waiting = false;
+          client.startRead((e, d) => {
+            if (e || d === null) throw e || new Error('early EOF');
+            got += d;
+            if (got !== msg(echoed)) return; // the rest of this round trip is still on its way
+            got = '';
+            waiting = false;
+            if (++echoed === 5) client.close(() => closes++);
+          });
+        });
         loop.run();
-        parentPort.postMessage({ ticks, worked, fd: loop.fileno() });`, i);
+        parentPort.postMessage({ ticks, worked, echoed, connects, closes, fd: loop.fileno() });`, i);
       runs.push(message(worker).then(async (m) => ({ ...m, code: await exit })));
     }
     const results = await Promise.all(runs);
-    assert.deepEqual(results.map((r) => [r.ticks, r.worked, r.code]),
-      Array.from({ length: 8 }, (_, i) => [20, i * 2, 0]));
+    assert.deepEqual(results.map((r) => [r.ticks >= 20, r.worked, r.echoed, r.connects, r.closes, r.code]),
+      Array.from({ length: 8 }, (_, i) => [true, i * 2, 5, 1, 3, 0]));
     assert.equal(new Set(results.map((r) => r.fd)).size, 8, 'each worker has its own loop');
     assert.notEqual(Loop.default().fileno(), results[0].fd);
     assert.equal(openFds(), fds);
