@@ -35,9 +35,17 @@ try {
   process.exit(1);
 }
 
+let missing = false;
 poll.start(path, interval, (err, prev, curr) => {
-  if (err) return console.log(`stat: ${err.code}`); // e.g. the path was deleted
-  if (prev === null) return console.log(`stat: ${path} is back, size ${curr.size}`);
+  if (err) {
+    // Reported once, when it starts: e.g. ENOENT, the path was deleted.
+    missing = true;
+    return console.log(`stat: ${err.code}`);
+  }
+  if (missing) {
+    missing = false;
+    return console.log(`stat: ${path} is there again, size ${curr.size}`);
+  }
   const changes = [];
   if (curr.size !== prev.size) changes.push(`size ${prev.size} -> ${curr.size}`);
   if (curr.mtimeMs !== prev.mtimeMs) changes.push('mtime changed');

@@ -1,6 +1,12 @@
-// Runs a command with its stdout connected to a uvkit Pipe, streams the
-// output here as it arrives, then prints how the command ended. The command
-// shares this process's stdin and stderr.
+// Runs a command with its stdout connected to a uvkit Pipe and streams the
+// output to this process's stdout as it arrives, then prints how the
+// command ended. The command shares this process's stdin and stderr.
+//
+// The loop is attached to Node's event loop rather than run(): the output
+// goes out through Node's process.stdout, which (on a pipe) can only drain
+// while Node's loop turns. When it is full, reading from the command pauses
+// until it drains, so a slow reader slows the command down instead of
+// filling memory.
 //
 //   node examples/spawn-pipe.js [command args...]   (default: ls -la)
 'use strict';
@@ -28,14 +34,13 @@ try {
 } catch (err) {
   console.error(err.message); // e.g. "ENOENT: no such file or directory, spawn 'nosuch'"
   stdout.close();
-  loop.run(); // let the close finish
-  process.exit(127);
+  process.exitCode = 127;
 }
-console.log(`[started ${args.join(' ')}, pid ${child.pid}]`);
+if (child) console.log(`[started ${args.join(' ')}, pid ${child.pid}]`);
 
 let bytes = 0;
 let chunks = 0;
-stdout.startRead((err, data) => {
+function onData(err, data) {
   if (data === null) {
     // EOF: the child (and anything it started) closed its stdout.
     if (err) console.error('read:', err.message);
@@ -44,7 +49,13 @@ stdout.startRead((err, data) => {
   }
   bytes += data.length;
   chunks++;
-  process.stdout.write(data); // synchronous for pipes, files and terminals on Linux
-});
+  if (!process.stdout.write(data)) {
+    stdout.stopRead();
+    process.stdout.once('drain', () => stdout.startRead(onData));
+  }
+}
+if (child) stdout.startRead(onData);
 
-loop.run(); // returns once the child has exited and its output has ended
+// Node now drives the loop; the process ends once the child has exited, its
+// output has ended and both handles are closed.
+loop.attach();

@@ -2,7 +2,8 @@
 // (no Enter needed, no line editing); control keys are shown as ^X. Ctrl-C
 // or Ctrl-D ends it (in raw mode they are plain keys, not signals); so does
 // a SIGINT sent from elsewhere (kill -INT <pid>). The terminal's mode is
-// restored on the way out, exit status 0.
+// restored on the way out, exit status 0. (Should an exception end it
+// instead, Node itself restores the terminal it started with at exit.)
 //
 //   node examples/tty-echo.js                 (in a terminal)
 'use strict';
@@ -12,8 +13,6 @@ const loop = uv.Loop.default();
 const input = new uv.TTY(loop, 0, true);
 const output = new uv.TTY(loop, 1, false);
 const sigint = new uv.Signal(loop);
-// Whatever happens (even an exception), leave the terminal as we found it.
-process.on('exit', () => uv.TTY.resetMode());
 
 input.setMode(uv.UV_TTY_MODE_RAW);
 const { width, height } = output.getWinsize();
@@ -23,6 +22,9 @@ output.write(`tty-echo (pid ${process.pid}) on a ${width}x${height} terminal: ty
 let reason = '';
 function end(why) {
   reason = why;
+  // Restore the mode saved by the first setMode() while its TTY is still
+  // open: libuv restores it through that TTY's fd, which close() closes.
+  uv.TTY.resetMode();
   input.close();
   output.close();
   sigint.close();
@@ -39,5 +41,4 @@ input.startRead((err, data) => {
 sigint.start(() => end('SIGINT'), 'SIGINT');
 
 loop.run(); // returns once every handle is closed
-uv.TTY.resetMode();
 console.log(`\n${reason}: terminal mode restored`);
