@@ -1,5 +1,5 @@
 // Echo over stdin/stdout with uvkit Pipe handles: whatever arrives on stdin
-// is written to stdout. stdin and stdout must be pipes or Unix sockets (not a
+// is written to stdout. stdin and stdout must be pipes or sockets (not a
 // terminal or a file; see tty-echo.js for terminals). Ends at the end of
 // stdin, or on Ctrl-C (SIGINT), exiting 0; a summary goes to stderr.
 //

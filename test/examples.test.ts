@@ -295,11 +295,11 @@ describe('examples', function () {
     const host = `
 import json, os, select, signal, struct, subprocess, sys, fcntl, termios, time
 signal.alarm(25)
-node, script, keys, expect, how = sys.argv[1:6]
+node, code, keys, expect, how = sys.argv[1:6]
 master, slave = os.openpty()
 fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 80, 0, 0))
 before = termios.tcgetattr(slave)
-child = subprocess.Popen([node, script], stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+child = subprocess.Popen([node, '-e', code], stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
 out, stage, during = b'', 0, None
 deadline = time.time() + 20
 while time.time() < deadline:
@@ -326,8 +326,13 @@ print(json.dumps({'out': out.decode('utf8', 'replace'), 'status': status, 'stage
                   'rawDuring': during is not None and not (during[3] & (termios.ICANON | termios.ECHO)),
                   'restored': termios.tcgetattr(slave) == before}))
 `;
+    // Once the example is done, and before Node's own exit code restores the
+    // terminal anyway, stty shows the modes the example left.
+    const code = `require(${JSON.stringify(path.join(examples, 'tty-echo.js'))});
+      const stty = require('child_process').execFileSync('stty', ['-a'], { stdio: [0, 'pipe', 'inherit'] });
+      console.log('AFTER', /(^|\\s)-icanon\\s/.test(stty) ? 'raw' : /(^|\\s)icanon\\s/.test(stty) ? 'cooked' : '?');`;
     function runOnPty(keys: string, expect: string, how: string) {
-      const res = spawnSync('python3', ['-c', host, process.execPath, path.join(examples, 'tty-echo.js'), keys, expect, how], {
+      const res = spawnSync('python3', ['-c', host, process.execPath, code, keys, expect, how], {
         encoding: 'utf8', timeout: 30000,
       });
       assert.equal(res.status, 0, res.stderr);
@@ -341,7 +346,7 @@ print(json.dumps({'out': out.decode('utf8', 'replace'), 'status': status, 'stage
       assert.ok(r.rawDuring, 'the terminal was not in raw mode');
       assert.ok(r.restored, 'the terminal mode was not restored');
       assert.match(r.out, /^tty-echo \(pid \d+\) on a 80x24 terminal: type, Ctrl-C or Ctrl-D ends\r\n/);
-      assert.match(r.out, /ends\r\nab\r\n\^Aé\r\nCtrl-C: terminal mode restored\r\n$/);
+      assert.match(r.out, /ends\r\nab\r\n\^Aé\r\nCtrl-C: terminal mode restored\r\nAFTER cooked\r\n$/);
     });
 
     it('a SIGINT from outside ends it the same way', () => {
@@ -349,7 +354,7 @@ print(json.dumps({'out': out.decode('utf8', 'replace'), 'status': status, 'stage
       assert.equal(r.stage, 2, r.out);
       assert.equal(r.status, 0, r.out);
       assert.ok(r.rawDuring && r.restored, r.out);
-      assert.match(r.out, /ends\r\nxyz\r\nSIGINT: terminal mode restored\r\n$/);
+      assert.match(r.out, /ends\r\nxyz\r\nSIGINT: terminal mode restored\r\nAFTER cooked\r\n$/);
     });
   });
 
