@@ -1,8 +1,9 @@
 // A multi-core TCP echo server: one uvkit loop per worker thread, all
 // accepting on the same listening socket. The main thread binds the socket
-// and hands it to every worker over an IPC pipe (as Node's cluster does with
-// schedulingPolicy 'none', between processes): it listens on a Unix socket, each
-// worker connects to it, and the TCP handle travels with the first message.
+// and hands it to every worker over an IPC pipe (as Node's cluster does
+// between processes with schedulingPolicy 'none'): it listens on a Unix
+// socket, each worker connects to it, and the TCP handle travels with the
+// first message.
 // Whichever worker's loop wakes first accepts a connection. Ctrl-C (SIGINT)
 // stops the workers; each reports how many connections it served; exit 0.
 //
