@@ -47,12 +47,7 @@ if (isMainThread) {
     ipcServer.accept(ipc);
     const id = workers.push(ipc) - 1;
     ipc.write('listen\n', null, server); // the server's socket goes along with the message
-    if (workers.length === count) {
-      // Every worker has its own copy of the socket now.
-      server.close();
-      ipcServer.close();
-      fs.rmSync(dir, { recursive: true });
-    }
+    if (workers.length === count) stopSharing(); // every worker has its own copy now
     readLines(ipc, (line) => {
       if (line === 'ready' && ++ready === count) {
         console.log(`echo server listening on ${address.address}:${address.port} with ${count} worker threads`);
@@ -62,11 +57,19 @@ if (isMainThread) {
     }, () => ipc.close());
   });
 
+  function stopSharing() {
+    if (ipcServer.closed) return;
+    server.close();
+    ipcServer.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
   for (let i = 0; i < count; i++) new Worker(__filename, { workerData: { ipcPath } });
 
   const sigint = new uv.Signal(loop);
   sigint.start(() => {
     console.log('SIGINT: stopping the workers');
+    stopSharing(); // workers that have not joined yet fail to connect and end
     for (const ipc of workers) ipc.write('stop\n');
     sigint.close();
   }, 'SIGINT');
@@ -81,7 +84,7 @@ if (isMainThread) {
 
   const ipc = new uv.Pipe(loop, true);
   ipc.connect(workerData.ipcPath, (err) => {
-    if (err) throw err;
+    if (err) return ipc.close(); // stopped before this worker could join
     readLines(ipc, (line) => {
       if (line === 'listen' && ipc.pendingHandleType() === uv.UV_TCP) {
         server = new uv.TCP(loop);
