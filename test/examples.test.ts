@@ -497,6 +497,8 @@ print(json.dumps({'out': out.decode('utf8', 'replace'), 'status': status, 'stage
 
   describe('multicore-echo.js', () => {
     it('4 worker threads share one listening socket: 300 clients land on at least 2, every one echoed', async () => {
+      const tmpDirs = () => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('multicore-echo-')).sort();
+      const before = tmpDirs();
       const ex = new Example('multicore-echo.js', ['0', '4']);
       const port = Number((await ex.waitFor(/listening on 127\.0\.0\.1:(\d+) with 4 worker threads\n/))[1]);
       const N = 300;
@@ -511,6 +513,7 @@ print(json.dumps({'out': out.decode('utf8', 'replace'), 'status': status, 'stage
       assert.deepEqual(served.map(([w]) => w).sort(), [0, 1, 2, 3], res.stdout);
       assert.equal(served.reduce((sum, [, n]) => sum + n, 0), N, res.stdout);
       assert.ok(served.filter(([, n]) => n > 0).length >= 2, `all connections went to one worker:\n${res.stdout}`);
+      assert.deepEqual(tmpDirs(), before, 'the IPC socket directory was left behind');
     });
   });
 });
