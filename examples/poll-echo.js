@@ -31,7 +31,9 @@ server.listen((err) => {
   // Read while there is nothing left to send; while the peer is not taking
   // our echoes, wait for the socket to be writable instead (backpressure).
   poll.start(c.events, function onReady(err, events) {
-    if (err) return close(c, err.code); // libuv reports an error on the fd (POLLERR, e.g. a reset) as EBADF
+    // libuv reports an error condition on the fd (POLLERR: e.g. the peer
+    // reset the connection) as EBADF, and stops the Poll.
+    if (err) return close(c, err.code);
     try {
       if (events & uv.UV_READABLE) {
         const n = fs.readSync(fd, buffer, 0, buffer.length, null);
