@@ -35,7 +35,9 @@ input.startRead((err, data) => {
   const keys = data.toString();
   if (keys.includes('\x03')) return end('Ctrl-C');
   if (keys.includes('\x04')) return end('Ctrl-D');
-  output.write(keys.replace(/\r/g, '\n').replace(/[\x00-\x09\x0b-\x1f\x7f]/g, (c) => '^' + String.fromCharCode(c.charCodeAt(0) ^ 64)));
+  // Enter sends '\r': show a new line. Other control keys as ^X (Ctrl-A is ^A).
+  const caret = (c) => '^' + String.fromCharCode(c.charCodeAt(0) ^ 64);
+  output.write(keys.replace(/\r/g, '\n').replace(/[\x00-\x09\x0b-\x1f\x7f]/g, caret));
 });
 
 sigint.start(() => end('SIGINT'), 'SIGINT');
