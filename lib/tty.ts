@@ -37,7 +37,11 @@ export class TTY extends Stream<NativeTTY> {
     return this._n.getWinsize();
   }
 
-  /** Restores the terminal mode saved by the first setMode() of the process (call it at exit). */
+  /**
+   * Restores the terminal mode saved by the first setMode() of the process.
+   * Call it before closing that TTY: libuv restores through its fd, so after
+   * the close it throws TTYError EBADF (or reaches whatever reused the fd).
+   */
   static resetMode(): void {
     const r: number = binding.ttyResetMode();
     if (r !== 0) throw new TTYError(r, 'uv_tty_reset_mode');

@@ -47,7 +47,9 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
 
   void Open(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    int r = uv_pipe_open(uv(), info[0].As<Napi::Number>().Int32Value());
+    int fd = info[0].As<Napi::Number>().Int32Value();
+    int r = CheckStreamFd(fd, UV_NAMED_PIPE);
+    if (r == 0) r = uv_pipe_open(uv(), fd);
     if (r != 0) Throw(r, "open");
   }
 

@@ -1,6 +1,7 @@
 #include "stream.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>
@@ -12,6 +13,17 @@ uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value) {
   if (h == nullptr || uv_is_closing(h)) return nullptr;
   if (h->type != UV_TCP && h->type != UV_NAMED_PIPE && h->type != UV_TTY) return nullptr;
   return reinterpret_cast<uv_stream_t*>(h);
+}
+
+int CheckStreamFd(int fd, uv_handle_type want) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return UV_EBADF;
+  if (want == UV_TCP) {
+    if (uv_guess_handle(fd) == UV_TCP) return 0;
+    return S_ISSOCK(st.st_mode) ? UV_EINVAL : UV_ENOTSOCK;  // another kind of socket, or none
+  }
+  // A pipe may be anything epoll watches: a FIFO, a socket or a terminal.
+  return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd) ? 0 : UV_EINVAL;
 }
 
 namespace stream {

@@ -11,6 +11,11 @@
 // or nullptr for anything else or a closed handle. For Process stdio.
 uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value);
 
+// 0 if `fd` can become a stream of type `want` (UV_TCP or UV_NAMED_PIPE),
+// else a libuv error. libuv aborts the process when epoll later refuses an
+// fd it was given (regular files, /dev/null), so open() checks first.
+int CheckStreamFd(int fd, uv_handle_type want);
+
 namespace stream {
 
 // The 64 KiB read buffer of the calling thread. alloc_cb and read_cb run

@@ -61,7 +61,9 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
 
   void Open(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    int r = uv_tcp_open(uv(), info[0].As<Napi::Number>().Int32Value());
+    int fd = info[0].As<Napi::Number>().Int32Value();
+    int r = CheckStreamFd(fd, UV_TCP);
+    if (r == 0) r = uv_tcp_open(uv(), fd);
     if (r != 0) Throw(r, "open");
   }
 

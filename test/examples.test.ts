@@ -280,9 +280,11 @@ describe('examples', function () {
     });
 
     it('refuses a stdin that is a file (a Pipe cannot stream it): status 2, a message', () => {
+      const file = fs.openSync(__filename, 'r');
       const res = spawnSync(process.execPath, [path.join(examples, 'pipe-echo.js')], {
-        stdio: [fs.openSync(__filename, 'r'), 'pipe', 'pipe'], encoding: 'utf8', timeout: 10000,
+        stdio: [file, 'pipe', 'pipe'], encoding: 'utf8', timeout: 10000,
       });
+      fs.closeSync(file);
       assert.deepEqual([res.status, res.stdout, res.stderr], [2, '', 'pipe-echo: fd 0 is not a pipe or a socket\n']);
     });
   });

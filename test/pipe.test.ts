@@ -122,6 +122,17 @@ describe('Pipe', () => {
     assert.equal(p.pendingHandleType(), UV_UNKNOWN_HANDLE);
   });
 
+  it('open(fd) refuses fds epoll cannot watch (a file, /dev/null) instead of letting libuv abort', () => {
+    for (const file of [__filename, '/dev/null']) {
+      const fd = fs.openSync(file, 'r');
+      const p = new Pipe(t.loop);
+      throwsLike(() => p.open(fd), PipeError, { code: 'EINVAL', syscall: 'open' });
+      p.close();
+      fs.closeSync(fd);
+    }
+    t.loop.run();
+  });
+
   it('open(fd) adopts a socket fd given by the parent process (child process)', () => {
     const script = `
       const { Loop, Pipe } = require('./');
@@ -268,7 +279,9 @@ describe('Pipe', () => {
         throwsLike(() => plain.write('x', null, closed), HandleClosedError);
         // A TCP handle with no socket has nothing to send.
         const ipc = new Pipe(t.loop, true);
-        ipc.open(fs.openSync('/dev/null', 'r+'));
+        const fifo = path.join(dir, 'fifo');
+        spawnSync('mkfifo', [fifo]);
+        ipc.open(fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK));
         throwsLike(() => ipc.write('x', null, new TCP(t.loop)), PipeError, { code: 'EBADF' });
         plain.close();
         server.close();

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import {
-  HandleClosedError, Loop, Pipe, StreamError, TCP, TCPError, Timer, UVError, UV_RUN_NOWAIT, UV_RUN_ONCE, UV_TCP_IPV6ONLY, errno,
+  HandleClosedError, Loop, Pipe, StreamError, TCP, TCPError, Timer, UDP, UVError, UV_RUN_NOWAIT, UV_RUN_ONCE, UV_TCP_IPV6ONLY, errno,
 } from '../lib/index';
 import { spawnSync } from 'child_process';
 import * as net from 'net';
@@ -453,6 +453,15 @@ sys.exit(r.returncode)`;
     const port = /PORT (\d+)/.exec(res.stdout)![1];
     assert.match(res.stdout, new RegExp(`OPENED ${port} IPv4\n`));
     assert.match(res.stdout, /GOT hi\n/);
+  });
+
+  it('open(fd) refuses a file (ENOTSOCK) and a UDP socket (EINVAL) instead of letting libuv abort', () => {
+    const fd = require('fs').openSync(__filename, 'r');
+    const tcp = new TCP(t.loop);
+    throwsLike(() => tcp.open(fd), TCPError, { code: 'ENOTSOCK', syscall: 'open' });
+    require('fs').closeSync(fd);
+    const udp = new UDP(t.loop, 'IPv4');
+    throwsLike(() => tcp.open(udp.fileno()), TCPError, { code: 'EINVAL', syscall: 'open' });
   });
 
   it('open(fd) of a bad fd throws TCPError EBADF', () => {
