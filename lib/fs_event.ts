@@ -1,14 +1,8 @@
-import { binding, NativeHandle } from './binding';
+import { binding } from './binding';
 import { FSEventError, UVError } from './errors';
-import { Handle } from './handle';
 import type { Loop } from './loop';
-import { checkFunction, checkPath } from './validate';
-
-interface NativeFSEvent extends NativeHandle {
-  start(path: string, flags: number): number;
-  stop(): void;
-  getPath(): string | null;
-}
+import { PathWatcher } from './path_watcher';
+import { checkPath } from './validate';
 
 /** UV_FS_EVENT_WATCH_ENTRY | UV_FS_EVENT_STAT | UV_FS_EVENT_RECURSIVE */
 const FLAG_MASK =
@@ -24,10 +18,8 @@ export type FSEventCallback<H> = (err: UVError | null, filename: string | null, 
  * is accepted and ignored (only the directory's own entries are reported).
  * start() on a started FSEvent throws FSEventError EINVAL, as libuv does.
  */
-export class FSEvent extends Handle<NativeFSEvent> {
+export class FSEvent extends PathWatcher {
   static override errorClass = FSEventError;
-  private _callback: FSEventCallback<this> | null = null;
-  private _watched = '';
 
   constructor(loop?: Loop) {
     super(loop, binding.FSEvent);
@@ -40,26 +32,13 @@ export class FSEvent extends Handle<NativeFSEvent> {
     if (!Number.isInteger(flags) || flags < 0 || (flags & ~FLAG_MASK) !== 0) {
       throw new RangeError(`flags must be a combination of UV_FS_EVENT_* flags, got ${flags}`);
     }
-    checkFunction(cb, 'callback');
-    const r = n.start(p, flags);
-    if (r !== 0) throw new FSEventError(r, 'uv_fs_event_start', p);
-    this._callback = cb;
-    this._watched = p;
-  }
-
-  stop(): void {
-    this._n.stop();
-  }
-
-  /** The watched path, or null when not started. */
-  get path(): string | null {
-    return this._native.getPath();
+    this._watch(n, p, flags, cb, 'uv_fs_event_start');
   }
 
   static {
     binding.setCallbacks({
       onFSEvent(this: FSEvent, status: number, filename: string | null, events: number) {
-        const err = status < 0 ? new FSEventError(status, 'uv_fs_event', this._watched) : null;
+        const err = status < 0 ? this._pathError(status, 'uv_fs_event') : null;
         this._callback!.call(null, err, filename, events, this);
       },
     });

@@ -1,15 +1,9 @@
-import { binding, NativeHandle } from './binding';
+import { binding } from './binding';
 import { FSPollError, UVError } from './errors';
-import { Handle } from './handle';
 import type { Loop } from './loop';
+import { PathWatcher } from './path_watcher';
 import { Stat, statResult } from './stat';
-import { checkFunction, checkMs, checkPath } from './validate';
-
-interface NativeFSPoll extends NativeHandle {
-  start(path: string, intervalMs: number): number;
-  stop(): void;
-  getPath(): string | null;
-}
+import { checkMs, checkPath } from './validate';
 
 export type FSPollCallback<H> = (err: UVError | null, prev: Stat | null, curr: Stat | null, handle: H) => void;
 
@@ -24,10 +18,8 @@ export type FSPollCallback<H> = (err: UVError | null, prev: Stat | null, curr: S
  * first successful stat of an existing file gives no callback. start() on a
  * started FSPoll restarts it with the new path, interval and callback.
  */
-export class FSPoll extends Handle<NativeFSPoll> {
+export class FSPoll extends PathWatcher {
   static override errorClass = FSPollError;
-  private _callback: FSPollCallback<this> | null = null;
-  private _watched = '';
 
   constructor(loop?: Loop) {
     super(loop, binding.FSPoll);
@@ -38,27 +30,14 @@ export class FSPoll extends Handle<NativeFSPoll> {
     const p = checkPath(path);
     const interval = checkMs(intervalMs, 'intervalMs');
     if (interval > 0xffffffff) throw new RangeError(`intervalMs is too large: ${intervalMs}`);
-    checkFunction(cb, 'callback');
-    const r = n.start(p, interval);
-    if (r !== 0) throw new FSPollError(r, 'uv_fs_poll_start', p);
-    this._callback = cb;
-    this._watched = p;
-  }
-
-  stop(): void {
-    this._n.stop();
-  }
-
-  /** The polled path, or null when not started. */
-  get path(): string | null {
-    return this._native.getPath();
+    this._watch(n, p, interval, cb, 'uv_fs_poll_start');
   }
 
   static {
     binding.setCallbacks({
       // prev and curr are in stat slots 0 and 1 when present.
       onFSPoll(this: FSPoll, status: number, hasPrev: boolean, hasCurr: boolean) {
-        const err = status < 0 ? new FSPollError(status, 'uv_fs_poll', this._watched) : null;
+        const err = status < 0 ? this._pathError(status, 'uv_fs_poll') : null;
         this._callback!.call(null, err, hasPrev ? statResult(0) : null, hasCurr ? statResult(1) : null, this);
       },
     });

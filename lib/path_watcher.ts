@@ -1,0 +1,40 @@
+// What FSEvent and FSPoll share: a handle that watches one path, reports
+// errors with that path, and tells which path it watches.
+import { NativeHandle } from './binding';
+import { UVError } from './errors';
+import { Handle } from './handle';
+import { checkFunction } from './validate';
+
+export interface NativePathWatcher extends NativeHandle {
+  start(path: string, arg: number): number;
+  stop(): void;
+  getPath(): string | null;
+}
+
+export abstract class PathWatcher extends Handle<NativePathWatcher> {
+  protected _callback: Function | null = null;
+  private _watched = '';
+
+  /** Starts watching the checked `path` with the type's own argument (flags, interval). */
+  protected _watch(n: NativePathWatcher, path: string, arg: number, cb: Function, syscall: string): void {
+    checkFunction(cb, 'callback');
+    const r = n.start(path, arg);
+    if (r !== 0) throw this._pathError(r, syscall, path);
+    this._callback = cb;
+    this._watched = path;
+  }
+
+  /** An error of the handle's class naming the watched path. */
+  protected _pathError(errno: number, syscall: string, path = this._watched): UVError {
+    return new (this.constructor as typeof Handle).errorClass(errno, syscall, path);
+  }
+
+  stop(): void {
+    this._n.stop();
+  }
+
+  /** The watched path, or null when not started. */
+  get path(): string | null {
+    return this._native.getPath();
+  }
+}
