@@ -3,7 +3,7 @@
 import { binding } from './binding';
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
@@ -66,6 +66,13 @@ export function checkSignal(value: unknown, name = 'signum'): number {
     throw new TypeError(`${name} must be a signal number or name, got ${describe(value)}`);
   }
   return checkInteger(value, name, 1, 64);
+}
+
+/** A filesystem path: a string without NUL bytes (C would cut it there). */
+export function checkPath(value: unknown, name = 'path'): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
+  if (value.includes('\0')) throw new TypeError(`${name} must not contain NUL bytes`);
+  return value;
 }
 
 /** Data in: Buffer | Uint8Array | string (UTF-8), or a non-empty array of those (one vectored write). */

@@ -39,6 +39,13 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitLoopWatchers(env, exports);
   InitAsync(env, exports);
   InitSignal(env, exports);
+  InitUtil(env, exports);
+  InitFSEvent(env, exports);
+  InitFSPoll(env, exports);
+  InitProcess(env, exports);
+  InitTCP(env, exports);
+  InitPipe(env, exports);
+  InitTTY(env, exports);
   InitWork(env, exports);
   InitFS(env, exports);
   InitUDP(env, exports);

@@ -24,10 +24,16 @@ HandleBase* HandleBase::FromValue(Napi::Env env, Napi::Value value) {
   return nullptr;
 }
 
-void HandleBase::InitFailed(int status, const char* syscall) {
-  free(handle_);
+void HandleBase::InitFailed(int status, const char* syscall, bool close) {
+  if (close) {
+    handle_->data = nullptr;  // OnClose then only frees it
+    uv_close(handle_, OnClose);
+    loop_->Touch();  // an attached loop must run to finish the close
+  } else {
+    free(handle_);
+  }
   handle_ = nullptr;
-  Throw(status, syscall);
+  if (!Napi::Env(env_).IsExceptionPending()) Throw(status, syscall);
 }
 
 HandleBase::~HandleBase() {

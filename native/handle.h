@@ -36,12 +36,16 @@ class HandleBase {
   void Abandon();
   // Called just before uv_close, from close(), Abandon() and collection.
   virtual void Closing() {}
+  // Whether a failed T::InitHandle left the uv handle registered with the
+  // loop, so it must be closed rather than freed (uv_spawn does this).
+  static bool InitLeftHandleOpen(const void*) { return false; }
 
  protected:
   HandleBase() = default;
   void Setup(const Napi::CallbackInfo& info, size_t size);
-  // Frees the handle memory after a failed uv_*_init.
-  void InitFailed(int status, const char* syscall);
+  // Frees (or closes, then frees) the handle after a failed uv_*_init and
+  // throws its error, unless InitHandle already threw one.
+  void InitFailed(int status, const char* syscall, bool close);
   bool IsOpen(Napi::Env env);  // throws if closed
 
   uv_handle_t* handle_ = nullptr;  // null once closed
@@ -73,7 +77,7 @@ class HandleWrap : public Napi::ObjectWrap<T>, public HandleBase {
     Setup(info, sizeof(U));
     int r = T::InitHandle(loop_, uv(), info);
     if (r != 0) {
-      InitFailed(r, T::kInitSyscall);
+      InitFailed(r, T::kInitSyscall, T::InitLeftHandleOpen(uv()));
       return;
     }
     handle_->data = static_cast<HandleBase*>(this);

@@ -31,7 +31,15 @@ class HandleBase;
   X(onUDPRecv)       \
   X(onUDPSend)       \
   X(onPoll)          \
-  X(onDNS)
+  X(onDNS)           \
+  X(onRead)          \
+  X(onWrite)         \
+  X(onConnection)    \
+  X(onConnect)       \
+  X(onFSEvent)       \
+  X(onFSPoll)        \
+  X(onProcessExit)   \
+  X(onShutdown)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -92,6 +100,13 @@ void InitTimer(Napi::Env env, Napi::Object exports);
 void InitLoopWatchers(Napi::Env env, Napi::Object exports);
 void InitAsync(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
+void InitUtil(Napi::Env env, Napi::Object exports);
+void InitFSEvent(Napi::Env env, Napi::Object exports);
+void InitFSPoll(Napi::Env env, Napi::Object exports);
+void InitProcess(Napi::Env env, Napi::Object exports);
+void InitTCP(Napi::Env env, Napi::Object exports);
+void InitPipe(Napi::Env env, Napi::Object exports);
+void InitTTY(Napi::Env env, Napi::Object exports);
 void InitWork(Napi::Env env, Napi::Object exports);
 void InitFS(Napi::Env env, Napi::Object exports);
 void InitUDP(Napi::Env env, Napi::Object exports);

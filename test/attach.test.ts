@@ -46,6 +46,17 @@ describe('attach()', () => {
     assert.equal(fired, true);
   });
 
+  it("an active Idle runs on every Node iteration without starving Node's own timers", async () => {
+    const idle = new Idle(t.loop);
+    let idles = 0;
+    idle.start(() => idles++);
+    t.loop.attach();
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.ok(Date.now() - started < 1000, 'Node timer starved');
+    assert.ok(idles > 10, `idle ran ${idles} times`);
+  });
+
   it('a handle started later, from a Node callback, is picked up', async () => {
     t.loop.attach();
     await new Promise((resolve) => setTimeout(resolve, 10));

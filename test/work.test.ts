@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { Worker } from 'worker_threads';
 import { Async, Loop, Timer, UVError, WorkRequest, errno } from '../lib/index';
-import { throwsLike, useLoop } from './helpers';
+import { runNode, throwsLike, useLoop } from './helpers';
 
 const indexPath = JSON.stringify(require.resolve('../dist/index.js'));
 
@@ -122,6 +122,18 @@ describe('Loop.queueWork', () => {
       throw new Error('from done');
     });
     assert.throws(() => t.loop.run(), /from done/);
+  });
+
+  it('the pool does not keep the process alive, and done also runs on an attached loop', () => {
+    const res = runNode(`
+      const uv = require('./');
+      const loop = new uv.Loop();
+      loop.attach();
+      const start = Date.now();
+      loop.queueWork((a) => a + 1, [41], (err, r) => console.log('done', r));
+      process.on('exit', () => console.log('exit after work', Date.now() - start < 5000));`);
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout, 'done 42\nexit after work true\n');
   });
 
   it('checks its arguments', () => {

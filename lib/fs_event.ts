@@ -1,0 +1,67 @@
+import { binding, NativeHandle } from './binding';
+import { FSEventError, UVError } from './errors';
+import { Handle } from './handle';
+import type { Loop } from './loop';
+import { checkFunction, checkPath } from './validate';
+
+interface NativeFSEvent extends NativeHandle {
+  start(path: string, flags: number): number;
+  stop(): void;
+  getPath(): string | null;
+}
+
+/** UV_FS_EVENT_WATCH_ENTRY | UV_FS_EVENT_STAT | UV_FS_EVENT_RECURSIVE */
+const FLAG_MASK =
+  binding.constants.UV_FS_EVENT_WATCH_ENTRY | binding.constants.UV_FS_EVENT_STAT | binding.constants.UV_FS_EVENT_RECURSIVE;
+
+export type FSEventCallback<H> = (err: UVError | null, filename: string | null, events: number, handle: H) => void;
+
+/**
+ * Watches a file or a directory for changes (inotify on Linux). `events` is
+ * UV_RENAME and/or UV_CHANGE; `filename` is the entry concerned (for a
+ * directory, the name inside it; for a file, its own base name).
+ * UV_FS_EVENT_RECURSIVE is not implemented by libuv on Linux: the flag
+ * is accepted and ignored (only the directory's own entries are reported).
+ * start() on a started FSEvent throws FSEventError EINVAL, as libuv does.
+ */
+export class FSEvent extends Handle<NativeFSEvent> {
+  static override errorClass = FSEventError;
+  private _callback: FSEventCallback<this> | null = null;
+  private _watched = '';
+
+  constructor(loop?: Loop) {
+    super(loop, binding.FSEvent);
+  }
+
+  start(path: string, flags: number, cb: FSEventCallback<this>): void {
+    const n = this._n;
+    const p = checkPath(path);
+    if (typeof flags !== 'number') throw new TypeError(`flags must be a number, got ${typeof flags}`);
+    if (!Number.isInteger(flags) || flags < 0 || (flags & ~FLAG_MASK) !== 0) {
+      throw new RangeError(`flags must be a combination of UV_FS_EVENT_* flags, got ${flags}`);
+    }
+    checkFunction(cb, 'callback');
+    const r = n.start(p, flags);
+    if (r !== 0) throw new FSEventError(r, 'uv_fs_event_start', p);
+    this._callback = cb;
+    this._watched = p;
+  }
+
+  stop(): void {
+    this._n.stop();
+  }
+
+  /** The watched path, or null when not started. */
+  get path(): string | null {
+    return this._native.getPath();
+  }
+
+  static {
+    binding.setCallbacks({
+      onFSEvent(this: FSEvent, status: number, filename: string | null, events: number) {
+        const err = status < 0 ? new FSEventError(status, 'uv_fs_event', this._watched) : null;
+        this._callback!.call(null, err, filename, events, this);
+      },
+    });
+  }
+}

@@ -1,0 +1,162 @@
+import { binding, NativeHandle } from './binding';
+import { HandleClosedError, StreamError, UVError } from './errors';
+import { Handle } from './handle';
+import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data } from './validate';
+
+export type { Data } from './validate';
+
+/** The native side of a stream (not part of the public API). */
+export interface NativeStream extends NativeHandle {
+  listen(backlog: number): void;
+  accept(client: NativeHandle): void;
+  readStart(): void;
+  readStop(): void;
+  write(data: Uint8Array | Uint8Array[], hasCallback: boolean, sendHandle?: NativeHandle): void;
+  tryWrite(data: Uint8Array | Uint8Array[]): number;
+  shutdown(): void;
+  setBlocking(blocking: boolean): void;
+  isReadable(): boolean;
+  isWritable(): boolean;
+  writeQueueSize(): number;
+}
+
+/** A handle that accept() can fill and an IPC pipe can send: a TCP, Pipe or UDP (checked at the call). */
+export interface TransferableHandle {
+  readonly closed: boolean;
+  fileno(): number;
+}
+
+type ErrCallback<H> = (err: UVError | null, handle: H) => void;
+
+/**
+ * The base of TCP, Pipe and TTY. Reads arrive as fresh Buffers; writes take
+ * the caller's buffers without copying them (do not modify a buffer until
+ * its write callback has run), are tried on the socket at once, and only
+ * what the socket did not take is queued.
+ */
+export abstract class Stream<N extends NativeStream = NativeStream> extends Handle<N> {
+  static override errorClass = StreamError;
+  private _readCallback: ((err: UVError | null, data: Buffer | null, handle: this) => void) | null = null;
+  private _listenCallback: ErrCallback<this> | null = null;
+  private _shutdownCallback: ErrCallback<this> | null = null;
+  /** @internal */
+  _connectCallback: ErrCallback<this> | null = null;
+  // Callbacks of pending writes, in order: libuv completes a stream's writes
+  // in the order they were made, and calls back only for writes that had one.
+  private _writeCallbacks: (ErrCallback<this> | undefined)[] = [];
+  private _writeHead = 0;
+
+  /** Accepts connections; cb(err, server) runs once per incoming connection. */
+  listen(cb: (err: UVError | null, server: this) => void, backlog = 511): void {
+    const n = this._n;
+    checkFunction(cb, 'callback');
+    checkInteger(backlog, 'backlog', 0, 0x7fffffff);
+    n.listen(backlog);
+    this._listenCallback = cb;
+  }
+
+  /**
+   * Accepts a pending connection into `client`, an empty handle of the
+   * right type (on an IPC pipe: of the type pendingHandleType() names).
+   */
+  accept(client: TransferableHandle): void {
+    const n = this._n;
+    if (!(client instanceof Handle)) throw new TypeError('client must be a TCP, Pipe or UDP handle');
+    if (client.closed) throw new HandleClosedError();
+    n.accept((client as Handle)._native);
+  }
+
+  /** cb(err, data, handle) per read; EOF is (null, null); an error ends reading. */
+  startRead(cb: (err: UVError | null, data: Buffer | null, handle: this) => void): void {
+    const n = this._n;
+    checkFunction(cb, 'callback');
+    n.readStart();
+    this._readCallback = cb;
+  }
+
+  stopRead(): void {
+    this._n.readStop();
+  }
+
+  /** Writes data (an array is one vectored write); cb(err, handle) once it is written. */
+  write(data: Data, cb?: ErrCallback<this>): void {
+    const n = this._n;
+    const d = checkData(data);
+    checkOptionalFunction(cb, 'callback');
+    this._write(n, d, cb);
+  }
+
+  /** @internal */
+  _write(n: N, d: Uint8Array | Uint8Array[], cb: ErrCallback<this> | undefined | null, sendHandle?: NativeHandle) {
+    if (cb === undefined || cb === null) {
+      n.write(d, false, sendHandle);
+    } else {
+      n.write(d, true, sendHandle);
+      this._writeCallbacks.push(cb);
+    }
+  }
+
+  /** Writes what the socket takes now; returns the bytes written, EAGAIN if none. */
+  tryWrite(data: Data): number {
+    const n = this._n;
+    return n.tryWrite(checkData(data));
+  }
+
+  /** Ends the writing side once pending writes are done. */
+  shutdown(cb?: ErrCallback<this>): void {
+    const n = this._n;
+    checkOptionalFunction(cb, 'callback');
+    n.shutdown();
+    this._shutdownCallback = cb ?? null;
+  }
+
+  setBlocking(blocking: boolean): void {
+    const n = this._n;
+    checkBoolean(blocking, 'blocking');
+    n.setBlocking(blocking);
+  }
+
+  get readable(): boolean {
+    return this._native.isReadable();
+  }
+
+  get writable(): boolean {
+    return this._native.isWritable();
+  }
+
+  /** Bytes queued for writing. */
+  get writeQueueSize(): number {
+    return this._native.writeQueueSize();
+  }
+
+  static {
+    binding.setCallbacks({
+      onRead(this: Stream, err: UVError | null, data: Buffer | null) {
+        this._readCallback!.call(null, err, data, this);
+      },
+      onWrite(this: Stream, err: UVError | null) {
+        const q = this._writeCallbacks;
+        const cb = q[this._writeHead]!;
+        q[this._writeHead++] = undefined;
+        if (this._writeHead === q.length) {
+          q.length = 0;
+          this._writeHead = 0;
+        }
+        cb.call(null, err, this);
+      },
+      onConnection(this: Stream, err: UVError | null) {
+        this._listenCallback!.call(null, err, this);
+      },
+      onConnect(this: Stream, err: UVError | null) {
+        const cb = this._connectCallback!;
+        this._connectCallback = null;
+        cb.call(null, err, this);
+      },
+      onShutdown(this: Stream, err: UVError | null) {
+        const cb = this._shutdownCallback;
+        this._shutdownCallback = null;
+        if (cb !== null) cb.call(null, err, this);
+      },
+    });
+  }
+}

@@ -1,0 +1,132 @@
+import { binding } from './binding';
+import { checkAddress, checkFamily, Family, SockAddr } from './address';
+import { UV_TCP_IPV6ONLY } from './constants';
+import { TCPError, UVError } from './errors';
+import type { Loop } from './loop';
+import { NativeStream, Stream } from './stream';
+import { checkBoolean, checkFunction, checkInteger, checkMs, checkOneOf, checkOptionalFunction } from './validate';
+
+interface NativeTCP extends NativeStream {
+  bind(ip: string, port: number, flags: number): void;
+  connect(ip: string, port: number): void;
+  open(fd: number): void;
+  getsockname(): SockAddr;
+  getpeername(): SockAddr;
+  nodelay(enable: boolean): void;
+  keepalive(enable: boolean, delaySeconds: number): void;
+  simultaneousAccepts(enable: boolean): void;
+  closeReset(): void;
+  family(): Family | null;
+  bufferSize(send: boolean, value: number): number;
+}
+
+function familyCode(family: unknown): number {
+  const f = checkFamily(family);
+  return f === 'IPv4' ? 4 : f === 'IPv6' ? 6 : 0;
+}
+
+/** A TCP socket: a server (bind, listen, accept) or a connection. */
+export class TCP extends Stream<NativeTCP> {
+  static override errorClass = TCPError;
+  private readonly _requestedFamily: Family | undefined;
+
+  /** With a family the socket is created at once (uv_tcp_init_ex); otherwise at bind/connect. */
+  constructor(loop?: Loop, family?: Family) {
+    super(loop, binding.TCP, familyCode(family));
+    this._requestedFamily = family;
+  }
+
+  /**
+   * Binds to ip:port ('' = the wildcard of the handle's family). libuv may
+   * report a busy address (EADDRINUSE) only at listen() or connect().
+   */
+  bind(ip: string, port: number, flags = 0): void {
+    const n = this._n;
+    const [addr, p] = checkAddress(ip, port, this.family ?? this._requestedFamily);
+    checkOneOf(flags, 'flags', [0, UV_TCP_IPV6ONLY]);
+    n.bind(addr, p, flags);
+  }
+
+  /** Connects; cb(err, handle), e.g. TCPError ECONNREFUSED. */
+  connect(ip: string, port: number, cb: (err: UVError | null, handle: this) => void): void {
+    const n = this._n;
+    const [addr, p] = checkAddress(ip, port, this.family ?? this._requestedFamily);
+    checkFunction(cb, 'callback');
+    n.connect(addr, p);
+    this._connectCallback = cb;
+  }
+
+  /** Adopts an existing socket fd; the handle closes it. */
+  open(fd: number): void {
+    const n = this._n;
+    n.open(checkInteger(fd, 'fd', 0, 0x7fffffff));
+  }
+
+  getsockname(): SockAddr {
+    return this._n.getsockname();
+  }
+
+  getpeername(): SockAddr {
+    return this._n.getpeername();
+  }
+
+  /** TCP_NODELAY: disables Nagle's algorithm. */
+  nodelay(enable: boolean): void {
+    const n = this._n;
+    checkBoolean(enable, 'enable');
+    n.nodelay(enable);
+  }
+
+  /**
+   * SO_KEEPALIVE with the idle time before the first probe in ms (default
+   * 60000). libuv counts whole seconds: the delay is rounded up, at least 1 s.
+   */
+  keepalive(enable: boolean, delayMs = 60000): void {
+    const n = this._n;
+    checkBoolean(enable, 'enable');
+    const seconds = Math.max(1, Math.ceil(checkMs(delayMs, 'delayMs') / 1000));
+    if (seconds > 0x7fffffff) throw new RangeError(`delayMs is too large: ${delayMs}`);
+    n.keepalive(enable, seconds);
+  }
+
+  /** Windows only in libuv; accepted and ignored elsewhere. */
+  simultaneousAccepts(enable: boolean): void {
+    const n = this._n;
+    checkBoolean(enable, 'enable');
+    n.simultaneousAccepts(enable);
+  }
+
+  /** Closes with a TCP RST instead of a FIN; TCPError EINVAL after shutdown(). */
+  closeReset(cb?: (handle: this) => void): void {
+    const n = this._n;
+    checkOptionalFunction(cb, 'callback');
+    n.closeReset();
+    this._closed = true;
+    this._closeCallback = cb ?? null;
+  }
+
+  /** The socket's family; null while there is no socket yet (or once closed). */
+  get family(): Family | null {
+    return this._native.family();
+  }
+
+  /** SO_SNDBUF (Linux reports twice the size set). */
+  get sendBufferSize(): number {
+    return this._n.bufferSize(true, 0);
+  }
+
+  set sendBufferSize(value: number) {
+    const n = this._n;
+    n.bufferSize(true, checkInteger(value, 'sendBufferSize', 1, 0x7fffffff));
+  }
+
+  /** SO_RCVBUF (Linux reports twice the size set). */
+  get receiveBufferSize(): number {
+    return this._n.bufferSize(false, 0);
+  }
+
+  set receiveBufferSize(value: number) {
+    const n = this._n;
+    n.bufferSize(false, checkInteger(value, 'receiveBufferSize', 1, 0x7fffffff));
+  }
+}

@@ -1,0 +1,45 @@
+import { binding } from './binding';
+import { UV_TTY_MODE_IO, UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW } from './constants';
+import { TTYError } from './errors';
+import type { Loop } from './loop';
+import { NativeStream, Stream } from './stream';
+import { checkBoolean, checkInteger, checkOneOf } from './validate';
+
+interface NativeTTY extends NativeStream {
+  setMode(mode: number): void;
+  getWinsize(): { width: number; height: number };
+}
+
+function checkFd(fd: unknown): number {
+  return checkInteger(fd, 'fd', 0, 0x7fffffff);
+}
+
+function checkReadable(readable: unknown): boolean {
+  checkBoolean(readable, 'readable');
+  return readable;
+}
+
+/** A terminal on `fd`. libuv reopens the terminal when it can, else uses (and closes) fd itself. */
+export class TTY extends Stream<NativeTTY> {
+  static override errorClass = TTYError;
+
+  constructor(loop: Loop | undefined, fd: number, readable: boolean) {
+    super(loop, binding.TTY, checkFd(fd), checkReadable(readable));
+  }
+
+  /** UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW or UV_TTY_MODE_IO. */
+  setMode(mode: number): void {
+    const n = this._n;
+    n.setMode(checkOneOf(mode, 'mode', [UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW, UV_TTY_MODE_IO]));
+  }
+
+  getWinsize(): { width: number; height: number } {
+    return this._n.getWinsize();
+  }
+
+  /** Restores the terminal mode saved by the first setMode() of the process (call it at exit). */
+  static resetMode(): void {
+    const r: number = binding.ttyResetMode();
+    if (r !== 0) throw new TTYError(r, 'uv_tty_reset_mode');
+  }
+}

@@ -1,0 +1,72 @@
+#include <string>
+
+#include "handle.h"
+
+class FSEventWrap : public HandleWrap<FSEventWrap, uv_fs_event_t> {
+ public:
+  using HandleWrap::HandleWrap;
+  static constexpr const char* kInitSyscall = "uv_fs_event_init";
+  static int InitHandle(LoopWrap* loop, uv_fs_event_t* h, const Napi::CallbackInfo&) {
+    return uv_fs_event_init(loop->uv(), h);
+  }
+
+  static void Init(Napi::Env env, Napi::Object exports) {
+    exports.Set("FSEvent", Define(env, "FSEvent",
+                                  {
+                                      InstanceMethod<&FSEventWrap::Start>("start"),
+                                      InstanceMethod<&FSEventWrap::Stop>("stop"),
+                                      InstanceMethod<&FSEventWrap::GetPath>("getPath"),
+                                  }));
+  }
+
+ private:
+  // onFSEvent(status, filename, events): lib/ builds the error, with the path.
+  static void OnEvent(uv_fs_event_t* h, const char* filename, int events, int status) {
+    HandleBase* self = static_cast<HandleBase*>(h->data);
+    napi_env env = self->env();
+    CallbackScope scope(env);
+    napi_value argv[3];
+    napi_create_int32(env, status, &argv[0]);
+    if (filename != nullptr) {
+      napi_create_string_utf8(env, filename, NAPI_AUTO_LENGTH, &argv[1]);
+    } else {
+      napi_get_null(env, &argv[1]);
+    }
+    napi_create_int32(env, events, &argv[2]);
+    self->Call(kCb_onFSEvent, 3, argv);
+  }
+
+  // start(path, flags) -> libuv status; lib/ throws with the path.
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    unsigned int flags = info[1].As<Napi::Number>().Uint32Value();
+    int r = uv_fs_event_start(uv(), OnEvent, path.c_str(), flags);
+    Changed();
+    return Napi::Number::New(info.Env(), r);
+  }
+
+  void Stop(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
+    int r = uv_fs_event_stop(uv());
+    if (r != 0) return Throw(r, "uv_fs_event_stop");
+    Changed();
+  }
+
+  // The watched path, or null when not started.
+  Napi::Value GetPath(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (handle_ == nullptr) return env.Null();
+    std::string buf(4096, '\0');
+    size_t size = buf.size();
+    int r = uv_fs_event_getpath(uv(), &buf[0], &size);
+    if (r == UV_ENOBUFS) {
+      buf.resize(size);
+      r = uv_fs_event_getpath(uv(), &buf[0], &size);
+    }
+    if (r != 0) return env.Null();  // UV_EINVAL: not started
+    return Napi::String::New(env, buf.data(), size);
+  }
+};
+
+void InitFSEvent(Napi::Env env, Napi::Object exports) { FSEventWrap::Init(env, exports); }

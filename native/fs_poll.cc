@@ -1,0 +1,97 @@
+#include <string>
+
+#include "handle.h"
+#include "stat.h"
+
+class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
+ public:
+  using HandleWrap::HandleWrap;
+  static constexpr const char* kInitSyscall = "uv_fs_poll_init";
+  static int InitHandle(LoopWrap* loop, uv_fs_poll_t* h, const Napi::CallbackInfo&) {
+    return uv_fs_poll_init(loop->uv(), h);
+  }
+
+  static void Init(Napi::Env env, Napi::Object exports) {
+    exports.Set("FSPoll", Define(env, "FSPoll",
+                                 {
+                                     InstanceMethod<&FSPollWrap::Start>("start"),
+                                     InstanceMethod<&FSPollWrap::Stop>("stop"),
+                                     InstanceMethod<&FSPollWrap::GetPath>("getPath"),
+                                 }));
+  }
+
+ private:
+  // libuv passes an all-zero stat for "no stat yet" (prev before the first
+  // success) and for curr on error; no real file has mode 0.
+  static napi_value StatOrNull(Napi::Env env, const uv_stat_t* s) {
+    if (s == nullptr || s->st_mode == 0) return env.Null();
+    return StatToJS(env, s);
+  }
+
+  // onFSPoll(status, prev, curr): lib/ builds the error, with the path.
+  static void OnPoll(uv_fs_poll_t* h, int status, const uv_stat_t* prev, const uv_stat_t* curr) {
+    HandleBase* self = static_cast<HandleBase*>(h->data);
+    Napi::Env env(self->env());
+    CallbackScope scope(env);
+    napi_value argv[3] = {
+        Napi::Number::New(env, status),
+        StatOrNull(env, prev),
+        status < 0 ? env.Null() : StatOrNull(env, curr),
+    };
+    self->Call(kCb_onFSPoll, 3, argv);
+  }
+
+  // A uv_fs_poll_t must not be started again while the context of its
+  // previous start may still have a stat in flight: that context would find
+  // the handle active again, keep polling, and trip an assertion in libuv
+  // (timer_cb: parent_handle->poll_ctx == ctx), which aborts the process.
+  // So a restart moves the wrap to a fresh uv handle and lets the old one
+  // close silently (it frees itself once its last context is done).
+  void Renew() {
+    uv_fs_poll_t* old = uv();
+    uv_fs_poll_t* fresh = static_cast<uv_fs_poll_t*>(malloc(sizeof(uv_fs_poll_t)));
+    uv_fs_poll_init(loop_->uv(), fresh);  // only initialises fields
+    if (!uv_has_ref(handle_)) uv_unref(reinterpret_cast<uv_handle_t*>(fresh));
+    fresh->data = old->data;
+    old->data = nullptr;  // invisible to loop.handles and teardown from now on
+    uv_close(handle_, [](uv_handle_t* h) { free(h); });
+    handle_ = reinterpret_cast<uv_handle_t*>(fresh);
+  }
+
+  // start(path, intervalMs) -> libuv status; lib/ throws with the path.
+  // A start of a started handle restarts it (libuv would ignore it), so the
+  // new path, interval and callback all take effect.
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return info.Env().Undefined();
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    unsigned int interval = info[1].As<Napi::Number>().Uint32Value();
+    if (uv()->poll_ctx != nullptr) Renew();
+    int r = uv_fs_poll_start(uv(), OnPoll, path.c_str(), interval);
+    Changed();
+    return Napi::Number::New(info.Env(), r);
+  }
+
+  void Stop(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
+    int r = uv_fs_poll_stop(uv());
+    if (r != 0) return Throw(r, "uv_fs_poll_stop");
+    Changed();
+  }
+
+  // The polled path, or null when not started.
+  Napi::Value GetPath(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (handle_ == nullptr) return env.Null();
+    std::string buf(4096, '\0');
+    size_t size = buf.size();
+    int r = uv_fs_poll_getpath(uv(), &buf[0], &size);
+    if (r == UV_ENOBUFS) {
+      buf.resize(size);
+      r = uv_fs_poll_getpath(uv(), &buf[0], &size);
+    }
+    if (r != 0) return env.Null();  // UV_EINVAL: not started
+    return Napi::String::New(env, buf.data(), size);
+  }
+};
+
+void InitFSPoll(Napi::Env env, Napi::Object exports) { FSPollWrap::Init(env, exports); }

@@ -1,0 +1,90 @@
+#include "stream.h"
+
+class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
+ public:
+  using StreamWrap::StreamWrap;
+  static constexpr const char* kInitSyscall = "uv_pipe_init";
+  // info[2]: ipc
+  static int InitHandle(LoopWrap* loop, uv_pipe_t* h, const Napi::CallbackInfo& info) {
+    return uv_pipe_init(loop->uv(), h, info[2].ToBoolean() ? 1 : 0);
+  }
+
+  static void Init(Napi::Env env, Napi::Object exports) {
+    exports.Set("Pipe", DefineStream(env, "Pipe",
+                                     {
+                                         InstanceMethod<&PipeWrap::Bind>("bind"),
+                                         InstanceMethod<&PipeWrap::Connect>("connect"),
+                                         InstanceMethod<&PipeWrap::Open>("open"),
+                                         InstanceMethod<&PipeWrap::PendingInstances>(
+                                             "pendingInstances"),
+                                         InstanceMethod<&PipeWrap::Chmod>("chmod"),
+                                         InstanceMethod<&PipeWrap::GetSockName>("getsockname"),
+                                         InstanceMethod<&PipeWrap::GetPeerName>("getpeername"),
+                                         InstanceMethod<&PipeWrap::PendingType>(
+                                             "pendingHandleType"),
+                                     }));
+  }
+
+ private:
+  // Names are passed with their length, so a leading NUL (a Linux abstract
+  // socket) survives; NO_TRUNCATE turns a too long path into EINVAL instead
+  // of binding a shorter one.
+  void Bind(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    int r = uv_pipe_bind2(uv(), name.data(), name.size(), UV_PIPE_NO_TRUNCATE);
+    if (r != 0) Throw(r, "bind");
+  }
+
+  void Connect(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env()) || !CanConnect()) return;
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    uv_connect_t* req = new uv_connect_t;
+    int r = uv_pipe_connect2(req, uv(), name.data(), name.size(), UV_PIPE_NO_TRUNCATE,
+                             stream::OnConnect);
+    ConnectStarted(r, req);
+  }
+
+  void Open(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
+    int r = uv_pipe_open(uv(), info[0].As<Napi::Number>().Int32Value());
+    if (r != 0) Throw(r, "open");
+  }
+
+  void PendingInstances(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
+    uv_pipe_pending_instances(uv(), info[0].As<Napi::Number>().Int32Value());
+  }
+
+  // chmod(flags): UV_READABLE | UV_WRITABLE
+  void Chmod(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
+    int r = uv_pipe_chmod(uv(), info[0].As<Napi::Number>().Int32Value());
+    if (r != 0) Throw(r, "chmod");
+  }
+
+  Napi::Value Name(const Napi::CallbackInfo& info, bool peer) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    char buf[1024];
+    size_t len = sizeof buf;
+    int r = peer ? uv_pipe_getpeername(uv(), buf, &len) : uv_pipe_getsockname(uv(), buf, &len);
+    if (r != 0) {
+      Throw(r, peer ? "getpeername" : "getsockname");
+      return env.Undefined();
+    }
+    return Napi::String::New(env, buf, len);
+  }
+  Napi::Value GetSockName(const Napi::CallbackInfo& info) { return Name(info, false); }
+  Napi::Value GetPeerName(const Napi::CallbackInfo& info) { return Name(info, true); }
+
+  Napi::Value PendingType(const Napi::CallbackInfo& info) {
+    uv_handle_type t = UV_UNKNOWN_HANDLE;
+    if (handle_ != nullptr && uv()->ipc && uv_pipe_pending_count(uv()) > 0) {
+      t = uv_pipe_pending_type(uv());
+    }
+    return Napi::Number::New(info.Env(), t);
+  }
+};
+
+void InitPipe(Napi::Env env, Napi::Object exports) { PipeWrap::Init(env, exports); }

@@ -1,0 +1,171 @@
+#include "stream.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <memory>
+
+uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value) {
+  HandleBase* wrap = HandleBase::FromValue(env, value);
+  if (wrap == nullptr) return nullptr;
+  uv_handle_t* h = wrap->uvHandle();
+  if (h == nullptr || uv_is_closing(h)) return nullptr;
+  if (h->type != UV_TCP && h->type != UV_NAMED_PIPE && h->type != UV_TTY) return nullptr;
+  return reinterpret_cast<uv_stream_t*>(h);
+}
+
+namespace stream {
+
+void Alloc(uv_handle_t*, size_t, uv_buf_t* buf) {
+  static thread_local std::unique_ptr<char[]> slab;
+  if (!slab) slab.reset(new char[kSlabSize]);
+  buf->base = slab.get();
+  buf->len = kSlabSize;
+}
+
+bool Bufs::Gather(napi_env env, napi_value data) {
+  bool isArray = false;
+  napi_is_array(env, data, &isArray);
+  uint32_t count = 1;
+  if (isArray) {
+    napi_get_array_length(env, data, &count);
+    if (count > sizeof small / sizeof small[0]) {
+      big.resize(count);
+      list = big.data();
+    }
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value item = data;
+    if (isArray) napi_get_element(env, data, i, &item);
+    napi_typedarray_type type;
+    size_t length;
+    void* base;
+    if (napi_get_typedarray_info(env, item, &type, &length, &base, nullptr, nullptr) != napi_ok ||
+        type != napi_uint8_array) {
+      // lib/ has checked the data: only misuse of the binding lands here.
+      napi_throw_type_error(env, nullptr, "data must be a Uint8Array or an array of them");
+      return false;
+    }
+    list[i] = uv_buf_init(static_cast<char*>(base), static_cast<unsigned>(length));
+    total += length;
+  }
+  n = count;
+  return true;
+}
+
+void Bufs::Advance(size_t bytes) {
+  while (bytes > 0 && bytes >= list[0].len) {
+    bytes -= list[0].len;
+    list++;
+    n--;
+  }
+  if (bytes > 0) {
+    list[0].base += bytes;
+    list[0].len -= bytes;
+  }
+  // uv_write needs at least one buffer: a fully written list cannot get here.
+}
+
+static napi_value Null(napi_env env) {
+  napi_value v;
+  napi_get_null(env, &v);
+  return v;
+}
+
+static napi_env EnvOf(uv_handle_t* h) { return static_cast<LoopWrap*>(h->loop->data)->env(); }
+
+static void FreeHandle(uv_handle_t* h) { free(h); }
+
+int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out) {
+  uv_os_fd_t fd;
+  int r = uv_fileno(sent, &fd);
+  if (r != 0) return r;
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return uv_translate_sys_error(errno);
+  uv_pipe_t* carrier = static_cast<uv_pipe_t*>(malloc(sizeof(uv_pipe_t)));
+  uv_pipe_init(loop, carrier, 0);
+  carrier->data = nullptr;  // not a wrap: loop walks skip it
+  r = uv_pipe_open(carrier, copy);
+  if (r != 0) {
+    close(copy);
+    uv_close(reinterpret_cast<uv_handle_t*>(carrier), FreeHandle);
+    return r;
+  }
+  *out = carrier;
+  return 0;
+}
+
+void OnWrite(uv_write_t* req, int status) {
+  WriteReq* w = reinterpret_cast<WriteReq*>(req);
+  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(req->handle);
+  HandleBase* self = Wrap(h);
+  napi_env env = EnvOf(h);
+  if (self != nullptr && w->hasCallback) {
+    CallbackScope scope(env);
+    napi_value argv[1] = {status != 0 ? self->Error(status, "write") : Null(env)};
+    self->Call(kCb_onWrite, 1, argv);
+  }
+  napi_delete_reference(env, w->data);
+  if (w->carrier != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(w->carrier), FreeHandle);
+  delete w;
+  if (self != nullptr) self->RequestDone();
+}
+
+void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  if (nread == 0) return;  // EAGAIN: nothing read
+  HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(s));
+  if (self == nullptr) return;
+  napi_env env = self->env();
+  CallbackScope scope(env);
+  napi_value argv[2];
+  if (nread > 0) {
+    argv[0] = Null(env);
+    napi_value buffer;
+    void* data;
+    napi_create_buffer_copy(env, nread, buf->base, &data, &buffer);
+    argv[1] = buffer;
+  } else if (nread == UV_EOF) {
+    argv[0] = Null(env);  // libuv has stopped reading
+    argv[1] = Null(env);
+  } else {
+    uv_read_stop(s);  // a read error ends reading
+    argv[0] = self->Error(static_cast<int>(nread), "read");
+    argv[1] = Null(env);
+  }
+  self->Call(kCb_onRead, 2, argv);
+  if (nread < 0) self->Changed();  // reading has stopped
+}
+
+void OnConnection(uv_stream_t* s, int status) {
+  HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(s));
+  if (self == nullptr) return;
+  CallbackScope scope(self->env());
+  napi_value argv[1] = {status != 0 ? self->Error(status, "listen") : Null(self->env())};
+  self->Call(kCb_onConnection, 1, argv);
+}
+
+void OnConnect(uv_connect_t* req, int status) {
+  HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(req->handle));
+  delete req;
+  if (self == nullptr) return;
+  {
+    CallbackScope scope(self->env());
+    napi_value argv[1] = {status != 0 ? self->Error(status, "connect") : Null(self->env())};
+    self->Call(kCb_onConnect, 1, argv);
+  }
+  self->RequestDone();
+}
+
+void OnShutdown(uv_shutdown_t* req, int status) {
+  HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(req->handle));
+  delete req;
+  if (self == nullptr) return;
+  {
+    CallbackScope scope(self->env());
+    napi_value argv[1] = {status != 0 ? self->Error(status, "shutdown") : Null(self->env())};
+    self->Call(kCb_onShutdown, 1, argv);
+  }
+  self->RequestDone();
+}
+
+}  // namespace stream

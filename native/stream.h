@@ -1,0 +1,268 @@
+// The stream layer shared by TCP, Pipe and TTY: reading into one slab per
+// thread, writes tried on the socket before a request is queued, listen,
+// accept, shutdown and IPC handle passing.
+#pragma once
+
+#include <string>
+
+#include "handle.h"
+
+// The uv_stream_t of a native TCP, Pipe or TTY object (lib/'s `_native`),
+// or nullptr for anything else or a closed handle. For Process stdio.
+uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value);
+
+namespace stream {
+
+// The 64 KiB read buffer of the calling thread. alloc_cb and read_cb run
+// back to back with no JavaScript between them, so one slab serves every
+// stream of every loop on the thread.
+constexpr size_t kSlabSize = 64 * 1024;
+void Alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+
+// The uv_buf_t list of lib/'s data: a Uint8Array or an array of them
+// (lib/validate.ts checkData has made strings Buffers). Small lists live on
+// the stack; libuv copies the list itself, so it only lives for the call.
+struct Bufs {
+  uv_buf_t small[16];
+  std::vector<uv_buf_t> big;
+  uv_buf_t* list = small;
+  unsigned n = 0;
+  size_t total = 0;
+  bool Gather(napi_env env, napi_value data);
+  // Drops the first `bytes` written by uv_try_write.
+  void Advance(size_t bytes);
+};
+
+// A queued write: the uv request and a reference that keeps the caller's
+// buffers alive (they are not copied). `carrier` is a private pipe handle on
+// a dup of the fd being sent over IPC, so the user may close the sent handle
+// at once without libuv reading a freed handle later.
+struct WriteReq {
+  uv_write_t req;
+  napi_ref data;
+  bool hasCallback;
+  uv_pipe_t* carrier;
+};
+
+// Where a stream callback's HandleBase is; null while the loop is torn down.
+inline HandleBase* Wrap(uv_handle_t* h) { return static_cast<HandleBase*>(h->data); }
+
+void OnWrite(uv_write_t* req, int status);
+void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+void OnConnection(uv_stream_t* s, int status);
+void OnConnect(uv_connect_t* req, int status);
+void OnShutdown(uv_shutdown_t* req, int status);
+// Makes the carrier for a sent handle; returns a libuv error or 0.
+int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out);
+
+}  // namespace stream
+
+// The stream methods, added to a TCP/Pipe/TTY class by DefineStream().
+template <class T, class U>
+class StreamWrap : public HandleWrap<T, U> {
+ public:
+  using HandleWrap<T, U>::HandleWrap;
+
+ protected:
+  using Base = HandleWrap<T, U>;
+  using W = Napi::ObjectWrap<T>;
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(this->handle_); }
+
+  static Napi::Function DefineStream(Napi::Env env, const char* name,
+                                     std::vector<typename W::PropertyDescriptor> own) {
+    std::vector<typename W::PropertyDescriptor> props = {
+        W::InstanceMethod("listen", &T::Listen),
+        W::InstanceMethod("accept", &T::Accept),
+        W::InstanceMethod("readStart", &T::ReadStart),
+        W::InstanceMethod("readStop", &T::ReadStop),
+        W::InstanceMethod("write", &T::Write),
+        W::InstanceMethod("tryWrite", &T::TryWrite),
+        W::InstanceMethod("shutdown", &T::Shutdown),
+        W::InstanceMethod("setBlocking", &T::SetBlocking),
+        W::InstanceMethod("isReadable", &T::IsReadable),
+        W::InstanceMethod("isWritable", &T::IsWritable),
+        W::InstanceMethod("writeQueueSize", &T::WriteQueueSize),
+    };
+    props.insert(props.end(), own.begin(), own.end());
+    return Base::Define(env, name, props);
+  }
+
+  // listen(backlog)
+  void Listen(const Napi::CallbackInfo& info) {
+    if (!this->IsOpen(info.Env())) return;
+    int r = uv_listen(stream(), info[0].As<Napi::Number>().Int32Value(), stream::OnConnection);
+    if (r != 0) return this->Throw(r, "listen");
+    this->Changed();
+  }
+
+  // accept(nativeClient): the client must be an empty handle of the type
+  // being accepted, on the same loop.
+  void Accept(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!this->IsOpen(env)) return;
+    HandleBase* client = HandleBase::FromValue(env, info[0]);
+    if (client == nullptr || client->uvHandle() == nullptr || uv_is_closing(client->uvHandle())) {
+      Napi::TypeError::New(env, "client must be an open TCP, Pipe or UDP handle")
+          .ThrowAsJavaScriptException();
+      return;
+    }
+    uv_handle_type want = this->handle_->type;
+    if (want == UV_TTY) return this->Throw(UV_EINVAL, "accept");  // never a server
+    if (want == UV_NAMED_PIPE && reinterpret_cast<uv_pipe_t*>(this->handle_)->ipc &&
+        uv_pipe_pending_count(reinterpret_cast<uv_pipe_t*>(this->handle_)) > 0) {
+      want = uv_pipe_pending_type(reinterpret_cast<uv_pipe_t*>(this->handle_));
+    }
+    uv_handle_t* c = client->uvHandle();
+    if (c->type != want || (want != UV_TCP && want != UV_NAMED_PIPE && want != UV_UDP)) {
+      std::string msg = std::string("client must be an empty ") +
+                        (want == UV_TCP ? "TCP" : want == UV_UDP ? "UDP" : "Pipe") +
+                        " handle to accept this connection";
+      Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+      return;
+    }
+    if (c->loop != this->handle_->loop) {  // libuv asserts on this
+      Napi::TypeError::New(env, "client must belong to the server's loop")
+          .ThrowAsJavaScriptException();
+      return;
+    }
+    int r = uv_accept(stream(), reinterpret_cast<uv_stream_t*>(c));
+    if (r != 0) return this->Throw(r, "accept");
+    client->Changed();
+  }
+
+  void ReadStart(const Napi::CallbackInfo& info) {
+    if (!this->IsOpen(info.Env())) return;
+    int r = uv_read_start(stream(), stream::Alloc, stream::OnRead);
+    // Already reading: lib/ has just replaced the callback.
+    if (r != 0 && r != UV_EALREADY) return this->Throw(r, "read");
+    this->Changed();
+  }
+
+  void ReadStop(const Napi::CallbackInfo& info) {
+    if (!this->IsOpen(info.Env())) return;
+    uv_read_stop(stream());
+    this->Changed();
+  }
+
+  // write(data, hasCallback, sendHandle?): without a callback the data is
+  // first tried on the socket and only the remainder is queued; with one,
+  // uv_write itself writes at once when the queue is empty.
+  void Write(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!this->IsOpen(env)) return;
+    stream::Bufs bufs;
+    if (!bufs.Gather(env, info[0])) return;
+    bool hasCallback = info[1].ToBoolean();
+    uv_pipe_t* carrier = nullptr;
+    if (info.Length() > 2 && !info[2].IsUndefined()) {
+      HandleBase* sent = HandleBase::FromValue(env, info[2]);
+      uv_handle_t* h = sent != nullptr ? sent->uvHandle() : nullptr;
+      if (h == nullptr || uv_is_closing(h) ||
+          (h->type != UV_TCP && h->type != UV_NAMED_PIPE && h->type != UV_UDP)) {
+        Napi::TypeError::New(env, "sendHandle must be an open TCP, Pipe or UDP handle")
+            .ThrowAsJavaScriptException();
+        return;
+      }
+      if (this->handle_->type != UV_NAMED_PIPE ||
+          !reinterpret_cast<uv_pipe_t*>(this->handle_)->ipc) {
+        return this->Throw(UV_EINVAL, "write");  // libuv's answer for a non-IPC stream
+      }
+      int r = stream::MakeCarrier(this->handle_->loop, h, &carrier);
+      if (r != 0) return this->Throw(r, "write");
+    } else if (!hasCallback) {
+      int r = uv_try_write(stream(), bufs.list, bufs.n);
+      if (r >= 0 && static_cast<size_t>(r) == bufs.total) return;  // nothing allocated
+      if (r > 0) bufs.Advance(r);
+      // EAGAIN or a failure: uv_write queues it or reports the error.
+    }
+    stream::WriteReq* w = new stream::WriteReq;
+    w->hasCallback = hasCallback;
+    w->carrier = carrier;
+    int r = carrier != nullptr
+                ? uv_write2(&w->req, stream(), bufs.list, bufs.n,
+                            reinterpret_cast<uv_stream_t*>(carrier), stream::OnWrite)
+                : uv_write(&w->req, stream(), bufs.list, bufs.n, stream::OnWrite);
+    if (r != 0) {
+      if (carrier != nullptr) {
+        uv_close(reinterpret_cast<uv_handle_t*>(carrier),
+                 [](uv_handle_t* h) { free(h); });
+      }
+      delete w;
+      return this->Throw(r, "write");
+    }
+    napi_create_reference(env, info[0], 1, &w->data);
+    this->RequestStarted();
+    this->Changed();
+  }
+
+  // tryWrite(data) -> bytes written
+  Napi::Value TryWrite(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!this->IsOpen(env)) return env.Undefined();
+    stream::Bufs bufs;
+    if (!bufs.Gather(env, info[0])) return env.Undefined();
+    int r = uv_try_write(stream(), bufs.list, bufs.n);
+    if (r < 0) {
+      this->Throw(r, "write");
+      return env.Undefined();
+    }
+    return Napi::Number::New(env, r);
+  }
+
+  void Shutdown(const Napi::CallbackInfo& info) {
+    if (!this->IsOpen(info.Env())) return;
+    uv_shutdown_t* req = new uv_shutdown_t;
+    int r = uv_shutdown(req, stream(), stream::OnShutdown);
+    if (r != 0) {
+      delete req;
+      return this->Throw(r, "shutdown");
+    }
+    this->RequestStarted();
+    this->Changed();
+  }
+
+  void SetBlocking(const Napi::CallbackInfo& info) {
+    if (!this->IsOpen(info.Env())) return;
+    int r = uv_stream_set_blocking(stream(), info[0].ToBoolean() ? 1 : 0);
+    if (r != 0) this->Throw(r, "uv_stream_set_blocking");
+  }
+
+  Napi::Value IsReadable(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), this->handle_ != nullptr && uv_is_readable(stream()));
+  }
+
+  Napi::Value IsWritable(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), this->handle_ != nullptr && uv_is_writable(stream()));
+  }
+
+  Napi::Value WriteQueueSize(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(
+        info.Env(),
+        this->handle_ != nullptr ? static_cast<double>(uv_stream_get_write_queue_size(stream())) : 0);
+  }
+
+  // Starts a connect request made by the type's connect(); the owner stays
+  // pinned until the callback.
+  void ConnectStarted(int r, uv_connect_t* req) {
+    if (r != 0) {
+      delete req;
+      return this->Throw(r, "connect");
+    }
+    this->RequestStarted();
+    this->Changed();
+  }
+
+  // A second connect would overwrite libuv's pending one, and a listening
+  // socket's watcher cannot take a connect result: refuse both.
+  bool CanConnect() {
+    if (stream()->connect_req != nullptr) {
+      this->Throw(UV_EALREADY, "connect");
+      return false;
+    }
+    if (stream()->connection_cb != nullptr) {
+      this->Throw(UV_EISCONN, "connect");
+      return false;
+    }
+    return true;
+  }
+};
