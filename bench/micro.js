@@ -120,6 +120,42 @@ const cases = {
       setImmediate(tick);
     }
   },
+
+  // N spawns of `true` with stdin/out/err on /dev/null, 8 at a time, each
+  // waited for (exit) and its handle closed.
+  spawn() {
+    const WINDOW = 8;
+    let started = 0;
+    let exited = 0;
+    const t0 = hr();
+    if (uv) {
+      const loop = new uv.Loop();
+      const onExit = (status, signal, p) => {
+        if (status !== 0) throw new Error(`true exited with ${status}`);
+        p.close();
+        if (++exited === N) done(t0);
+        else if (started < N) start();
+      };
+      const start = () => {
+        started++;
+        uv.Process.spawn(loop, { args: ['true'] }, onExit);
+      };
+      while (started < WINDOW && started < N) start();
+      loop.run();
+    } else {
+      const { spawn } = require('child_process');
+      const onExit = (status) => {
+        if (status !== 0) throw new Error(`true exited with ${status}`);
+        if (++exited === N) done(t0);
+        else if (started < N) start();
+      };
+      const start = () => {
+        started++;
+        spawn('true', [], { stdio: 'ignore' }).on('exit', onExit);
+      };
+      while (started < WINDOW && started < N) start();
+    }
+  },
 };
 
 if (!cases[name]) throw new Error(`unknown case ${name}`);

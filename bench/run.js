@@ -21,7 +21,7 @@ const BIN = path.join(__dirname, 'bin');
 // Durations (ms) and sizes; --quick keeps every case but shortens it.
 const P = QUICK
   ? { rounds: 1, warm: 100, measure: 300, pumpMeasure: 400, n: 0.1, holdConns: 2000 }
-  : { rounds: 3, warm: 200, measure: 800, pumpMeasure: 1000, n: 1, holdConns: 10000 };
+  : { rounds: 5, warm: 150, measure: 500, pumpMeasure: 700, n: 1, holdConns: 10000 };
 
 const t0 = Date.now();
 const log = (s) => process.stderr.write(s + '\n');
@@ -145,16 +145,17 @@ const results = [];
 const rotate = (xs, r) => xs.map((_, i) => xs[(i + r) % xs.length]);
 
 // Adds one row per implementation; `samples[impl]` holds one object per
-// round with the figure `key` (higher is better unless lowerIsBetter).
-function record(group, label, unit, samples, key, { lowerIsBetter = false, nodeImpl = 'node', extra = {} } = {}) {
+// round with the figure `key`. Ratios are value / peer value (for memory,
+// lower is better).
+function record(group, label, unit, samples, key, { nodeImpl = 'node', extra = {} } = {}) {
   const rows = {};
   for (const [impl, runs] of Object.entries(samples)) {
     const value = median(runs.map((r) => r[key]));
     // latency percentiles and server CPU of the round nearest the median
     const mid = runs.slice().sort((a, b) => Math.abs(a[key] - value) - Math.abs(b[key] - value))[0] || {};
-    rows[impl] = { group, case: label, impl, unit, value, rounds: runs.map((r) => r[key]), p50us: mid.p50us, p99us: mid.p99us, serverCpu: median(runs.map((r) => r.cpu)), ...extra };
+    rows[impl] = { group, case: label, impl, unit, value, rounds: runs.map((r) => r[key]), p50us: mid.p50us, p99us: mid.p99us, serverCpu: median(runs.map((r) => r.cpu)), serverUsPerOp: median(runs.map((r) => r.cpuUsPerOp)), ...extra };
   }
-  const ratio = (a, b) => (a && b ? (lowerIsBetter ? b.value / a.value : a.value / b.value) : undefined);
+  const ratio = (a, b) => (a && b ? a.value / b.value : undefined);
   for (const row of Object.values(rows)) {
     row.vsNode = row.impl === nodeImpl ? undefined : ratio(row, rows[nodeImpl]);
     row.vsC = row.impl === 'c' ? undefined : ratio(row, rows.c);
@@ -171,7 +172,7 @@ function fmt(v, unit) {
 }
 
 function table() {
-  const head = ['case', 'impl', 'result', 'unit', 'p50 us', 'p99 us', 'vs node', 'vs C', 'server CPU'];
+  const head = ['case', 'impl', 'result', 'unit', 'p50 us', 'p99 us', 'vs node', 'vs C', 'server CPU', 'CPU us/op'];
   const body = results.map((r) => [
     r.case,
     r.impl,
@@ -182,6 +183,7 @@ function table() {
     r.vsNode === undefined ? '' : r.vsNode.toFixed(2) + 'x',
     r.vsC === undefined ? '' : r.vsC.toFixed(2) + 'x',
     r.serverCpu === undefined || Number.isNaN(r.serverCpu) ? '' : (r.serverCpu * 100).toFixed(0) + '%',
+    r.serverUsPerOp === undefined || Number.isNaN(r.serverUsPerOp) ? '' : r.serverUsPerOp.toFixed(2),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => '| ' + cells.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ') + ' |';
@@ -203,7 +205,11 @@ function measured(server, args) {
   const c0 = procCpu(server.pid);
   const w0 = process.hrtime.bigint();
   const r = client(...args);
-  r.cpu = (procCpu(server.pid) - c0) / (Number(process.hrtime.bigint() - w0) / 1e9);
+  const cpu = procCpu(server.pid) - c0;
+  const wall = Number(process.hrtime.bigint() - w0) / 1e9;
+  r.cpu = cpu / wall;
+  // server CPU per operation over the whole client run (warm-up included)
+  if (r.count) r.cpuUsPerOp = ((cpu * 1e6) / r.count) * (r.seconds / wall);
   return r;
 }
 
@@ -295,7 +301,7 @@ async function memory() {
     await new Promise((resolve) => holder.once('exit', resolve));
     await stopServer(s);
   }
-  record('memory', label, 'bytes', samples, 'perConn', { lowerIsBetter: true });
+  record('memory', label, 'bytes', samples, 'perConn');
   log(`${label} done`);
 }
 
