@@ -305,6 +305,30 @@ async function memory() {
   log(`${label} done`);
 }
 
+// The acceptance targets of the benchmark issue: [case, impl, peer column, minimum or maximum].
+const TARGETS = [
+  ['tcp echo 1 KiB x10', 'uvkit', 'vsNode', '>=', 1.5],
+  ['tcp echo 1 KiB x10', 'uvkit', 'vsC', '>=', 0.7],
+  ['tcp echo 64 B x100', 'uvkit', 'vsNode', '>=', 1.5],
+  ['tcp pump x1', 'uvkit', 'vsNode', '>=', 1.0],
+  ['udp echo 64 B x10', 'uvkit', 'vsNode', '>=', 1.5],
+  [/^timers /, 'uvkit', 'vsNode', '>=', 2.0],
+  [/^fs\.stat async/, 'uvkit', 'vsNode', '>=', 1.2],
+  [/^rss per idle/, 'uvkit', 'vsNode', '<=', 0.5],
+];
+
+function targets() {
+  const out = [];
+  for (const [match, impl, col, op, want] of TARGETS) {
+    const row = results.find((r) => r.impl === impl && (typeof match === 'string' ? r.case === match : match.test(r.case)));
+    if (!row || row[col] === undefined) continue;
+    const got = row[col];
+    const met = op === '>=' ? got >= want : got <= want;
+    out.push({ case: row.case, impl, versus: col === 'vsC' ? 'c' : 'node', target: `${op} ${want}x`, measured: Number(got.toFixed(2)), met });
+  }
+  return out;
+}
+
 function machine() {
   const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model;
   return {
@@ -334,9 +358,16 @@ async function main() {
   else notes.push('uvkit Process is not in this build: the spawn case did not run.');
   await memory();
   const seconds = (Date.now() - t0) / 1000;
-  const out = { date: new Date().toISOString(), command: `npm run bench${QUICK ? ' -- --quick' : ''}`, quick: QUICK, seconds, machine: m, params: P, notes, results };
+  const goals = targets();
+  const out = { date: new Date().toISOString(), command: `npm run bench${QUICK ? ' -- --quick' : ''}`, quick: QUICK, seconds, machine: m, params: P, notes, results, targets: goals };
   fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
   console.log(table());
+  if (goals.length > 0) {
+    console.log('\ntargets (uvkit blocking run()):');
+    for (const g of goals) {
+      console.log(`  ${g.met ? 'met ' : 'MISS'}  ${g.case} vs ${g.versus}: ${g.measured}x (target ${g.target})`);
+    }
+  }
   for (const note of notes) console.log(`note: ${note}`);
   console.log(`\n${m.nproc} cores (${m.cpu}), node ${m.node}, libuv ${m.libuv}; ${seconds.toFixed(0)} s; results in bench/results.json`);
 }
