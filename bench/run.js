@@ -192,9 +192,13 @@ function table() {
 
 // ---- cases ---------------------------------------------------------------
 
-const uvkit = require(ROOT);
-const HAVE_TCP = typeof uvkit.TCP === 'function';
-const HAVE_PROCESS = typeof uvkit.Process === 'function';
+// Which uvkit classes this build has, asked of a child: loading the package
+// here as well would register a second copy's callbacks in a test process.
+const HAVE = JSON.parse(
+  execFileSync(process.execPath, ['-p', `JSON.stringify(Object.keys(require(${JSON.stringify(ROOT)})))`], { encoding: 'utf8' }),
+);
+const HAVE_TCP = HAVE.includes('TCP');
+const HAVE_PROCESS = HAVE.includes('Process');
 const notes = [];
 
 const want = (name) => !ONLY || ONLY.test(name);
@@ -376,7 +380,12 @@ async function main() {
   console.log(`\n${m.nproc} cores (${m.cpu}), node ${m.node}, libuv ${m.libuv}; ${seconds.toFixed(0)} s; results in bench/results.json`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+// For test/bench.test.ts: the build and the pieces of one measurement.
+module.exports = { build, startServer, stopServer, client };
