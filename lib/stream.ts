@@ -131,7 +131,9 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
 
   static {
     binding.setCallbacks({
-      onRead(this: Stream, err: UVError | null, data: Buffer | null) {
+      // length: set when native read into a larger Buffer (bulk reads, no copy).
+      onRead(this: Stream, err: UVError | null, data: Buffer | null, length?: number) {
+        if (length !== undefined) data = data!.subarray(0, length);
         this._readCallback!.call(null, err, data, this);
       },
       onWrite(this: Stream, err: UVError | null) {

@@ -221,7 +221,21 @@ export class UDP extends Handle<NativeUDP> {
 
   static {
     binding.setCallbacks({
-      onUDPRecv(this: UDP, err: UVError | null, data: Buffer | null, addr: SockAddr | null, flags: number) {
+      onUDPRecv(
+        this: UDP,
+        err: UVError | null,
+        data: Buffer | null,
+        ip: string | null,
+        port: number,
+        family: number,
+        flags: number,
+        flowinfo: number,
+        scopeId: number,
+      ) {
+        let addr: SockAddr | null = null;
+        if (ip !== null) {
+          addr = family === 4 ? { address: ip, port, family: 'IPv4' } : { address: ip, port, family: 'IPv6', flowinfo, scopeId };
+        }
         this._recvCallback!.call(null, err, data, addr, flags, this);
       },
       onUDPSend(this: UDP, err: UVError | null) {

@@ -28,8 +28,29 @@ int CheckStreamFd(int fd, uv_handle_type want) {
 
 namespace stream {
 
-void Alloc(uv_handle_t*, size_t, uv_buf_t* buf) {
-  static thread_local std::unique_ptr<char[]> slab;
+static napi_env EnvOf(uv_handle_t* h) { return static_cast<LoopWrap*>(h->loop->data)->env(); }
+
+static thread_local std::unique_ptr<char[]> slab;
+// The Buffer that the read in progress goes into (bulk mode), else null.
+static thread_local napi_ref pendingBuffer = nullptr;
+
+void Alloc(uv_handle_t* h, bool bulk, uv_buf_t* buf) {
+  if (bulk) {
+    napi_env env = EnvOf(h);
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value value;
+    void* data;
+    bool ok = napi_create_buffer(env, kSlabSize, &data, &value) == napi_ok &&
+              napi_create_reference(env, value, 1, &pendingBuffer) == napi_ok;
+    napi_close_handle_scope(env, scope);
+    if (ok) {
+      buf->base = static_cast<char*>(data);
+      buf->len = kSlabSize;
+      return;
+    }
+    pendingBuffer = nullptr;
+  }
   if (!slab) slab.reset(new char[kSlabSize]);
   buf->base = slab.get();
   buf->len = kSlabSize;
@@ -84,8 +105,6 @@ static napi_value Null(napi_env env) {
   return v;
 }
 
-static napi_env EnvOf(uv_handle_t* h) { return static_cast<LoopWrap*>(h->loop->data)->env(); }
-
 static void FreeHandle(uv_handle_t* h) { free(h); }
 
 int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out) {
@@ -123,19 +142,31 @@ void OnWrite(uv_write_t* req, int status) {
   if (self != nullptr) self->RequestDone();
 }
 
-void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-  if (nread == 0) return;  // EAGAIN: nothing read
+void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf, bool* bulk) {
+  napi_ref pending = pendingBuffer;  // this read went into that Buffer
+  pendingBuffer = nullptr;
   HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(s));
-  if (self == nullptr) return;
+  if (nread == 0 || self == nullptr) {  // EAGAIN: nothing read; or teardown
+    if (pending != nullptr) napi_delete_reference(EnvOf(reinterpret_cast<uv_handle_t*>(s)), pending);
+    return;
+  }
   napi_env env = self->env();
   CallbackScope scope(env);
-  napi_value argv[2];
+  if (bulk != nullptr) *bulk = nread == static_cast<ssize_t>(kSlabSize);
+  napi_value argv[3];
+  size_t argc = 2;
   if (nread > 0) {
     argv[0] = Null(env);
-    napi_value buffer;
-    void* data;
-    napi_create_buffer_copy(env, nread, buf->base, &data, &buffer);
-    argv[1] = buffer;
+    if (pending != nullptr && nread >= static_cast<ssize_t>(kSlabSize / 2)) {
+      napi_get_reference_value(env, pending, &argv[1]);
+      if (nread < static_cast<ssize_t>(kSlabSize)) {
+        napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);  // lib/ takes a subarray
+        argc = 3;
+      }
+    } else {
+      void* data;
+      napi_create_buffer_copy(env, nread, buf->base, &data, &argv[1]);
+    }
   } else if (nread == UV_EOF) {
     argv[0] = Null(env);  // libuv has stopped reading
     argv[1] = Null(env);
@@ -144,7 +175,8 @@ void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     argv[0] = self->Error(static_cast<int>(nread), "read");
     argv[1] = Null(env);
   }
-  self->Call(kCb_onRead, 2, argv);
+  if (pending != nullptr) napi_delete_reference(env, pending);
+  self->Call(kCb_onRead, argc, argv);
   if (nread < 0) self->Changed();  // reading has stopped
 }
 

@@ -110,24 +110,59 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     *buf = uv_buf_init(slab.get(), kSlabSize);
   }
 
+  // Enters lib/ with the sender as primitives (lib/ builds the SockAddr
+  // object: a JS object literal costs far less than N-API property sets):
+  // (err, data, ip, port, family 4|6|0, flags, flowinfo, scopeId).
   static void OnRecv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,
                      unsigned flags) {
     if (nread == 0 && addr == nullptr) return;  // the socket had nothing more to read
     HandleBase* self = static_cast<HandleBase*>(h->data);
     napi_env env = self->env();
     CallbackScope scope(env);
-    napi_value argv[4];
+    napi_value argv[8];
+    napi_get_null(env, &argv[2]);
+    int family = 0, port = 0;
+    uint32_t flowinfo = 0, scopeId = 0;
     if (nread < 0) {
       argv[0] = self->Error(static_cast<int>(nread), "recv");
       napi_get_null(env, &argv[1]);
-      napi_get_null(env, &argv[2]);
     } else {
       napi_get_null(env, &argv[0]);
-      argv[1] = Napi::Buffer<char>::Copy(env, buf->base, static_cast<size_t>(nread));
-      argv[2] = AddressToJS(env, addr);
+      void* copy;
+      napi_create_buffer_copy(env, static_cast<size_t>(nread), buf->base, &copy, &argv[1]);
+      if (addr != nullptr && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)) {
+        argv[2] = SenderIP(env, addr);
+        if (addr->sa_family == AF_INET) {
+          family = 4;
+          port = ntohs(reinterpret_cast<const sockaddr_in*>(addr)->sin_port);
+        } else {
+          const sockaddr_in6* a6 = reinterpret_cast<const sockaddr_in6*>(addr);
+          family = 6;
+          port = ntohs(a6->sin6_port);
+          flowinfo = ntohl(a6->sin6_flowinfo);
+          scopeId = a6->sin6_scope_id;
+        }
+      }
     }
-    napi_create_uint32(env, flags, &argv[3]);
-    self->Call(kCb_onUDPRecv, 4, argv);
+    napi_create_int32(env, port, &argv[3]);
+    napi_create_int32(env, family, &argv[4]);
+    napi_create_uint32(env, flags, &argv[5]);
+    napi_create_uint32(env, flowinfo, &argv[6]);
+    napi_create_uint32(env, scopeId, &argv[7]);
+    self->Call(kCb_onUDPRecv, 8, argv);
+  }
+
+  // The sender's ip as a string.
+  static napi_value SenderIP(napi_env env, const sockaddr* addr) {
+    char name[INET6_ADDRSTRLEN];
+    if (addr->sa_family == AF_INET) {
+      uv_ip4_name(reinterpret_cast<const sockaddr_in*>(addr), name, sizeof name);
+    } else {
+      uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(addr), name, sizeof name);
+    }
+    napi_value ip;
+    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &ip);
+    return ip;
   }
 
   static void OnSend(uv_udp_send_t* req, int status) {

@@ -1,0 +1,105 @@
+'use strict';
+// One server under test, in its own process: `node bench/server.js <impl> <kind>`.
+//   impl: uvkit (blocking run()), uvkit-attached (loop.attach()), node (net /
+//         dgram), c (bench/c/baseline.cc: libuv in C, no JavaScript per event)
+//   kind: echo | sink (TCP, reads and drops) | udp (datagram echo) |
+//         hold (TCP, keeps connections idle; reports RSS, see below)
+// It prints one JSON line {"port": n} once listening and serves until killed.
+// hold: also prints {"rss": bytes} after listen and {"held": n, "rss": bytes}
+// each time the count of accepted connections reaches a multiple of
+// HOLD_REPORT (both after a full GC when run with --expose-gc).
+const path = require('path');
+const [impl, kind] = process.argv.slice(2);
+const HOLD_REPORT = Number(process.env.HOLD_REPORT || 1000);
+
+function ready(port) {
+  process.stdout.write(JSON.stringify({ port }) + '\n');
+}
+
+function rss() {
+  if (global.gc) {
+    global.gc();
+    global.gc();
+  }
+  return process.memoryUsage.rss();
+}
+
+function report(obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+if (impl === 'c') {
+  const b = require(path.join(__dirname, 'bin', 'baseline.node'));
+  ready(b.listen(kind));
+  b.run();
+} else if (impl === 'node') {
+  if (kind === 'udp') {
+    const dgram = require('dgram');
+    const s = dgram.createSocket('udp4');
+    s.on('message', (msg, rinfo) => s.send(msg, rinfo.port, rinfo.address));
+    s.bind(0, '127.0.0.1', () => ready(s.address().port));
+  } else {
+    const net = require('net');
+    const held = [];
+    const server = net.createServer({ noDelay: true }, (sock) => {
+      sock.setNoDelay(true);
+      if (kind === 'echo') {
+        sock.on('data', (d) => sock.write(d));
+      } else if (kind === 'sink') {
+        sock.on('data', () => {});
+      } else {
+        held.push(sock);
+        sock.on('data', () => {});
+        if (held.length % HOLD_REPORT === 0) report({ held: held.length, rss: rss() });
+      }
+      sock.on('error', () => {});
+    });
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
+      if (kind === 'hold') report({ rss: rss() });
+      ready(server.address().port);
+    });
+  }
+} else if (impl === 'uvkit' || impl === 'uvkit-attached') {
+  const uv = require('..');
+  const loop = new uv.Loop();
+  if (kind === 'udp') {
+    const s = new uv.UDP(loop);
+    s.bind('127.0.0.1', 0);
+    s.startRecv((err, data, addr) => {
+      if (data !== null && addr !== null) s.send(addr.address, addr.port, data);
+    });
+    ready(s.getsockname().port);
+  } else {
+    const held = [];
+    const server = new uv.TCP(loop);
+    server.bind('127.0.0.1', 0);
+    const onEcho = (err, data, h) => {
+      if (data !== null) h.write(data);
+      else h.close();
+    };
+    const onSink = (err, data, h) => {
+      if (data === null) h.close();
+    };
+    const onHold = (err, data, h) => {
+      if (data === null) h.close();
+    };
+    const onRead = kind === 'echo' ? onEcho : kind === 'sink' ? onSink : onHold;
+    server.listen((err) => {
+      if (err) throw err;
+      const c = new uv.TCP(loop);
+      server.accept(c);
+      c.nodelay(true);
+      c.startRead(onRead);
+      if (kind === 'hold') {
+        held.push(c);
+        if (held.length % HOLD_REPORT === 0) report({ held: held.length, rss: rss() });
+      }
+    }, 4096);
+    if (kind === 'hold') report({ rss: rss() });
+    ready(server.getsockname().port);
+  }
+  if (impl === 'uvkit-attached') loop.attach();
+  else loop.run();
+} else {
+  throw new Error(`unknown impl ${impl}`);
+}

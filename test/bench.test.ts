@@ -1,0 +1,64 @@
+import { strict as assert } from 'assert';
+import * as path from 'path';
+import { root } from './helpers';
+
+// The benchmark harness (bench/run.js) works end to end: its C client and C
+// baseline build, each kind of server answers, and the client's figures are
+// consistent. A short smoke run, not a measurement.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const bench = require(path.join(root, 'bench', 'run.js'));
+
+interface Server {
+  port: number;
+  next(pred: (m: Record<string, number>) => boolean, ms?: number): Promise<Record<string, number>>;
+}
+
+describe('bench harness', function () {
+  this.timeout(60000);
+  before(() => bench.build());
+
+  for (const impl of ['uvkit', 'uvkit-attached', 'node', 'c']) {
+    it(`${impl}: TCP echo (1 KiB, 16 KiB), pump and UDP echo round trips are counted`, async () => {
+      for (const kind of ['echo', 'sink', 'udp']) {
+        const s: Server = await bench.startServer(impl, kind);
+        try {
+          if (kind === 'echo') {
+            for (const size of [1024, 16384]) {
+              const r = bench.client('echo', s.port, 3, size, 50, 200);
+              assert.equal(r.mode, 'echo');
+              assert.ok(r.count > 10, `${impl} echo ${size}: ${r.count} round trips`);
+              assert.ok(r.p50us > 0 && r.p50us <= r.p99us && r.p99us <= r.maxus, JSON.stringify(r));
+            }
+          } else if (kind === 'sink') {
+            const r = bench.client('pump', s.port, 1, 65536, 100, 500);
+            assert.ok(r.bytes > 0, `${impl} pump: ${r.bytes} bytes`);
+          } else {
+            const r = bench.client('udp', s.port, 2, 64, 50, 200);
+            assert.ok(r.count > 10, `${impl} udp: ${r.count} round trips`);
+          }
+        } finally {
+          await bench.stopServer(s);
+        }
+      }
+    });
+  }
+
+  it('hold: the server reports its RSS before and after the connections', async () => {
+    const { spawn } = await import('child_process');
+    process.env.HOLD_REPORT = '50';
+    const s: Server = await bench.startServer('uvkit', 'hold', ['--expose-gc']);
+    delete process.env.HOLD_REPORT;
+    try {
+      const before = await s.next((m) => 'rss' in m && !('held' in m));
+      const holder = spawn(path.join(root, 'bench', 'bin', 'loadclient'), ['hold', String(s.port), '100'], {
+        stdio: ['pipe', 'ignore', 'inherit'],
+      });
+      const after = await s.next((m) => m.held === 100);
+      assert.ok(before.rss > 0 && after.rss > 0);
+      holder.stdin!.end();
+      await new Promise((resolve) => holder.once('exit', resolve));
+    } finally {
+      await bench.stopServer(s);
+    }
+  });
+});
