@@ -13,6 +13,16 @@ function done(t0, ops = N) {
   process.stdout.write(JSON.stringify({ ops, seconds }) + '\n');
 }
 
+// The peer of the callback cases: N setImmediate callbacks, each queued by the last.
+function immediates(t0) {
+  let count = 0;
+  const tick = () => {
+    if (++count === N) done(t0);
+    else setImmediate(tick);
+  };
+  setImmediate(tick);
+}
+
 const cases = {
   // N timers with timeouts 1..10 ms, all started, then all fired.
   timers() {
@@ -90,11 +100,7 @@ const cases = {
       });
       loop.run();
     } else {
-      const tick = () => {
-        if (++count === N) done(t0);
-        else setImmediate(tick);
-      };
-      setImmediate(tick);
+      immediates(t0);
     }
   },
 
@@ -113,11 +119,7 @@ const cases = {
       a.send();
       loop.run();
     } else {
-      const tick = () => {
-        if (++count === N) done(t0);
-        else setImmediate(tick);
-      };
-      setImmediate(tick);
+      immediates(t0);
     }
   },
 
