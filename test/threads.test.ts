@@ -84,10 +84,17 @@ describe('threads', () => {
     this.timeout(30000);
     const fds = openFds();
     const runs = [];
+    const alive = new Int32Array(new SharedArrayBuffer(4));
     for (let i = 0; i < 8; i++) {
       const { worker, exit } = start(`
-        const { parentPort, workerData } = require('worker_threads');
+        const { parentPort, workerData: { id, alive } } = require('worker_threads');
         const loop = uv.Loop.default();
+        const fd = loop.fileno();
+        // Go on once all 8 loops exist: their fds are then open at the same
+        // time, so equal numbers would mean a shared loop (a loop that has
+        // gone may leave its fd number to another).
+        Atomics.add(alive, 0, 1);
+        for (let n; (n = Atomics.load(alive, 0)) < 8;) Atomics.wait(alive, 0, n, 50);
         let ticks = 0, worked = null, echoed = 0, connects = 0, closes = 0, waiting = true;
         const timer = new uv.Timer(loop);
         // Each echo round trip starts on a tick once the previous one is back:
@@ -100,7 +107,7 @@ describe('threads', () => {
           }
           if (ticks >= 20 && echoed === 5) timer.close();
         }, 1, 1);
-        loop.queueWork((x) => x * 2, [workerData], (err, r) => { worked = r; });
+        loop.queueWork((x) => x * 2, [id], (err, r) => { worked = r; });
         // An echo server and its client in this worker's loop.
         const server = new uv.TCP(loop);
         server.bind('127.0.0.1', 0);
@@ -111,7 +118,7 @@ describe('threads', () => {
           conn.startRead((e, d) => (d === null ? conn.close(() => closes++) : conn.write(d)));
         });
         const client = new uv.TCP(loop);
-        const msg = (n) => 'worker ' + workerData + ' round ' + n;
+        const msg = (n) => 'worker ' + id + ' round ' + n;
         let got = '';
         client.connect('127.0.0.1', server.getsockname().port, (err) => {
           if (err) throw err;
@@ -127,7 +134,7 @@ describe('threads', () => {
           });
         });
         loop.run();
-        parentPort.postMessage({ ticks, worked, echoed, connects, closes, fd: loop.fileno() });`, i);
+        parentPort.postMessage({ ticks, worked, echoed, connects, closes, fd });`, { id: i, alive });
       runs.push(message(worker).then(async (m) => ({ ...m, code: await exit })));
     }
     const results = await Promise.all(runs);
