@@ -17,6 +17,7 @@ const loop = uv.Loop.default();
 const stdout = new uv.Pipe(loop);
 
 let child;
+let ended = null; // how the child ended, once it has
 try {
   child = uv.Process.spawn(loop, {
     args, // args[0] is looked up on PATH
@@ -27,9 +28,13 @@ try {
       { flags: uv.UV_INHERIT_FD, fd: 2 },
     ],
   }, (exitStatus, termSignal) => {
-    if (termSignal) console.log(`[${args[0]} was killed by signal ${termSignal}]`);
-    else console.log(`[${args[0]} exited with status ${exitStatus}]`);
+    // The child may exit before all its output is read (reading pauses when
+    // our stdout is full): say how it ended once its output has ended too.
+    ended = termSignal
+      ? `[${args[0]} was killed by signal ${termSignal}]`
+      : `[${args[0]} exited with status ${exitStatus}]`;
     child.close();
+    if (stdout.closed) console.log(ended);
   });
 } catch (err) {
   console.error(err.message); // e.g. "ENOENT: no such file or directory, spawn 'nosuch'"
@@ -45,7 +50,9 @@ function onData(err, data) {
     // EOF: the child (and anything it started) closed its stdout.
     if (err) console.error('read:', err.message);
     console.log(`[${bytes} bytes in ${chunks} chunk(s)]`);
-    return stdout.close();
+    stdout.close();
+    if (ended !== null) console.log(ended);
+    return;
   }
   bytes += data.length;
   chunks++;
