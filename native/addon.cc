@@ -25,7 +25,6 @@ static void Cleanup(void* arg) {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   AddonData* addon = new AddonData();
-  addon->env = env;
   env.SetInstanceData(addon);
   napi_add_env_cleanup_hook(env, Cleanup, addon);
   addon->noop = Napi::Persistent(env.RunScript("(function () {})").As<Napi::Function>());

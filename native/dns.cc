@@ -111,11 +111,7 @@ Napi::Value Started(const Napi::CallbackInfo& info, DnsReq* r) {
 
 LoopWrap* GetLoop(const Napi::CallbackInfo& info) {
   LoopWrap* loop = LoopWrap::Unwrap(info[0].As<Napi::Object>());
-  if (!loop->usable()) {
-    CodedError(info.Env(), "ERR_LOOP_CLOSED", "loop is closed").ThrowAsJavaScriptException();
-    return nullptr;
-  }
-  return loop;
+  return loop->CheckUsable(info.Env()) ? loop : nullptr;
 }
 
 // getaddrinfo(loop, req | null, host | null, service | null, family,

@@ -264,12 +264,12 @@ LoopWrap* GetLoop(napi_env env, napi_value value) {
   void* p = nullptr;
   napi_unwrap(env, value, &p);
   LoopWrap* loop = static_cast<LoopWrap*>(p);
-  if (loop == nullptr || !loop->usable()) {
-    // lib/ checks the loop first; this guards misuse.
-    CodedError(env, "ERR_LOOP_CLOSED", "loop is closed").ThrowAsJavaScriptException();
+  if (loop == nullptr) {
+    // lib/ passes a Loop's native object; this guards misuse.
+    napi_throw_type_error(env, nullptr, "loop must be a Loop");
     return nullptr;
   }
-  return loop;
+  return loop->CheckUsable(env) ? loop : nullptr;
 }
 
 // Runs `start(uvLoop, req, cb)` (the uv_fs_* call) synchronously when

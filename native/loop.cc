@@ -447,6 +447,5 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
           LoopWrap::InstanceMethod<&LoopWrap::WorkMailbox>("workMailbox"),
           LoopWrap::InstanceMethod<&LoopWrap::WorkRef>("workRef"),
       });
-  AddonData::Get(env)->loopConstructor = Napi::Persistent(ctor);
   exports.Set("Loop", ctor);
 }

@@ -14,6 +14,8 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   AddonData* addon() const { return addon_; }
   bool attached() const { return attachment_ != nullptr; }
   bool usable() const { return !closed_; }
+  // True if usable, else throws ERR_LOOP_CLOSED.
+  bool CheckUsable(Napi::Env env);
   // The async context for callbacks of handles made before attach().
   napi_async_context asyncContext() const;
 
@@ -56,7 +58,6 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void CloseTerminationWatch();
   void CloseWorkMailbox();                                   // work.cc
 
-  bool CheckUsable(Napi::Env env);
   void HandleException(napi_value err);
   void RunAttached();
   void SyncAttached();

@@ -50,10 +50,8 @@ enum Callback {
 
 // Per-environment (main thread or worker_thread) state.
 struct AddonData {
-  napi_env env;
   Napi::FunctionReference callbacks[kCallbackCount];
   std::unordered_set<LoopWrap*> loops;  // live loops, torn down at env exit
-  Napi::FunctionReference loopConstructor;
   Napi::FunctionReference noop;  // a JS function that does nothing
   // Every native handle class, to find the HandleBase of any handle object.
   struct HandleClass {
