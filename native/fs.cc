@@ -370,15 +370,28 @@ napi_value Dispatch(napi_env env, const napi_value* argv, const char* syscall, n
     });                                                                                    \
   }
 
-// (loop, req, path, atime, mtime)
-#define PATH_TIMES(name, syscall, call)                                                    \
+// (loop, req, path | fd, x, y): two numbers read by `convert`: atime and
+// mtime in seconds (Double; lib/ converts ms), or uid and gid (Uint, -1 =
+// unchanged).
+#define PATH_PAIR(name, syscall, call, convert)                                            \
   FS_FN(name) {                                                                            \
     Args<5> a(env, info);                                                                  \
     PathArg path(env, a[2]);                                                               \
-    double atime = Double(env, a[3]);                                                      \
-    double mtime = Double(env, a[4]);                                                      \
+    auto x = convert(env, a[3]);                                                           \
+    auto y = convert(env, a[4]);                                                           \
     return Dispatch(env, a.v, syscall, a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
-      return call(l, r, path.c_str(), atime, mtime, cb);                                   \
+      return call(l, r, path.c_str(), x, y, cb);                                           \
+    });                                                                                    \
+  }
+
+#define FD_PAIR(name, syscall, call, convert)                                              \
+  FS_FN(name) {                                                                            \
+    Args<5> a(env, info);                                                                  \
+    uv_file fd = Int(env, a[2]);                                                           \
+    auto x = convert(env, a[3]);                                                           \
+    auto y = convert(env, a[4]);                                                           \
+    return Dispatch(env, a.v, syscall, nullptr, nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
+      return call(l, r, fd, x, y, cb);                                                     \
     });                                                                                    \
   }
 
@@ -403,8 +416,12 @@ PATH_INT(Chmod, "chmod", uv_fs_chmod)
 PATH_INT(Access, "access", uv_fs_access)
 TWO_PATHS_INT(Symlink, "symlink", uv_fs_symlink)
 TWO_PATHS_INT(Copyfile, "copyfile", uv_fs_copyfile)
-PATH_TIMES(Utime, "utime", uv_fs_utime)
-PATH_TIMES(Lutime, "lutime", uv_fs_lutime)
+PATH_PAIR(Utime, "utime", uv_fs_utime, Double)
+PATH_PAIR(Lutime, "lutime", uv_fs_lutime, Double)
+FD_PAIR(Futime, "futime", uv_fs_futime, Double)
+PATH_PAIR(Chown, "chown", uv_fs_chown, Uint)
+PATH_PAIR(Lchown, "lchown", uv_fs_lchown, Uint)
+FD_PAIR(Fchown, "fchown", uv_fs_fchown, Uint)
 
 // (loop, req, path)
 FS_FN(Scandir) {
@@ -487,31 +504,6 @@ FS_FN(Fchmod) {
   });
 }
 
-// (loop, req, path | fd, uid, gid): uid/gid as uint32 (-1 = unchanged).
-#define CHOWN(name, syscall, call)                                                         \
-  FS_FN(name) {                                                                            \
-    Args<5> a(env, info);                                                                  \
-    PathArg path(env, a[2]);                                                               \
-    uv_uid_t uid = Uint(env, a[3]);                                                        \
-    uv_gid_t gid = Uint(env, a[4]);                                                        \
-    return Dispatch(env, a.v, syscall, a[2], nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) { \
-      return call(l, r, path.c_str(), uid, gid, cb);                                       \
-    });                                                                                    \
-  }
-CHOWN(Chown, "chown", uv_fs_chown)
-CHOWN(Lchown, "lchown", uv_fs_lchown)
-#undef CHOWN
-
-FS_FN(Fchown) {
-  Args<5> a(env, info);
-  uv_file fd = Int(env, a[2]);
-  uv_uid_t uid = Uint(env, a[3]);
-  uv_gid_t gid = Uint(env, a[4]);
-  return Dispatch(env, a.v, "fchown", nullptr, nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_fchown(l, r, fd, uid, gid, cb);
-  });
-}
-
 // (loop, req, fd, length)
 FS_FN(Ftruncate) {
   Args<4> a(env, info);
@@ -562,17 +554,6 @@ FS_FN(Sendfile) {
   });
 }
 
-// (loop, req, path | fd, atime, mtime): times in seconds (lib/ converts ms).
-FS_FN(Futime) {
-  Args<5> a(env, info);
-  uv_file fd = Int(env, a[2]);
-  double atime = Double(env, a[3]);
-  double mtime = Double(env, a[4]);
-  return Dispatch(env, a.v, "futime", nullptr, nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_futime(l, r, fd, atime, mtime, cb);
-  });
-}
-
 // (requestExternal) → true if the request was still queued and is now cancelled.
 FS_FN(Cancel) {
   Args<1> a(env, info);
@@ -606,7 +587,8 @@ FS_FN(Setup) {
 #undef TWO_PATHS
 #undef PATH_INT
 #undef TWO_PATHS_INT
-#undef PATH_TIMES
+#undef PATH_PAIR
+#undef FD_PAIR
 #undef FS_FN
 
 }  // namespace
