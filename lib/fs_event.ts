@@ -38,7 +38,7 @@ export class FSEvent extends PathWatcher {
   static {
     binding.setCallbacks({
       onFSEvent(this: FSEvent, status: number, filename: string | null, events: number) {
-        const err = status < 0 ? this._pathError(status, 'uv_fs_event') : null;
+        const err = status < 0 ? this._error(status, 'uv_fs_event', this._watched) : null;
         this._callback!.call(null, err, filename, events, this);
       },
     });

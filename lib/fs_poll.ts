@@ -37,7 +37,7 @@ export class FSPoll extends PathWatcher {
     binding.setCallbacks({
       // prev and curr are in stat slots 0 and 1 when present.
       onFSPoll(this: FSPoll, status: number, hasPrev: boolean, hasCurr: boolean) {
-        const err = status < 0 ? this._pathError(status, 'uv_fs_poll') : null;
+        const err = status < 0 ? this._error(status, 'uv_fs_poll', this._watched) : null;
         this._callback!.call(null, err, hasPrev ? statResult(0) : null, hasCurr ? statResult(1) : null, this);
       },
     });

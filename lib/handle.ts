@@ -37,8 +37,8 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
   }
 
   /** An error of this handle's class. */
-  protected _error(errno: number, syscall: string): UVError {
-    return new (this.constructor as typeof Handle).errorClass(errno, syscall);
+  protected _error(errno: number, syscall: string, path?: string): UVError {
+    return new (this.constructor as typeof Handle).errorClass(errno, syscall, path);
   }
 
   /** The loop, or null once the close callback has run. */

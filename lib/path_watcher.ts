@@ -1,7 +1,6 @@
 // What FSEvent and FSPoll share: a handle that watches one path, reports
 // errors with that path, and tells which path it watches.
 import { NativeHandle } from './binding';
-import { UVError } from './errors';
 import { Handle } from './handle';
 import { checkFunction } from './validate';
 
@@ -13,20 +12,15 @@ export interface NativePathWatcher extends NativeHandle {
 
 export abstract class PathWatcher extends Handle<NativePathWatcher> {
   protected _callback: Function | null = null;
-  private _watched = '';
+  protected _watched = '';
 
   /** Starts watching the checked `path` with the type's own argument (flags, interval). */
   protected _watch(n: NativePathWatcher, path: string, arg: number, cb: Function, syscall: string): void {
     checkFunction(cb, 'callback');
     const r = n.start(path, arg);
-    if (r !== 0) throw this._pathError(r, syscall, path);
+    if (r !== 0) throw this._error(r, syscall, path);
     this._callback = cb;
     this._watched = path;
-  }
-
-  /** An error of the handle's class naming the watched path. */
-  protected _pathError(errno: number, syscall: string, path = this._watched): UVError {
-    return new (this.constructor as typeof Handle).errorClass(errno, syscall, path);
   }
 
   stop(): void {

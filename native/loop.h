@@ -13,7 +13,6 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   napi_env env() const { return env_; }
   AddonData* addon() const { return addon_; }
   bool attached() const { return attachment_ != nullptr; }
-  bool usable() const { return !closed_; }
   // True if usable, else throws ERR_LOOP_CLOSED.
   bool CheckUsable(Napi::Env env);
   // The async context for callbacks of handles made before attach().
