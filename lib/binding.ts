@@ -22,6 +22,10 @@ export interface NativeLoop {
   attached(): boolean;
   workMailbox(): number;
   workRef(delta: number): void;
+  timerClock(): Float64Array;
+  timerTrack(timer: object): number;
+  timerUntrack(slot: number): void;
+  timerArm(due: number, ref: boolean): void;
 }
 
 export interface NativeHandle {

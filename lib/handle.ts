@@ -24,10 +24,11 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
   /** @internal */
   _closeCallback: ((handle: this) => void) | null = null;
 
-  protected constructor(loop: Loop | undefined, Native: NativeCtor<N>, ...args: unknown[]) {
+  // Native is null for Timer, which keeps its state in JavaScript.
+  protected constructor(loop: Loop | undefined, Native: NativeCtor<N> | null, ...args: unknown[]) {
     const l = loopArg(loop);
     this._loop = l;
-    this._native = new Native(l._native, this, ...args);
+    this._native = Native === null ? (null as unknown as N) : new Native(l._native, this, ...args);
   }
 
   /** The native wrap, for a method call: throws HandleClosedError once closed. */
@@ -36,8 +37,8 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
     return this._native;
   }
 
-  /** An error of this handle's class. */
-  protected _error(errno: number, syscall: string, path?: string): UVError {
+  /** @internal An error of this handle's class. */
+  _error(errno: number, syscall: string, path?: string): UVError {
     return new (this.constructor as typeof Handle).errorClass(errno, syscall, path);
   }
 

@@ -1,5 +1,6 @@
 import { binding, NativeLoop } from './binding';
 import type { Handle } from './handle';
+import type { TimerQueue } from './timer';
 import { UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE } from './constants';
 import { checkOneOf } from './validate';
 import { WorkRequest, queueWork } from './work';
@@ -19,6 +20,10 @@ export class Loop {
   readonly _native: NativeLoop;
   /** @internal */
   _closed = false;
+  /** @internal This loop's timers (lib/timer.ts), made with the first one. */
+  _timers: TimerQueue | null = null;
+  /** @internal Whether attach() is in force (read for every new Timer). */
+  _attachedFlag = false;
 
   constructor() {
     this._native = new binding.Loop(this);
@@ -74,10 +79,12 @@ export class Loop {
   /** Drives this loop from Node's event loop, without blocking. */
   attach(): void {
     this._native.attach();
+    this._attachedFlag = true;
   }
 
   detach(): void {
     this._native.detach();
+    this._attachedFlag = false;
   }
 
   get attached(): boolean {

@@ -60,6 +60,7 @@ bool LoopWrap::CheckUsable(Napi::Env env) {
 bool LoopWrap::CallJS(napi_value fn, napi_value recv, size_t argc, const napi_value* argv,
                       napi_async_context ctx) {
   if (tearingDown_) return false;
+  SyncClock();
   napi_value result;
   napi_status status;
   if (attachment_ != nullptr) {
@@ -132,6 +133,7 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
   running_ = true;
   int more = uv_run(loop_, mode);
   running_ = false;
+  SyncClock();
   if (!pendingError_.IsEmpty()) {
     Napi::Value err = pendingError_.Value();
     pendingError_.Reset();
@@ -151,7 +153,9 @@ Napi::Value LoopWrap::Now(const Napi::CallbackInfo& info) {
 }
 
 void LoopWrap::UpdateTime(const Napi::CallbackInfo& info) {
-  if (CheckUsable(info.Env())) uv_update_time(loop_);
+  if (!CheckUsable(info.Env())) return;
+  uv_update_time(loop_);
+  SyncClock();
 }
 
 Napi::Value LoopWrap::Fileno(const Napi::CallbackInfo& info) {
@@ -190,6 +194,7 @@ Napi::Value LoopWrap::Handles(const Napi::CallbackInfo& info) {
         if (!owner.IsEmpty()) w->list.Set(w->n++, owner);
       },
       &walk);
+  ListTimers(list, &walk.n);
   return list;
 }
 
@@ -200,13 +205,15 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
     CodedError(env, "ERR_LOOP_RUNNING", "cannot close a running loop").ThrowAsJavaScriptException();
     return;
   }
-  // Requests in flight (fs, dns, work) make it EBUSY, as in uv_loop_close.
-  if (workPending_ > 0 || loop_->active_reqs.count > 0) {
+  // Requests in flight (fs, dns, work) and open timers make it EBUSY, as in
+  // uv_loop_close.
+  if (workPending_ > 0 || loop_->active_reqs.count > 0 || HasOpenTimers()) {
     napi_throw(env, MakeUVError(env, Value(), UV_EBUSY, "uv_loop_close"));
     return;
   }
   CloseWorkMailbox();
   CloseTerminationWatch();
+  DropTimers();
   // Handles that are still open make it EBUSY. Ones already closing, or
   // whose owner was collected (its finalizer may not have run yet), are
   // closed and finished first.
@@ -245,6 +252,7 @@ void LoopWrap::Teardown() {
   DetachNow();
   CloseWorkMailbox();
   CloseTerminationWatch();
+  DropTimers();
   uv_walk(
       loop_,
       [](uv_handle_t* h, void*) {
@@ -334,6 +342,7 @@ void LoopWrap::RunAttached() {
   inAttachedRun_ = true;
   uv_run(loop_, UV_RUN_NOWAIT);
   inAttachedRun_ = false;
+  SyncClock();
   if (attachment_ != nullptr) SyncAttached();  // a callback may have detached
 }
 
@@ -347,6 +356,7 @@ void LoopWrap::SyncAttached() {
   uv_handle_t* timer = reinterpret_cast<uv_handle_t*>(&a->timer);
   uv_handle_t* idle = reinterpret_cast<uv_handle_t*>(&a->idle);
   uv_update_time(loop_);
+  SyncClock();
   int timeout = uv_loop_alive(loop_) ? uv_backend_timeout(loop_) : -1;
   if (timeout > 0) {
     uv_timer_start(&a->timer, OnNodeTimer, timeout, 0);
@@ -446,6 +456,10 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
           LoopWrap::InstanceMethod<&LoopWrap::Attached>("attached"),
           LoopWrap::InstanceMethod<&LoopWrap::WorkMailbox>("workMailbox"),
           LoopWrap::InstanceMethod<&LoopWrap::WorkRef>("workRef"),
+          LoopWrap::InstanceMethod<&LoopWrap::TimerClock>("timerClock"),
+          LoopWrap::InstanceMethod<&LoopWrap::TimerTrack>("timerTrack"),
+          LoopWrap::InstanceMethod<&LoopWrap::TimerUntrack>("timerUntrack"),
+          LoopWrap::InstanceMethod<&LoopWrap::TimerArm>("timerArm"),
       });
   exports.Set("Loop", ctor);
 }

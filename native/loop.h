@@ -2,6 +2,8 @@
 // callbacks enter JavaScript, and attached mode (driven from Node's loop).
 #pragma once
 
+#include <algorithm>
+
 #include "uvkit.h"
 
 class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
@@ -56,6 +58,21 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void WatchTermination();
   void CloseTerminationWatch();
   void CloseWorkMailbox();                                   // work.cc
+  // JavaScript timers (timer.cc, lib/timer.ts).
+  Napi::Value TimerClock(const Napi::CallbackInfo& info);
+  Napi::Value TimerTrack(const Napi::CallbackInfo& info);
+  void TimerUntrack(const Napi::CallbackInfo& info);
+  void TimerArm(const Napi::CallbackInfo& info);
+  static void OnTimerDriver(uv_timer_t* h);
+  bool HasOpenTimers();
+  void ListTimers(Napi::Array list, uint32_t* n);
+  void DropTimers();
+  // lib/ reads the loop time from clock_: it is written whenever the time
+  // may have moved before JavaScript runs (before every callback, after
+  // uv_run and uv_update_time).
+  void SyncClock() {
+    if (clock_ != nullptr) *clock_ = static_cast<double>(loop_->time);
+  }
 
   void HandleException(napi_value err);
   void RunAttached();
@@ -80,4 +97,11 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   uint64_t workMailbox_ = 0;
   int workPending_ = 0;
   TerminationWatch* terminationWatch_ = nullptr;
+  uv_timer_t* timerDriver_ = nullptr;  // internal; made on first use
+  bool timerDriverPinned_ = false;
+  std::vector<napi_ref> timers_;  // weak, one per open JS timer; null = free
+  std::vector<uint32_t> freeTimerSlots_;
+  size_t timerSweepAt_ = 1024;
+  Napi::Reference<Napi::Value> clockArray_;
+  double* clock_ = nullptr;
 };

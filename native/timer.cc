@@ -1,3 +1,11 @@
+// Timers run in JavaScript (lib/timer.ts): per loop, one uv timer (the
+// driver) is armed for the earliest JS timer and calls lib/ to fire every
+// timer that is due. This file holds the driver, the loop clock that lib/
+// reads, and a registry of weak references through which loop.handles and
+// loop.close() see open timers and a dropped idle timer is still collected.
+// A plain libuv timer handle (TimerWrap) remains for one job: carrying a
+// closed JS timer through libuv's close phase, so its close callback runs
+// where libuv runs close callbacks.
 #include "handle.h"
 
 class TimerWrap : public HandleWrap<TimerWrap, uv_timer_t> {
@@ -7,62 +15,138 @@ class TimerWrap : public HandleWrap<TimerWrap, uv_timer_t> {
   static int InitHandle(LoopWrap* loop, uv_timer_t* h, const Napi::CallbackInfo&) {
     return uv_timer_init(loop->uv(), h);
   }
-
   static void Init(Napi::Env env, Napi::Object exports) {
-    exports.Set("Timer", Define(env, "Timer",
-                                {
-                                    InstanceMethod<&TimerWrap::Start>("start"),
-                                    InstanceMethod<&TimerWrap::Stop>("stop"),
-                                    InstanceMethod<&TimerWrap::Again>("again"),
-                                    InstanceMethod<&TimerWrap::GetRepeat>("getRepeat"),
-                                    InstanceMethod<&TimerWrap::SetRepeat>("setRepeat"),
-                                    InstanceMethod<&TimerWrap::DueIn>("dueIn"),
-                                }));
-  }
-
- private:
-  static void OnTimer(uv_timer_t* h) {
-    TimerWrap* self = static_cast<TimerWrap*>(static_cast<HandleBase*>(h->data));
-    CallbackScope scope(self->env());
-    self->Call(kCb_onTimer);
-    self->Changed();  // a one-shot timer is now inactive
-  }
-
-  // start(timeoutMs, repeatMs): lib/ checks both are integers >= 0.
-  void Start(const Napi::CallbackInfo& info) {
-    if (!IsOpen(info.Env())) return;
-    uint64_t timeout = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
-    uint64_t repeat = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
-    uv_timer_start(uv(), OnTimer, timeout, repeat);
-    Changed();
-  }
-
-  void Stop(const Napi::CallbackInfo& info) {
-    if (!IsOpen(info.Env())) return;
-    uv_timer_stop(uv());
-    Changed();
-  }
-
-  void Again(const Napi::CallbackInfo& info) {
-    if (!IsOpen(info.Env())) return;
-    int r = uv_timer_again(uv());
-    if (r != 0) return Throw(r, "uv_timer_again");
-    Changed();
-  }
-
-  Napi::Value GetRepeat(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), handle_ ? uv_timer_get_repeat(uv()) : 0);
-  }
-
-  void SetRepeat(const Napi::CallbackInfo& info) {
-    if (!IsOpen(info.Env())) return;
-    uv_timer_set_repeat(uv(), static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue()));
-  }
-
-  Napi::Value DueIn(const Napi::CallbackInfo& info) {
-    bool running = handle_ != nullptr && uv_is_active(handle_);
-    return Napi::Number::New(info.Env(), running ? uv_timer_get_due_in(uv()) : 0);
+    exports.Set("Timer", Define(env, "Timer", {}));
   }
 };
 
 void InitTimer(Napi::Env env, Napi::Object exports) { TimerWrap::Init(env, exports); }
+
+// timerClock(): the Float64Array that mirrors uv_now() (see SyncClock).
+Napi::Value LoopWrap::TimerClock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckUsable(env)) return env.Undefined();
+  if (clock_ == nullptr) {
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, sizeof(double));
+    clock_ = static_cast<double*>(buffer.Data());
+    clockArray_ = Napi::Persistent(Napi::Value(Napi::Float64Array::New(env, 1, buffer, 0)));
+    SyncClock();
+  }
+  return clockArray_.Value();
+}
+
+// timerTrack(timer) -> slot. Slots of collected timers are reclaimed in a
+// sweep whenever the registry has doubled since the last one.
+Napi::Value LoopWrap::TimerTrack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckUsable(env)) return env.Undefined();
+  if (freeTimerSlots_.empty() && timers_.size() >= timerSweepAt_) {
+    size_t live = 0;
+    for (uint32_t i = 0; i < timers_.size(); i++) {
+      if (timers_[i] == nullptr) continue;
+      napi_value v = nullptr;
+      napi_get_reference_value(env_, timers_[i], &v);
+      if (v != nullptr) {
+        live++;
+      } else {
+        napi_delete_reference(env_, timers_[i]);
+        timers_[i] = nullptr;
+        freeTimerSlots_.push_back(i);
+      }
+    }
+    timerSweepAt_ = std::max<size_t>(1024, 2 * live);
+  }
+  napi_ref ref;
+  if (napi_create_reference(env_, info[0], 0, &ref) != napi_ok) return env.Undefined();
+  uint32_t slot;
+  if (freeTimerSlots_.empty()) {
+    slot = static_cast<uint32_t>(timers_.size());
+    timers_.push_back(ref);
+  } else {
+    slot = freeTimerSlots_.back();
+    freeTimerSlots_.pop_back();
+    timers_[slot] = ref;
+  }
+  return Napi::Number::New(env, slot);
+}
+
+// timerUntrack(slot): the timer is closing (its carrier lists it from now on).
+void LoopWrap::TimerUntrack(const Napi::CallbackInfo& info) {
+  uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+  if (slot >= timers_.size() || timers_[slot] == nullptr) return;
+  napi_delete_reference(env_, timers_[slot]);
+  timers_[slot] = nullptr;
+  freeTimerSlots_.push_back(slot);
+}
+
+// timerArm(due, ref): run the driver at loop time `due` (ms), or stop it when
+// due < 0; `ref`: whether a referenced timer is active. While armed the
+// driver holds the lib/ Loop, and through it every active timer.
+void LoopWrap::TimerArm(const Napi::CallbackInfo& info) {
+  if (!CheckUsable(info.Env())) return;
+  double due = info[0].As<Napi::Number>().DoubleValue();
+  bool ref = info[1].ToBoolean();
+  if (due < 0) {
+    if (timerDriver_ != nullptr) uv_timer_stop(timerDriver_);
+    if (timerDriverPinned_) owner_.Unref();
+    timerDriverPinned_ = false;
+    Touch();
+    return;
+  }
+  if (timerDriver_ == nullptr) {
+    timerDriver_ = new uv_timer_t;
+    uv_timer_init(loop_, timerDriver_);
+    timerDriver_->data = nullptr;  // internal: loop.handles skips it
+  }
+  double now = static_cast<double>(loop_->time);
+  uint64_t timeout = due > now ? static_cast<uint64_t>(due - now) : 0;
+  uv_timer_start(timerDriver_, OnTimerDriver, timeout, 0);
+  if (ref) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(timerDriver_));
+  } else {
+    uv_unref(reinterpret_cast<uv_handle_t*>(timerDriver_));
+  }
+  if (!timerDriverPinned_) owner_.Ref();
+  timerDriverPinned_ = true;
+  Touch();
+}
+
+void LoopWrap::OnTimerDriver(uv_timer_t* h) {
+  LoopWrap* self = static_cast<LoopWrap*>(h->loop->data);
+  CallbackScope scope(self->env_);
+  napi_value owner = self->owner_.Value();
+  if (owner != nullptr) self->CallJS(self->addon_->Callback(kCb_onTimers), owner, 0, nullptr, nullptr);
+}
+
+bool LoopWrap::HasOpenTimers() {
+  for (napi_ref ref : timers_) {
+    napi_value v = nullptr;
+    if (ref != nullptr) napi_get_reference_value(env_, ref, &v);
+    if (v != nullptr) return true;
+  }
+  return false;
+}
+
+void LoopWrap::ListTimers(Napi::Array list, uint32_t* n) {
+  for (napi_ref ref : timers_) {
+    napi_value v = nullptr;
+    if (ref != nullptr) napi_get_reference_value(env_, ref, &v);
+    if (v != nullptr) list.Set((*n)++, Napi::Value(env_, v));
+  }
+}
+
+// Loop close and teardown: no timer is open (or none can run again).
+void LoopWrap::DropTimers() {
+  for (napi_ref ref : timers_) {
+    if (ref != nullptr) napi_delete_reference(env_, ref);
+  }
+  timers_.clear();
+  freeTimerSlots_.clear();
+  if (timerDriver_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(timerDriver_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    timerDriver_ = nullptr;
+  }
+  if (timerDriverPinned_) owner_.Unref();
+  timerDriverPinned_ = false;
+}

@@ -21,7 +21,7 @@ class HandleBase;
   X(makeError)       \
   X(onLoopException) \
   X(onClose)         \
-  X(onTimer)         \
+  X(onTimers)        \
   X(onWatcher)       \
   X(onAsync)         \
   X(onSignal)        \

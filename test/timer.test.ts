@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
-import { HandleClosedError, Loop, Timer, TimerError, errno } from '../lib/index';
-import { throwsLike, useLoop } from './helpers';
+import { Check, HandleClosedError, Loop, Timer, TimerError, UV_RUN_NOWAIT, errno } from '../lib/index';
+import { runNode, throwsLike, useLoop } from './helpers';
 
 describe('Timer', () => {
   const t = useLoop();
@@ -107,5 +107,172 @@ describe('Timer', () => {
     throwsLike(() => timer.close(), HandleClosedError);
     assert.equal(timer.active, false);
     assert.equal(timer.dueIn, 0);
+  });
+  it('fires in due order, then in start order, whatever the timeouts', () => {
+    const order: number[] = [];
+    const timeouts = [30, 10, 20, 10, 0, 20];
+    timeouts.forEach((ms, i) => new Timer(t.loop).start(() => order.push(i), ms));
+    t.loop.run();
+    assert.deepEqual(order, [4, 1, 3, 2, 5, 0]);
+  });
+
+  it('500 timers of random timeouts fire sorted by due time and start order', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const timeouts: number[] = [];
+    const order: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const ms = Math.floor(random() * 40);
+      timeouts.push(ms);
+      new Timer(t.loop).start(() => order.push(i), ms);
+    }
+    t.loop.run();
+    const expected = timeouts.map((_, i) => i).sort((a, b) => timeouts[a] - timeouts[b] || a - b);
+    assert.deepEqual(order, expected);
+  });
+
+  it('a timer started later with a shorter timeout is ordered by its due time', () => {
+    const order: string[] = [];
+    const t0 = t.loop.now();
+    new Timer(t.loop).start(() => order.push('a'), 20);
+    while (t.loop.now() < t0 + 5) t.loop.updateTime();
+    const t1 = t.loop.now();
+    new Timer(t.loop).start(() => order.push('b'), 10);
+    t.loop.run();
+    // equal due times fire in start order
+    assert.deepEqual(order, t1 + 10 < t0 + 20 ? ['b', 'a'] : ['a', 'b']);
+  });
+
+  it('a timer stopped or closed by an earlier callback of the same pass does not fire', () => {
+    const fired: string[] = [];
+    const a = new Timer(t.loop);
+    const b = new Timer(t.loop);
+    const c = new Timer(t.loop);
+    a.start(() => {
+      fired.push('a');
+      b.stop();
+      c.close(() => fired.push('c closed'));
+    }, 5);
+    b.start(() => fired.push('b'), 5);
+    c.start(() => fired.push('c'), 5);
+    t.loop.run();
+    assert.deepEqual(fired, ['a', 'c closed']);
+    assert.equal(b.active, false);
+  });
+
+  it('a timer started with timeout 0 from a callback fires in the same run', () => {
+    const fired: string[] = [];
+    const later = new Timer(t.loop);
+    new Timer(t.loop).start(() => {
+      fired.push('first');
+      later.start(() => fired.push('later'), 0);
+    }, 1);
+    assert.equal(t.loop.run(), false);
+    assert.deepEqual(fired, ['first', 'later']);
+  });
+
+  it('getTimeout() follows the earliest timer as timers start and stop', () => {
+    const a = new Timer(t.loop);
+    const b = new Timer(t.loop);
+    a.start(() => {}, 1000);
+    t.loop.run(UV_RUN_NOWAIT); // libuv answers 0 until a first run
+    assert.ok(t.loop.getTimeout() > 900);
+    b.start(() => {}, 50);
+    assert.ok(t.loop.getTimeout() <= 50);
+    b.stop();
+    assert.ok(t.loop.getTimeout() > 900);
+    a.stop();
+    assert.equal(t.loop.getTimeout(), 0); // nothing left: libuv does not block
+    assert.equal(t.loop.alive, false);
+  });
+
+  it('run() returns once only unreferenced timers are left', () => {
+    const bg = new Timer(t.loop);
+    let bgFired = false;
+    bg.start(() => (bgFired = true), 5000);
+    bg.ref = false;
+    let fired = 0;
+    new Timer(t.loop).start(() => fired++, 5);
+    assert.equal(t.loop.run(), false);
+    assert.equal(fired, 1);
+    assert.equal(bgFired, false);
+    assert.equal(bg.active, true);
+  });
+
+  it('with excepthook, the other due timers still fire in the same run', () => {
+    const seen: string[] = [];
+    t.loop.excepthook = (err) => seen.push((err as Error).message);
+    new Timer(t.loop).start(() => {
+      throw new Error('boom');
+    }, 5);
+    new Timer(t.loop).start(() => seen.push('second'), 5);
+    assert.equal(t.loop.run(), false);
+    assert.deepEqual(seen, ['boom', 'second']);
+  });
+
+  it('without excepthook, run() throws once the pass is done; the next run() goes on', () => {
+    const fired: string[] = [];
+    new Timer(t.loop).start(() => {
+      throw new Error('boom');
+    }, 5);
+    new Timer(t.loop).start(() => fired.push('second'), 5); // same pass, as in libuv
+    new Timer(t.loop).start(() => fired.push('later'), 30);
+    assert.throws(() => t.loop.run(), /boom/);
+    assert.deepEqual(fired, ['second']);
+    t.loop.run();
+    assert.deepEqual(fired, ['second', 'later']);
+  });
+
+  it('is listed in loop.handles while open, started or not, and while closing', () => {
+    const a = new Timer(t.loop);
+    const b = new Timer(t.loop);
+    a.start(() => {}, 1);
+    assert.deepEqual(new Set(t.loop.handles), new Set([a, b]));
+    t.loop.run();
+    assert.deepEqual(new Set(t.loop.handles), new Set([a, b]), 'a fired timer stays open');
+    let closed = 0;
+    a.close(() => closed++);
+    assert.deepEqual(new Set(t.loop.handles), new Set([a, b]), 'a closing timer is listed');
+    assert.throws(() => t.loop.close(), { code: 'EBUSY' });
+    t.loop.run();
+    assert.equal(closed, 1);
+    assert.equal(a.loop, null);
+    assert.deepEqual(t.loop.handles, [b]);
+  });
+
+  it('the close callback runs in the close phase, after check callbacks', () => {
+    const order: string[] = [];
+    const timer = new Timer(t.loop);
+    timer.start(() => {}, 1000);
+    const check = new Check(t.loop);
+    check.start(() => {
+      order.push('check');
+      check.close();
+    });
+    timer.close(() => order.push('timer closed'));
+    t.loop.run();
+    assert.deepEqual(order, ['check', 'timer closed']);
+  });
+
+  it('dropped timers that have fired are collected: bounded handles, no fd leak', function () {
+    this.timeout(60000);
+    const res = runNode(
+      `const uv = require('./');
+       const loop = new uv.Loop();
+       let fired = 0, maxHandles = 0;
+       for (let round = 0; round < 20; round++) {
+         for (let i = 0; i < 5000; i++) new uv.Timer(loop).start(() => fired++, i % 3);
+         loop.run();
+         global.gc();
+         maxHandles = Math.max(maxHandles, loop.handles.length);
+       }
+       console.log(JSON.stringify({ fired, maxHandles, left: loop.handles.length }));`,
+      { args: ['--expose-gc'], timeout: 60000 },
+    );
+    assert.equal(res.status, 0, res.stderr);
+    const r = JSON.parse(res.stdout);
+    assert.equal(r.fired, 100000);
+    assert.ok(r.maxHandles <= 10000, `handles grew to ${r.maxHandles}`);
+    assert.ok(r.left <= 5000, `${r.left} handles left`);
   });
 });
