@@ -14,7 +14,7 @@ import { binding } from './binding';
 import { FSError } from './errors';
 import { Loop, loopArg } from './loop';
 import { Stat, statResult, statValues } from './stat';
-import { checkFunction, checkInteger } from './validate';
+import { checkFunction, checkInteger, checkPath } from './validate';
 
 export type { Stat };
 
@@ -195,14 +195,6 @@ export class FSRequest {
 const MAX_FD = 0x7fffffff;
 const MAX_MODE = 0o7777;
 const MAX_LEN = Number.MAX_SAFE_INTEGER;
-
-function checkPath(value: unknown, name = 'path'): string {
-  if (typeof value !== 'string') {
-    throw new TypeError(`${name} must be a string, got ${value === null ? 'null' : typeof value}`);
-  }
-  if (value.includes('\0')) throw new RangeError(`${name} must not contain null bytes`);
-  return value;
-}
 
 function checkFd(value: unknown, name = 'fd'): number {
   return checkInteger(value, name, 0, MAX_FD);
