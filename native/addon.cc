@@ -20,6 +20,7 @@ static void SetCallbacks(const Napi::CallbackInfo& info) {
 
 static void Cleanup(void* arg) {
   AddonData* addon = static_cast<AddonData*>(arg);
+  addon->ending = true;
   for (LoopWrap* loop : addon->loops) loop->Teardown();
 }
 

@@ -97,7 +97,7 @@ void HandleBase::OnClose(uv_handle_t* h) {
   wrap->Changed();
 }
 
-void HandleBase::Abandon() {
+void HandleBase::Abandon(bool envEnding) {
   if (handle_ == nullptr) return;
   if (!uv_is_closing(handle_)) {
     Closing();
@@ -106,7 +106,9 @@ void HandleBase::Abandon() {
   // From here on the wrap never touches the uv handle or the loop.
   handle_->data = nullptr;
   handle_ = nullptr;
-  context_ = nullptr;  // the environment is going away with the loop
+  // The wrap's destructor destroys the async context, unless the environment
+  // is going away with the loop.
+  if (envEnding) context_ = nullptr;
   if (pinned_) {
     pinned_ = false;
     owner_.Unref();

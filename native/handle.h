@@ -32,8 +32,9 @@ class HandleBase {
   // An error of the owner's class, for a callback argument or a throw.
   napi_value Error(int status, const char* syscall);
   void Throw(int status, const char* syscall);
-  // Closes the handle without calling JavaScript (loop teardown).
-  void Abandon();
+  // Closes the handle without calling JavaScript: in loop.close() for a
+  // handle whose owner was collected, and in loop teardown (envEnding).
+  void Abandon(bool envEnding);
   // Called just before uv_close, from close(), Abandon() and collection.
   virtual void Closing() {}
   // Whether a failed T::InitHandle left the uv handle registered with the

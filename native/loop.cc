@@ -223,7 +223,7 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
       [](uv_handle_t* h, void* arg) {
         HandleBase* wrap = static_cast<HandleBase*>(h->data);
         if (wrap != nullptr && wrap->owner().IsEmpty()) {
-          wrap->Abandon();
+          wrap->Abandon(false);
         } else if (!uv_is_closing(h)) {
           *static_cast<bool*>(arg) = true;
         }
@@ -255,11 +255,11 @@ void LoopWrap::Teardown() {
   DropTimers();
   uv_walk(
       loop_,
-      [](uv_handle_t* h, void*) {
+      [](uv_handle_t* h, void* ending) {
         HandleBase* wrap = static_cast<HandleBase*>(h->data);
-        if (wrap != nullptr) wrap->Abandon();  // closes without calling JavaScript
+        if (wrap != nullptr) wrap->Abandon(*static_cast<bool*>(ending));  // no JavaScript
       },
-      nullptr);
+      &addon_->ending);
   // Let close callbacks and cancelled or in-flight requests finish, for a
   // bounded time: a request stuck for good in the threadpool (opening a FIFO
   // no one writes to) must not hang the thread's or the process's exit.

@@ -52,6 +52,7 @@ enum Callback {
 struct AddonData {
   Napi::FunctionReference callbacks[kCallbackCount];
   std::unordered_set<LoopWrap*> loops;  // live loops, torn down at env exit
+  bool ending = false;                  // the environment's cleanup has begun
   Napi::FunctionReference noop;  // a JS function that does nothing
   // Every native handle class, to find the HandleBase of any handle object.
   struct HandleClass {

@@ -142,4 +142,26 @@ describe('attach()', () => {
     assert.equal(res.status, 0, res.stderr);
     assert.equal(res.stdout.trim(), 'fired');
   });
+  it('a handle collected while attached and closed by loop.close() still ends its async context', () => {
+    const res = runNode(
+      `const uv = require('./');
+       const ah = require('async_hooks');
+       const made = new Set(), destroyed = new Set();
+       ah.createHook({
+         init(id, type) { if (type === 'uvkit.Handle') made.add(id); },
+         destroy(id) { if (made.has(id)) destroyed.add(id); },
+       }).enable();
+       const loop = new uv.Loop();
+       loop.attach();
+       (() => { new uv.Idle(loop); })();
+       global.gc(); // the Idle is collected; its finalizer waits for Node's loop
+       loop.detach();
+       loop.close(); // closes the collected Idle's handle
+       const later = (n, f) => (n === 0 ? f() : setImmediate(() => later(n - 1, f)));
+       later(3, () => console.log(JSON.stringify({ made: made.size, destroyed: destroyed.size })));`,
+      { args: ['--expose-gc'] },
+    );
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(JSON.parse(res.stdout), { made: 1, destroyed: 1 });
+  });
 });
