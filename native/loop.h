@@ -64,6 +64,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void TimerUntrack(const Napi::CallbackInfo& info);
   void TimerArm(const Napi::CallbackInfo& info);
   static void OnTimerDriver(uv_timer_t* h);
+  bool TimerAlive(napi_ref ref);
   bool HasOpenTimers();
   void ListTimers(Napi::Array list, uint32_t* n);
   void DropTimers();

@@ -44,9 +44,7 @@ Napi::Value LoopWrap::TimerTrack(const Napi::CallbackInfo& info) {
     size_t live = 0;
     for (uint32_t i = 0; i < timers_.size(); i++) {
       if (timers_[i] == nullptr) continue;
-      napi_value v = nullptr;
-      napi_get_reference_value(env_, timers_[i], &v);
-      if (v != nullptr) {
+      if (TimerAlive(timers_[i])) {
         live++;
       } else {
         napi_delete_reference(env_, timers_[i]);
@@ -118,11 +116,20 @@ void LoopWrap::OnTimerDriver(uv_timer_t* h) {
   if (owner != nullptr) self->CallJS(self->addon_->Callback(kCb_onTimers), owner, 0, nullptr, nullptr);
 }
 
+// Whether the timer of a registry entry is still there. In a scope of its
+// own: a sweep may look at a million entries.
+bool LoopWrap::TimerAlive(napi_ref ref) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(env_, &scope);
+  napi_value v = nullptr;
+  napi_get_reference_value(env_, ref, &v);
+  napi_close_handle_scope(env_, scope);
+  return v != nullptr;
+}
+
 bool LoopWrap::HasOpenTimers() {
   for (napi_ref ref : timers_) {
-    napi_value v = nullptr;
-    if (ref != nullptr) napi_get_reference_value(env_, ref, &v);
-    if (v != nullptr) return true;
+    if (ref != nullptr && TimerAlive(ref)) return true;
   }
   return false;
 }
