@@ -5,6 +5,7 @@ import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR } from
 import { UDPError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
+import { PoolView } from './readpool';
 import { Data, checkBoolean, checkData, checkFunction, checkInteger, checkOneOf, checkOptionalFunction } from './validate';
 
 interface NativeUDP extends NativeHandle {
@@ -58,6 +59,8 @@ export class UDP extends Handle<NativeUDP> {
   // Callbacks of pending sends, in order: libuv completes sends in order.
   private _sendCallbacks: UDPSendCallback<this>[] = [];
   private _family: Family | null;
+  // The sender address string of the last datagram (see onUDPRecv).
+  private _senderIP: string | null = null;
 
   /** With a family, the socket is created at once (uv_udp_init_ex). */
   constructor(loop?: Loop, family?: Family) {
@@ -225,13 +228,20 @@ export class UDP extends Handle<NativeUDP> {
         this: UDP,
         err: UVError | null,
         data: Buffer | null,
-        ip: string | null,
+        ip: string | null | undefined,
         port: number,
         family: number,
         flags: number,
         flowinfo: number,
         scopeId: number,
+        offset?: number,
+        length?: number,
       ) {
+        // a datagram copied into the read pool: data is the pool
+        if (length !== undefined) data = new PoolView(data as unknown as ArrayBuffer, offset!, length);
+        // undefined: the same sender address as the last datagram's
+        if (ip === undefined) ip = this._senderIP;
+        else if (ip !== null) this._senderIP = ip;
         let addr: SockAddr | null = null;
         if (ip !== null) {
           addr = family === 4 ? { address: ip, port, family: 'IPv4' } : { address: ip, port, family: 'IPv6', flowinfo, scopeId };
