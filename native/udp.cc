@@ -195,6 +195,8 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return ip;
   }
 
+  // The last destination parsed by send() or trySend().
+  sockaddr_storage sendDest_;
   // The address of the last sender string given to lib/ (AF_UNSPEC: none).
   sa_family_t lastSenderFamily_ = AF_UNSPEC;
   unsigned char lastSender_[sizeof(in6_addr)];
@@ -240,9 +242,24 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return true;
   }
 
-  // (ip | null, port, data) from info[0..2]. Returns false after throwing.
+  // (ip | null | undefined, port, data) from info[0..2]; ip undefined means
+  // the ip of the last send or trySend that returned normally (lib/ keeps
+  // it), whose parsed address is reused with the new port. Returns false
+  // after throwing.
   bool GetDatagram(const Napi::CallbackInfo& info, Datagram* d) {
-    if (!GetAddr(info, 0, &d->ss, &d->sa, "send")) return false;
+    if (info[0].IsUndefined()) {
+      d->ss = sendDest_;
+      in_port_t port = htons(static_cast<uint16_t>(info[1].As<Napi::Number>().Int32Value()));
+      if (d->ss.ss_family == AF_INET) {
+        reinterpret_cast<sockaddr_in*>(&d->ss)->sin_port = port;
+      } else {
+        reinterpret_cast<sockaddr_in6*>(&d->ss)->sin6_port = port;
+      }
+      d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
+    } else {
+      if (!GetAddr(info, 0, &d->ss, &d->sa, "send")) return false;
+      if (d->sa != nullptr) sendDest_ = d->ss;
+    }
     d->n = static_cast<unsigned>(GetBufs(info.Env(), info[2], d->stack, &d->heap, &d->bufs));
     return true;
   }
