@@ -11,10 +11,11 @@ export const PoolView = (Buffer as unknown as { [Symbol.species]: new (ab: Array
 ];
 
 binding.setCallbacks({
-  // Untransferable, like Node's own pool: moving it to another thread would
+  // Not zero-filled (every byte a view shows is written first), like Node's
+  // own pool, and like it untransferable: moving it to another thread would
   // take the memory that later reads are copied into.
   newReadPool(size: number): ArrayBuffer {
-    const ab = new ArrayBuffer(size);
+    const ab = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     markAsUntransferable(ab);
     return ab;
   },
