@@ -1,6 +1,7 @@
 import { binding, NativeHandle } from './binding';
 import { HandleClosedError, StreamError, UVError } from './errors';
 import { Handle } from './handle';
+import { PoolView } from './readpool';
 import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data } from './validate';
 
 export type { Data } from './validate';
@@ -29,7 +30,8 @@ export interface TransferableHandle {
 type ErrCallback<H> = (err: UVError | null, handle: H) => void;
 
 /**
- * The base of TCP, Pipe and TTY. Reads arrive as fresh Buffers; writes take
+ * The base of TCP, Pipe and TTY. Every read arrives as a Buffer of its own
+ * (small ones are views of a shared pool, never reused); writes take
  * the caller's buffers without copying them (do not modify a buffer until
  * its write callback has run), are tried on the socket at once, and only
  * what the socket did not take is queued.
@@ -131,10 +133,13 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
 
   static {
     binding.setCallbacks({
-      // length: set when native read into a larger Buffer (bulk reads, no copy).
-      onRead(this: Stream, err: UVError | null, data: Buffer | null, length?: number) {
-        if (length !== undefined) data = data!.subarray(0, length);
-        this._readCallback!.call(null, err, data, this);
+      // (err, Buffer | null), or (null, Buffer, length) when native read into
+      // a larger Buffer (bulk reads, no copy), or (null, pool, offset, length)
+      // for a small read copied into the read pool.
+      onRead(this: Stream, err: UVError | null, data: Buffer | ArrayBuffer | null, a?: number, b?: number) {
+        if (b !== undefined) data = new PoolView(data as ArrayBuffer, a!, b);
+        else if (a !== undefined) data = (data as Buffer).subarray(0, a);
+        this._readCallback!.call(null, err, data as Buffer | null, this);
       },
       onWrite(this: Stream, err: UVError | null) {
         const q = this._writeCallbacks;

@@ -5,6 +5,7 @@ import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR } from
 import { UDPError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
+import { PoolView } from './readpool';
 import { Data, checkBoolean, checkData, checkFunction, checkInteger, checkOneOf, checkOptionalFunction } from './validate';
 
 interface NativeUDP extends NativeHandle {
@@ -13,8 +14,9 @@ interface NativeUDP extends NativeHandle {
   getpeername(): SockAddr;
   getsockname(): SockAddr;
   open(fd: number): void;
-  send(ip: string | null, port: number, data: Uint8Array | Uint8Array[], hasCallback: boolean): void;
-  trySend(ip: string | null, port: number, data: Uint8Array | Uint8Array[]): number;
+  // ip undefined: the ip of the last send/trySend that returned normally
+  send(ip: string | null | undefined, port: number, data: Uint8Array | Uint8Array[], hasCallback: boolean): void;
+  trySend(ip: string | null | undefined, port: number, data: Uint8Array | Uint8Array[]): number;
   recvStart(): void;
   recvStop(): void;
   setMembership(group: string, iface: string | null, membership: number): void;
@@ -58,6 +60,13 @@ export class UDP extends Handle<NativeUDP> {
   // Callbacks of pending sends, in order: libuv completes sends in order.
   private _sendCallbacks: UDPSendCallback<this>[] = [];
   private _family: Family | null;
+  // The ip (as the user gave it) of the last send()/trySend() that returned
+  // normally, '' (family-dependent) excepted: native still holds its parsed
+  // address. Cleared while a call with another ip is in native, so that a
+  // throw there cannot leave the two out of step.
+  private _sendIP: string | null = null;
+  // The sender address string of the last datagram (see onUDPRecv).
+  private _senderIP: string | null = null;
 
   /** With a family, the socket is created at once (uv_udp_init_ex). */
   constructor(loop?: Loop, family?: Family) {
@@ -106,19 +115,32 @@ export class UDP extends Handle<NativeUDP> {
    */
   send(ip: string | null, port: number | null, data: Data, cb?: UDPSendCallback<this>): void {
     const n = this._n;
-    const [addr, p] = this._target(ip, port);
+    const same = ip === this._sendIP && ip !== null;
+    const [addr, p] = same ? this._samePort(port) : this._target(ip, port);
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     const hasCallback = typeof cb === 'function';
-    n.send(addr, p, d, hasCallback);
+    if (same) {
+      n.send(undefined, p, d, hasCallback);
+    } else {
+      this._sendIP = null;
+      n.send(addr, p, d, hasCallback);
+      if (ip !== '' && addr !== null) this._sendIP = ip;
+    }
     if (hasCallback) this._sendCallbacks.push(cb);
   }
 
   /** Sends at once or throws UDPError EAGAIN (also while sends are queued). */
   trySend(ip: string | null, port: number | null, data: Data): number {
     const n = this._n;
-    const [addr, p] = this._target(ip, port);
-    return n.trySend(addr, p, checkData(data));
+    const same = ip === this._sendIP && ip !== null;
+    const [addr, p] = same ? this._samePort(port) : this._target(ip, port);
+    const d = checkData(data);
+    if (same) return n.trySend(undefined, p, d);
+    this._sendIP = null;
+    const sent = n.trySend(addr, p, d);
+    if (ip !== '' && addr !== null) this._sendIP = ip;
+    return sent;
   }
 
   /**
@@ -211,6 +233,12 @@ export class UDP extends Handle<NativeUDP> {
     n.bufferSize(true, checkInteger(value, 'receiveBufferSize', 1, 0x7fffffff));
   }
 
+  // The ip is the last one sent to (this._sendIP): checked already, and
+  // native reuses its parsed address (ip undefined).
+  private _samePort(port: unknown): [undefined, number] {
+    return [undefined, checkInteger(port, 'port', 0, 65535)];
+  }
+
   private _target(ip: unknown, port: unknown): [string | null, number] {
     if (ip === null) {
       if (port !== null && port !== undefined) checkInteger(port, 'port', 0, 65535);
@@ -225,13 +253,20 @@ export class UDP extends Handle<NativeUDP> {
         this: UDP,
         err: UVError | null,
         data: Buffer | null,
-        ip: string | null,
+        ip: string | null | undefined,
         port: number,
         family: number,
         flags: number,
         flowinfo: number,
         scopeId: number,
+        offset?: number,
+        length?: number,
       ) {
+        // a datagram copied into the read pool: data is the pool
+        if (length !== undefined) data = new PoolView(data as unknown as ArrayBuffer, offset!, length);
+        // undefined: the same sender address as the last datagram's
+        if (ip === undefined) ip = this._senderIP;
+        else if (ip !== null) this._senderIP = ip;
         let addr: SockAddr | null = null;
         if (ip !== null) {
           addr = family === 4 ? { address: ip, port, family: 'IPv4' } : { address: ip, port, family: 'IPv6', flowinfo, scopeId };

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "readpool.h"
+
 uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value) {
   HandleBase* wrap = HandleBase::FromValue(env, value);
   if (wrap == nullptr) return nullptr;
@@ -153,8 +155,9 @@ void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf, bool* bulk) {
   napi_env env = self->env();
   CallbackScope scope(env);
   if (bulk != nullptr) *bulk = nread == static_cast<ssize_t>(kSlabSize);
-  napi_value argv[3];
+  napi_value argv[4];
   size_t argc = 2;
+  uint32_t offset;
   if (nread > 0) {
     argv[0] = Null(env);
     if (pending != nullptr && nread >= static_cast<ssize_t>(kSlabSize / 2)) {
@@ -163,6 +166,12 @@ void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf, bool* bulk) {
         napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);  // lib/ takes a subarray
         argc = 3;
       }
+    } else if (nread <= static_cast<ssize_t>(readpool::kMaxPooled) &&
+               readpool::Copy(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
+      // (pool, offset, length): lib/ makes the Buffer view
+      napi_create_uint32(env, offset, &argv[2]);
+      napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[3]);
+      argc = 4;
     } else {
       void* data;
       napi_create_buffer_copy(env, nread, buf->base, &data, &argv[1]);

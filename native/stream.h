@@ -18,10 +18,10 @@ int CheckStreamFd(int fd, uv_handle_type want);
 
 namespace stream {
 
-// Reads go into the calling thread's 64 KiB slab and are copied into a
-// fresh Buffer (alloc_cb and read_cb run back to back with no JavaScript
-// between them, so one slab serves every stream of every loop on the
-// thread). A stream whose last read filled the slab is in a bulk transfer:
+// Reads go into the calling thread's 64 KiB slab and are copied out (alloc_cb
+// and read_cb run back to back with no JavaScript between them, so one slab
+// serves every stream of every loop on the thread): small reads into the
+// read pool (native/readpool.h), others into a fresh Buffer. A stream whose last read filled the slab is in a bulk transfer:
 // its next read goes straight into a new 64 KiB Buffer that is handed to
 // JavaScript without a copy when at least half full (the copy was ~20% of a
 // bulk receiver's CPU). napi_create_buffer memory is freed by the GC itself;

@@ -1,10 +1,12 @@
 // UDP: datagrams in and out. lib/udp.ts checks every argument and resolves
 // '' and '<broadcast>'; data arrives here as one Uint8Array or an array of
 // them (one datagram), already converted from strings.
+#include <cstring>
 #include <memory>
 #include <string>
 
 #include "handle.h"
+#include "readpool.h"
 #include "sockaddr.h"
 
 namespace {
@@ -112,14 +114,17 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
 
   // Enters lib/ with the sender as primitives (lib/ builds the SockAddr
   // object: a JS object literal costs far less than N-API property sets):
-  // (err, data, ip, port, family 4|6|0, flags, flowinfo, scopeId).
+  // (err, data, ip, port, family 4|6|0, flags, flowinfo, scopeId), and for a
+  // datagram copied into the read pool, data is the pool followed by
+  // (offset, length) of the datagram's view.
   static void OnRecv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,
                      unsigned flags) {
     if (nread == 0 && addr == nullptr) return;  // the socket had nothing more to read
-    HandleBase* self = static_cast<HandleBase*>(h->data);
+    UDPWrap* self = static_cast<UDPWrap*>(static_cast<HandleBase*>(h->data));
     napi_env env = self->env();
     CallbackScope scope(env);
-    napi_value argv[8];
+    napi_value argv[10];
+    size_t argc = 8;
     napi_get_null(env, &argv[2]);
     int family = 0, port = 0;
     uint32_t flowinfo = 0, scopeId = 0;
@@ -128,10 +133,18 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       napi_get_null(env, &argv[1]);
     } else {
       napi_get_null(env, &argv[0]);
-      void* copy;
-      napi_create_buffer_copy(env, static_cast<size_t>(nread), buf->base, &copy, &argv[1]);
+      uint32_t offset;
+      if (nread <= static_cast<ssize_t>(readpool::kMaxPooled) &&
+          readpool::Copy(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
+        napi_create_uint32(env, offset, &argv[8]);
+        napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[9]);
+        argc = 10;
+      } else {
+        void* copy;
+        napi_create_buffer_copy(env, static_cast<size_t>(nread), buf->base, &copy, &argv[1]);
+      }
       if (addr != nullptr && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)) {
-        argv[2] = SenderIP(env, addr);
+        argv[2] = self->SenderIP(addr);
         if (addr->sa_family == AF_INET) {
           family = 4;
           port = ntohs(reinterpret_cast<const sockaddr_in*>(addr)->sin_port);
@@ -149,21 +162,44 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     napi_create_uint32(env, flags, &argv[5]);
     napi_create_uint32(env, flowinfo, &argv[6]);
     napi_create_uint32(env, scopeId, &argv[7]);
-    self->Call(kCb_onUDPRecv, 8, argv);
+    // If lib/ may not have seen a new sender string, it is not reused.
+    if (!self->Call(kCb_onUDPRecv, argc, argv)) self->lastSenderFamily_ = AF_UNSPEC;
   }
 
-  // The sender's ip as a string.
-  static napi_value SenderIP(napi_env env, const sockaddr* addr) {
+  // The sender's ip as a string, or undefined for "the same as the last
+  // one": a peer usually sends many datagrams in a row, and lib/ keeps the
+  // last string it was given, sparing inet_ntop (vfprintf) and a new string
+  // per datagram. (The address alone is compared: the string shows neither
+  // port nor scope. N-API cannot hold a reference to a string, so lib/
+  // holds it.)
+  napi_value SenderIP(const sockaddr* addr) {
+    napi_value ip;
+    bool v4 = addr->sa_family == AF_INET;
+    const void* bytes = v4 ? static_cast<const void*>(
+                                 &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr)
+                           : &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr;
+    size_t size = v4 ? sizeof(in_addr) : sizeof(in6_addr);
+    if (lastSenderFamily_ == addr->sa_family && memcmp(lastSender_, bytes, size) == 0) {
+      napi_get_undefined(env(), &ip);
+      return ip;
+    }
     char name[INET6_ADDRSTRLEN];
-    if (addr->sa_family == AF_INET) {
+    if (v4) {
       uv_ip4_name(reinterpret_cast<const sockaddr_in*>(addr), name, sizeof name);
     } else {
       uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(addr), name, sizeof name);
     }
-    napi_value ip;
-    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &ip);
+    napi_create_string_utf8(env(), name, NAPI_AUTO_LENGTH, &ip);
+    lastSenderFamily_ = addr->sa_family;
+    memcpy(lastSender_, bytes, size);
     return ip;
   }
+
+  // The last destination parsed by send() or trySend().
+  sockaddr_storage sendDest_;
+  // The address of the last sender string given to lib/ (AF_UNSPEC: none).
+  sa_family_t lastSenderFamily_ = AF_UNSPEC;
+  unsigned char lastSender_[sizeof(in6_addr)];
 
   static void OnSend(uv_udp_send_t* req, int status) {
     SendReq* s = reinterpret_cast<SendReq*>(req);
@@ -206,9 +242,24 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return true;
   }
 
-  // (ip | null, port, data) from info[0..2]. Returns false after throwing.
+  // (ip | null | undefined, port, data) from info[0..2]; ip undefined means
+  // the ip of the last send or trySend that returned normally (lib/ keeps
+  // it), whose parsed address is reused with the new port. Returns false
+  // after throwing.
   bool GetDatagram(const Napi::CallbackInfo& info, Datagram* d) {
-    if (!GetAddr(info, 0, &d->ss, &d->sa, "send")) return false;
+    if (info[0].IsUndefined()) {
+      d->ss = sendDest_;
+      in_port_t port = htons(static_cast<uint16_t>(info[1].As<Napi::Number>().Int32Value()));
+      if (d->ss.ss_family == AF_INET) {
+        reinterpret_cast<sockaddr_in*>(&d->ss)->sin_port = port;
+      } else {
+        reinterpret_cast<sockaddr_in6*>(&d->ss)->sin6_port = port;
+      }
+      d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
+    } else {
+      if (!GetAddr(info, 0, &d->ss, &d->sa, "send")) return false;
+      if (d->sa != nullptr) sendDest_ = d->ss;
+    }
     d->n = static_cast<unsigned>(GetBufs(info.Env(), info[2], d->stack, &d->heap, &d->bufs));
     return true;
   }

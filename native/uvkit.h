@@ -34,6 +34,7 @@ class HandleBase;
   X(onDNS)           \
   X(onRead)          \
   X(onWrite)         \
+  X(newReadPool)     \
   X(onConnection)    \
   X(onConnect)       \
   X(onFSEvent)       \
@@ -63,6 +64,10 @@ struct AddonData {
   // fs: the Float64Array that stat results are written into (lib/fs.ts).
   Napi::Reference<Napi::Value> fsStatArray;
   double* fsStatValues = nullptr;
+  // The pool that small reads are copied into (native/readpool.h).
+  Napi::Reference<Napi::Value> readPool;
+  char* readPoolData = nullptr;
+  size_t readPoolUsed = 0;
 
   static AddonData* Get(napi_env env) {
     return Napi::Env(env).GetInstanceData<AddonData>();

@@ -285,6 +285,123 @@ describe('UDP', () => {
     c.close();
   });
 
+  it('the sender address is right for every datagram as the sender changes address, port or family', () => {
+    deadline(t.loop, 5000);
+    // An IPv4 receiver: senders a and b share an address, c has another one.
+    const r4 = new UDP(t.loop);
+    r4.bind('127.0.0.1', 0);
+    // A dual-stack receiver: IPv4 senders arrive as ::ffff:127.0.0.1.
+    const r6 = new UDP(t.loop, 'IPv6');
+    r6.bind('::', 0);
+    const a = new UDP(t.loop);
+    a.bind('127.0.0.1', 0);
+    const b = new UDP(t.loop);
+    b.bind('127.0.0.1', 0);
+    const c = new UDP(t.loop);
+    c.bind('127.0.0.2', 0);
+    const d = new UDP(t.loop, 'IPv6');
+    d.bind('::1', 0);
+    const plan: [UDP, UDP][] = [
+      [a, r4], [a, r4], [b, r4], [c, r4], [c, r4], [a, r4], [b, r4],
+      [a, r6], [d, r6], [d, r6], [b, r6], [c, r6], [a, r6],
+    ];
+    const want = plan.map(([from, to]) => {
+      const addr = from.getsockname();
+      if (to === r4) return addr;
+      const mapped = addr.family === 'IPv4' ? `::ffff:${addr.address}` : addr.address;
+      return { address: mapped, port: addr.port, family: 'IPv6', flowinfo: 0, scopeId: 0 };
+    });
+    const got: any[] = [];
+    // One datagram at a time, in plan order.
+    const next = () => {
+      if (got.length === plan.length) {
+        for (const h of [r4, r6, a, b, c, d]) h.close();
+        return;
+      }
+      const [from, to] = plan[got.length];
+      from.send(from === d ? '::1' : '127.0.0.1', to.getsockname().port, `#${got.length}`);
+    };
+    for (const r of [r4, r6]) {
+      r.startRecv((err, data, addr) => {
+        assert.equal(err, null);
+        assert.equal(data!.toString(), `#${got.length}`);
+        got.push(addr);
+        next();
+      });
+    }
+    next();
+    t.loop.run();
+    assert.deepEqual(got, want);
+  });
+
+  it('the sender address is still right after a receive callback threw', () => {
+    const r = new UDP(t.loop);
+    r.bind('127.0.0.1', 0);
+    const c = new UDP(t.loop);
+    c.bind('127.0.0.1', 0);
+    const got: any[] = [];
+    r.startRecv((err, data, addr) => {
+      got.push(addr);
+      if (got.length === 1) throw new Error('boom');
+      r.close();
+    });
+    c.send('127.0.0.1', r.getsockname().port, 'a');
+    c.send('127.0.0.1', r.getsockname().port, 'b');
+    deadline(t.loop, 3000);
+    assert.throws(() => t.loop.run(), /boom/);
+    t.loop.run();
+    assert.deepEqual(got, [c.getsockname(), c.getsockname()]);
+    c.close();
+  });
+
+  it('sends reach each new address and port after repeated sends to one; failed sends in between change nothing', () => {
+    deadline(t.loop, 5000);
+    const rs = [new UDP(t.loop), new UDP(t.loop), new UDP(t.loop)];
+    rs[0].bind('127.0.0.1', 0);
+    rs[1].bind('127.0.0.1', 0);
+    rs[2].bind('127.0.0.2', 0);
+    const [p0, p1, p2] = rs.map((r) => r.getsockname().port);
+    const got: string[][] = [[], [], []];
+    rs.forEach((r, k) =>
+      r.startRecv((err, data) => {
+        assert.equal(err, null);
+        got[k].push(data!.toString());
+        if (got.flat().length === 10) for (const h of rs) h.close();
+      }),
+    );
+    const s = new UDP(t.loop);
+    s.bind('127.0.0.1', 0);
+    s.send('127.0.0.1', p0, '1');
+    s.send('127.0.0.1', p0, '2');
+    s.send('127.0.0.1', p1, '3'); // same ip, another port
+    assert.equal(s.trySend('127.0.0.1', p1, '4'), 1);
+    s.send('127.0.0.2', p2, '5'); // another ip
+    s.send('127.0.0.1', p0, '6'); // and back
+    // Argument checks still apply to the ip sent to last.
+    throwsLike(() => s.send('127.0.0.1', 65536, 'x'), RangeError);
+    throwsLike(() => s.send('127.0.0.1', -1, 'x'), RangeError);
+    throwsLike(() => s.trySend('127.0.0.1', '1' as any, 'x'), TypeError);
+    throwsLike(() => s.send('127.0.0.1', p0, 5 as any), TypeError);
+    throwsLike(() => s.send('127.0.0.1', p0, 'x', 5 as any), TypeError);
+    throwsLike(() => s.send('127.0.0.1.1', p0, 'x'), TypeError);
+    // An IPv6 address on this IPv4 socket: parsed, then refused by the kernel.
+    throwsLike(() => s.trySend('::1', p0, 'x'), UDPError, { code: 'EAFNOSUPPORT', syscall: 'send' });
+    s.send('127.0.0.1', p0, '7');
+    s.send('::1', p0, 'lost'); // no callback: the error has nowhere to go
+    s.send('127.0.0.1', p2 === p0 ? p1 : p0, '8');
+    s.send('127.0.0.2', p2, '9');
+    let sendErr = null as UVError | null;
+    s.send('::1', p2, 'x', (err) => {
+      sendErr = err;
+      s.send('127.0.0.2', p2, '10');
+    });
+    t.loop.run();
+    assert.ok(sendErr! instanceof UDPError);
+    assert.equal(sendErr!.code, 'EAFNOSUPPORT');
+    assert.deepEqual(got, [['1', '2', '6', '7', '8'], ['3', '4'], ['5', '9', '10']]);
+    s.close();
+  });
+
   it('stopRecv() stops delivery; startRecv() resumes with the queued datagram', () => {
     deadline(t.loop, 3000);
     const s = new UDP(t.loop);
