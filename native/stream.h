@@ -21,12 +21,13 @@ namespace stream {
 // Reads go into the calling thread's 64 KiB slab and are copied out (alloc_cb
 // and read_cb run back to back with no JavaScript between them, so one slab
 // serves every stream of every loop on the thread): small reads into the
-// read pool (native/readpool.h), others into a fresh Buffer. A stream whose last read filled the slab is in a bulk transfer:
-// its next read goes straight into a new 64 KiB Buffer that is handed to
-// JavaScript without a copy when at least half full (the copy was ~20% of a
-// bulk receiver's CPU). napi_create_buffer memory is freed by the GC itself;
-// external buffers are not used, as Node frees those only from immediates
-// of its own loop, which never run during a blocking run().
+// read pool (native/readpool.h), others into a fresh Buffer. A stream whose
+// last read filled the slab is in a bulk transfer: its next read goes
+// straight into a new 64 KiB Buffer that is handed to JavaScript without a
+// copy when at least half full (the copy was ~20% of a bulk receiver's CPU).
+// napi_create_buffer memory is freed by the GC itself; external buffers are
+// not used, as Node frees those only from immediates of its own loop, which
+// never run during a blocking run().
 constexpr size_t kSlabSize = 64 * 1024;
 void Alloc(uv_handle_t* h, bool bulk, uv_buf_t* buf);
 // `bulk` (null at teardown) is the stream's flag, updated per read.
