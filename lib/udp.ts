@@ -115,31 +115,21 @@ export class UDP extends Handle<NativeUDP> {
    */
   send(ip: string | null, port: number | null, data: Data, cb?: UDPSendCallback<this>): void {
     const n = this._n;
-    const same = ip === this._sendIP && ip !== null;
-    const [addr, p] = same ? this._samePort(port) : this._target(ip, port);
+    const [addr, p] = this._destination(ip, port);
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     const hasCallback = typeof cb === 'function';
-    if (same) {
-      n.send(undefined, p, d, hasCallback);
-    } else {
-      this._sendIP = null;
-      n.send(addr, p, d, hasCallback);
-      if (ip !== '' && addr !== null) this._sendIP = ip;
-    }
+    n.send(addr, p, d, hasCallback);
+    this._sent(ip, addr);
     if (hasCallback) this._sendCallbacks.push(cb);
   }
 
   /** Sends at once or throws UDPError EAGAIN (also while sends are queued). */
   trySend(ip: string | null, port: number | null, data: Data): number {
     const n = this._n;
-    const same = ip === this._sendIP && ip !== null;
-    const [addr, p] = same ? this._samePort(port) : this._target(ip, port);
-    const d = checkData(data);
-    if (same) return n.trySend(undefined, p, d);
-    this._sendIP = null;
-    const sent = n.trySend(addr, p, d);
-    if (ip !== '' && addr !== null) this._sendIP = ip;
+    const [addr, p] = this._destination(ip, port);
+    const sent = n.trySend(addr, p, checkData(data));
+    this._sent(ip, addr);
     return sent;
   }
 
@@ -233,10 +223,20 @@ export class UDP extends Handle<NativeUDP> {
     n.bufferSize(true, checkInteger(value, 'receiveBufferSize', 1, 0x7fffffff));
   }
 
-  // The ip is the last one sent to (this._sendIP): checked already, and
-  // native reuses its parsed address (ip undefined).
-  private _samePort(port: unknown): [undefined, number] {
-    return [undefined, checkInteger(port, 'port', 0, 65535)];
+  // The checked (ip, port) of a send. An ip equal to the last one sent to
+  // (this._sendIP) was checked already and native reuses its parsed address:
+  // ip undefined. Any other ip clears the cache before native sees it, so a
+  // throw there cannot leave lib/ and native out of step.
+  private _destination(ip: unknown, port: unknown): [string | null | undefined, number] {
+    if (ip === this._sendIP && ip !== null) return [undefined, checkInteger(port, 'port', 0, 65535)];
+    this._sendIP = null;
+    return this._target(ip, port);
+  }
+
+  // A send to `addr` returned normally: native holds its parsed address ('',
+  // whose meaning depends on the socket's family, excepted).
+  private _sent(ip: string | null, addr: string | null | undefined): void {
+    if (addr !== undefined && addr !== null && ip !== '') this._sendIP = ip;
   }
 
   private _target(ip: unknown, port: unknown): [string | null, number] {
