@@ -44,7 +44,7 @@ class TimerQueue {
   private refed = 0; // active timers that keep the loop alive
   private armedDue = -1; // what the native driver is armed for
   private armedRef = false;
-  private firing = false; // fire() arms once when it is done
+  private deferArm = false; // set while fire() or restart() run: they arm once, at the end
   readonly clock: Float64Array; // [0]: the loop's time (uv_now), kept by native
   private readonly native: NativeLoop;
 
@@ -95,6 +95,16 @@ class TimerQueue {
     if (wasHead || this.refed === 0) this.arm();
   }
 
+  /** (Re)starts a timer, active or not, with one arm() for both steps. */
+  restart(t: Timer, interval: number): void {
+    const deferred = this.deferArm;
+    this.deferArm = true;
+    if (t._active) this.remove(t);
+    this.insert(t, interval);
+    this.deferArm = deferred;
+    this.arm();
+  }
+
   /** A timer's ref changed while it is active. */
   refChanged(on: boolean): void {
     this.refed += on ? 1 : -1;
@@ -103,7 +113,7 @@ class TimerQueue {
 
   /** Arms the native driver for the earliest timer, or stops it. */
   arm(): void {
-    if (this.firing) return;
+    if (this.deferArm) return;
     const first = this.heap[0];
     const due = first === undefined ? -1 : first.head!._due;
     const ref = this.refed > 0;
@@ -120,7 +130,7 @@ class TimerQueue {
     const clock = this.clock;
     const heap = this.heap;
     const one = this.loop._attachedFlag; // callbacks drain microtasks one by one
-    this.firing = true;
+    this.deferArm = true;
     try {
       for (;;) {
         const list = heap[0];
@@ -134,7 +144,7 @@ class TimerQueue {
         if (one) break;
       }
     } finally {
-      this.firing = false;
+      this.deferArm = false;
       this.arm();
     }
   }
@@ -228,8 +238,7 @@ export class Timer extends Handle<never> {
     const r = checkMs(repeat, 'repeat');
     this._callback = cb as (timer: Timer) => void;
     this._repeat = r;
-    if (this._active) this._queue.remove(this);
-    this._queue.insert(this, t);
+    this._queue.restart(this, t);
   }
 
   stop(): void {
@@ -241,10 +250,7 @@ export class Timer extends Handle<never> {
   again(): void {
     void this._n;
     if (this._callback === null) throw this._error(UV_EINVAL, 'uv_timer_again');
-    if (this._repeat > 0) {
-      if (this._active) this._queue.remove(this);
-      this._queue.insert(this, this._repeat);
-    }
+    if (this._repeat > 0) this._queue.restart(this, this._repeat);
   }
 
   get repeat(): number {
