@@ -19,7 +19,6 @@ export interface NativeLoop {
   close(): void;
   attach(): void;
   detach(): void;
-  attached(): boolean;
   workMailbox(): number;
   workRef(delta: number): void;
   timerClock(): Float64Array;

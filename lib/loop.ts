@@ -22,7 +22,7 @@ export class Loop {
   _closed = false;
   /** @internal This loop's timers (lib/timer.ts), made with the first one. */
   _timers: TimerQueue | null = null;
-  /** @internal Whether attach() is in force (read for every new Timer). */
+  /** @internal Whether attach() is in force (also read for every new Timer). */
   _attachedFlag = false;
 
   constructor() {
@@ -88,7 +88,7 @@ export class Loop {
   }
 
   get attached(): boolean {
-    return this._native.attached();
+    return this._attachedFlag;
   }
 
   /**
@@ -109,6 +109,7 @@ export class Loop {
   close(): void {
     this._native.close();
     this._closed = true;
+    this._attachedFlag = false; // closing detached it
   }
 
   static {

@@ -311,10 +311,6 @@ void LoopWrap::Detach(const Napi::CallbackInfo& info) {
   if (CheckUsable(info.Env())) DetachNow();
 }
 
-Napi::Value LoopWrap::Attached(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), attachment_ != nullptr);
-}
-
 void LoopWrap::DetachNow() {
   Attachment* a = attachment_;
   if (a == nullptr) return;
@@ -453,7 +449,6 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
           LoopWrap::InstanceMethod<&LoopWrap::Close>("close"),
           LoopWrap::InstanceMethod<&LoopWrap::Attach>("attach"),
           LoopWrap::InstanceMethod<&LoopWrap::Detach>("detach"),
-          LoopWrap::InstanceMethod<&LoopWrap::Attached>("attached"),
           LoopWrap::InstanceMethod<&LoopWrap::WorkMailbox>("workMailbox"),
           LoopWrap::InstanceMethod<&LoopWrap::WorkRef>("workRef"),
           LoopWrap::InstanceMethod<&LoopWrap::TimerClock>("timerClock"),

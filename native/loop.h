@@ -50,7 +50,6 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void Close(const Napi::CallbackInfo& info);
   void Attach(const Napi::CallbackInfo& info);
   void Detach(const Napi::CallbackInfo& info);
-  Napi::Value Attached(const Napi::CallbackInfo& info);
   Napi::Value WorkMailbox(const Napi::CallbackInfo& info);  // work.cc
   void WorkRef(const Napi::CallbackInfo& info);              // work.cc
   static void OnWorkMail(uv_async_t* h);                     // work.cc
