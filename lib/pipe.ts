@@ -77,10 +77,9 @@ export class Pipe extends Stream<NativePipe> {
   }
 
   /**
-   * The bound name. libuv 1.46 binds and connects abstract names padded with
-   * NULs to the full sun_path (as Node's own net does with this libuv), so
-   * they meet Node's abstract sockets but not those of programs that use the
-   * exact length; the padding is not shown here.
+   * The bound name. libuv < 1.48 binds and connects abstract names padded
+   * with NULs to the full sun_path (as Node's own net does with that libuv);
+   * the padding is not shown here. libuv >= 1.48 uses the exact length.
    */
   getsockname(): string {
     return unpad(this._n.getsockname());

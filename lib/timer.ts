@@ -124,8 +124,11 @@ class TimerQueue {
     }
   }
 
-  /** The driver fired: runs every due timer (one per call when attached). */
-  fire(): void {
+  /**
+   * The driver fired: runs every due timer, or one when attached. Returns
+   * whether a timer is still due; native calls again until none is.
+   */
+  fire(): boolean {
     this.armedDue = -2; // the driver has stopped: arm() must call native
     const clock = this.clock;
     const heap = this.heap;
@@ -147,6 +150,8 @@ class TimerQueue {
       this.deferArm = false;
       this.arm();
     }
+    const next = heap[0];
+    return next !== undefined && next.head!._due <= clock[0];
   }
 
   // ---- the heap of lists ---------------------------------------------------
@@ -303,8 +308,8 @@ export class Timer extends Handle<never> {
 
   static {
     binding.setCallbacks({
-      onTimers(this: Loop) {
-        this._timers!.fire();
+      onTimers(this: Loop): boolean {
+        return this._timers!.fire();
       },
     });
   }

@@ -7,12 +7,8 @@ void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
   owner_ = Napi::Weak(info[1].As<Napi::Object>());
   handle_ = static_cast<uv_handle_t*>(malloc(size));
   handle_->data = nullptr;
-  if (loop_->attached()) {
-    // Made while attached: callbacks run in the async context of creation.
-    napi_value name;
-    napi_create_string_utf8(info.Env(), "uvkit.Handle", NAPI_AUTO_LENGTH, &name);
-    napi_async_init(info.Env(), info[1], name, &context_);
-  }
+  // Made while attached: callbacks run in the async context of creation.
+  if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
 }
 
 HandleBase* HandleBase::FromValue(Napi::Env env, Napi::Value value) {
@@ -24,12 +20,12 @@ HandleBase* HandleBase::FromValue(Napi::Env env, Napi::Value value) {
   return nullptr;
 }
 
-void HandleBase::InitFailed(int status, const char* syscall, bool close) {
-  if (close) {
-    handle_->data = nullptr;  // OnClose then only frees it
+void HandleBase::InitFailed(int status, const char* syscall, InitRemains remains) {
+  handle_->data = nullptr;  // OnClose then only frees it
+  if (remains == InitRemains::kClose) {
     uv_close(handle_, OnClose);
     loop_->Touch();  // an attached loop must run to finish the close
-  } else {
+  } else if (remains == InitRemains::kFree) {
     free(handle_);
   }
   handle_ = nullptr;
@@ -42,19 +38,15 @@ HandleBase::~HandleBase() {
     handle_->data = nullptr;
     if (!uv_is_closing(handle_)) uv_close(handle_, OnClose);
   }
-  DestroyContext();
-}
-
-void HandleBase::DestroyContext() {
-  if (context_ != nullptr) napi_async_destroy(env_, context_);
-  context_ = nullptr;
+  context_.Destroy(env_);
 }
 
 bool HandleBase::Call(Callback cb, size_t argc, const napi_value* argv) {
   napi_value recv = owner_.Value();
   if (recv == nullptr) return false;
+  napi_async_context ctx = context_.get();
   return loop_->CallJS(loop_->addon()->Callback(cb), recv, argc, argv,
-                       context_ != nullptr ? context_ : loop_->asyncContext());
+                       ctx != nullptr ? ctx : loop_->asyncContext());
 }
 
 void HandleBase::Changed() {
@@ -93,7 +85,7 @@ void HandleBase::OnClose(uv_handle_t* h) {
   wrap->handle_ = nullptr;
   CallbackScope scope(wrap->env());
   wrap->Call(kCb_onClose);
-  wrap->DestroyContext();
+  wrap->context_.Destroy(wrap->env());
   wrap->Changed();
 }
 
@@ -108,7 +100,7 @@ void HandleBase::Abandon(bool envEnding) {
   handle_ = nullptr;
   // The wrap's destructor destroys the async context, unless the environment
   // is going away with the loop.
-  if (envEnding) context_ = nullptr;
+  if (envEnding) context_.Forget();
   if (pinned_) {
     pinned_ = false;
     owner_.Unref();

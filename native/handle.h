@@ -37,22 +37,24 @@ class HandleBase {
   void Abandon(bool envEnding);
   // Called just before uv_close, from close(), Abandon() and collection.
   virtual void Closing() {}
-  // Whether a failed T::InitHandle left the uv handle registered with the
-  // loop, so it must be closed rather than freed (uv_spawn does this).
-  static bool InitLeftHandleOpen(const void*) { return false; }
+  // What a failed T::InitHandle left of the uv handle: memory to free, a
+  // handle registered with the loop to close (uv_spawn does this), or memory
+  // libuv still refers to, to keep for good.
+  enum class InitRemains { kFree, kClose, kKeep };
+  static InitRemains AfterFailedInit(LoopWrap*, const void*) { return InitRemains::kFree; }
 
  protected:
   HandleBase() = default;
   void Setup(const Napi::CallbackInfo& info, size_t size);
-  // Frees (or closes, then frees) the handle after a failed uv_*_init and
+  // Disposes of the handle after a failed uv_*_init as `remains` says and
   // throws its error, unless InitHandle already threw one.
-  void InitFailed(int status, const char* syscall, bool close);
+  void InitFailed(int status, const char* syscall, InitRemains remains);
   bool IsOpen(Napi::Env env);  // throws if closed
 
   uv_handle_t* handle_ = nullptr;  // null once closed
   LoopWrap* loop_ = nullptr;       // valid while handle_ is set
   napi_env env_ = nullptr;
-  napi_async_context context_ = nullptr;
+  AsyncContext context_;  // set when made while attached
 
   // The methods every handle shares (lib/handle.ts).
   void Close(const Napi::CallbackInfo& info);
@@ -63,7 +65,6 @@ class HandleBase {
 
  private:
   static void OnClose(uv_handle_t* h);
-  void DestroyContext();
   Napi::ObjectReference owner_;
   int pendingRequests_ = 0;
   bool pinned_ = false;
@@ -78,7 +79,7 @@ class HandleWrap : public Napi::ObjectWrap<T>, public HandleBase {
     Setup(info, sizeof(U));
     int r = T::InitHandle(loop_, uv(), info);
     if (r != 0) {
-      InitFailed(r, T::kInitSyscall, T::InitLeftHandleOpen(uv()));
+      InitFailed(r, T::kInitSyscall, T::AfterFailedInit(loop_, uv()));
       return;
     }
     handle_->data = static_cast<HandleBase*>(this);

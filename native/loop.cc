@@ -14,7 +14,7 @@ struct LoopWrap::Attachment {
   uv_timer_t timer;  // follows this loop's backend timeout
   uv_idle_t idle;    // runs this loop again next iteration when its timeout is 0
   LoopWrap* loop;
-  napi_async_context context;
+  AsyncContext context;
   int open = 3;
 
   static void OnClosed(uv_handle_t* h) {
@@ -46,7 +46,7 @@ LoopWrap::~LoopWrap() {
 }
 
 napi_async_context LoopWrap::asyncContext() const {
-  return attachment_ != nullptr ? attachment_->context : nullptr;
+  return attachment_ != nullptr ? attachment_->context.get() : nullptr;
 }
 
 bool LoopWrap::CheckUsable(Napi::Env env) {
@@ -58,22 +58,24 @@ bool LoopWrap::CheckUsable(Napi::Env env) {
 }
 
 bool LoopWrap::CallJS(napi_value fn, napi_value recv, size_t argc, const napi_value* argv,
-                      napi_async_context ctx) {
-  if (tearingDown_) return false;
+                      napi_async_context ctx, napi_value* result) {
+  if (tearingDown_ || jsGone_) return false;
   SyncClock();
-  napi_value result;
+  napi_value ignored;
+  if (result == nullptr) result = &ignored;
   napi_status status;
   if (attachment_ != nullptr) {
-    status = napi_make_callback(env_, ctx != nullptr ? ctx : attachment_->context, recv, fn, argc,
-                                argv, &result);
+    status = napi_make_callback(env_, ctx != nullptr ? ctx : attachment_->context.get(), recv, fn, argc,
+                                argv, result);
   } else {
-    status = napi_call_function(env_, recv, fn, argc, argv, &result);
+    status = napi_call_function(env_, recv, fn, argc, argv, result);
   }
   if (status == napi_ok) return true;
   bool pending = false;
   napi_is_exception_pending(env_, &pending);
   if (!pending) {
     // JavaScript cannot run any more (the thread is terminating): stop.
+    jsGone_ = true;
     uv_stop(loop_);
     return false;
   }
@@ -95,7 +97,7 @@ void LoopWrap::HandleException(napi_value err) {
     napi_value handled;
     napi_status status =
         attachment_ != nullptr
-            ? napi_make_callback(env_, attachment_->context, owner, fn, 1, argv, &handled)
+            ? napi_make_callback(env_, attachment_->context.get(), owner, fn, 1, argv, &handled)
             : napi_call_function(env_, owner, fn, 1, argv, &handled);
     if (status == napi_ok) {
       bool yes = false;
@@ -299,9 +301,7 @@ void LoopWrap::Attach(const Napi::CallbackInfo& info) {
   a->poll.data = a;
   a->timer.data = a;
   a->idle.data = a;
-  napi_value name;
-  napi_create_string_utf8(env, "uvkit.Loop", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, Value(), name, &a->context);
+  a->context.Init(env, "uvkit.Loop");
   uv_poll_start(&a->poll, UV_READABLE, OnNodePoll);
   attachment_ = a;
   SyncAttached();
@@ -315,7 +315,7 @@ void LoopWrap::DetachNow() {
   Attachment* a = attachment_;
   if (a == nullptr) return;
   attachment_ = nullptr;
-  napi_async_destroy(env_, a->context);
+  a->context.Destroy(env_);
   uv_close(reinterpret_cast<uv_handle_t*>(&a->poll), Attachment::OnClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&a->timer), Attachment::OnClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&a->idle), Attachment::OnClosed);

@@ -22,9 +22,10 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
 
   // Calls fn with `this` = recv. An exception goes to the loop's excepthook,
   // or stops the loop and is rethrown by run() (blocking mode), or becomes
-  // an uncaught exception (attached mode). Returns false if fn threw.
+  // an uncaught exception (attached mode). Returns false if fn threw or
+  // JavaScript cannot run any more; `result`, if given, gets fn's result.
   bool CallJS(napi_value fn, napi_value recv, size_t argc, const napi_value* argv,
-              napi_async_context ctx);
+              napi_async_context ctx, napi_value* result = nullptr);
   // A handle changed state: an attached loop re-arms its Node-side watchers.
   void Touch() {
     if (attachment_ != nullptr && !inAttachedRun_) SyncAttached();
@@ -91,6 +92,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   bool closed_ = false;
   bool tearingDown_ = false;
   bool inAttachedRun_ = false;
+  bool jsGone_ = false;  // a call found JavaScript unable to run (thread ending)
   Attachment* attachment_ = nullptr;
   // queueWork results arrive here from the pool's threads (work.cc).
   uv_async_t* workAsync_ = nullptr;

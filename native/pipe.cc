@@ -1,3 +1,6 @@
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "stream.h"
 
 class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
@@ -58,10 +61,22 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
     uv_pipe_pending_instances(uv(), info[0].As<Napi::Number>().Int32Value());
   }
 
-  // chmod(flags): UV_READABLE | UV_WRITABLE
+  // chmod(flags): UV_READABLE | UV_WRITABLE. The socket's mode becomes
+  // exactly r, w or rw for everyone, as libuv >= 1.51 sets it; libuv < 1.51
+  // only adds those bits, so uvkit sets the mode itself on every libuv.
   void Chmod(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    int r = uv_pipe_chmod(uv(), info[0].As<Napi::Number>().Int32Value());
+    int flags = info[0].As<Napi::Number>().Int32Value();
+    mode_t mode = ((flags & UV_READABLE) ? 0444 : 0) | ((flags & UV_WRITABLE) ? 0222 : 0);
+    uv_os_fd_t fd;
+    char name[1024];
+    size_t len = sizeof name - 1;
+    int r = uv_fileno(handle_, &fd);
+    if (r == 0) r = uv_pipe_getsockname(uv(), name, &len);
+    if (r == 0) {
+      name[len] = '\0';  // an abstract or unbound name is "" here: ENOENT
+      r = chmod(name, mode) == 0 ? 0 : -errno;
+    }
     if (r != 0) Throw(r, "chmod");
   }
 

@@ -35,6 +35,22 @@ class StringList {
 
 bool IsStreamType(uv_handle_type t) { return t == UV_NAMED_PIPE || t == UV_TCP || t == UV_TTY; }
 
+// Whether `h` is in the loop's handle queue.
+bool InLoop(uv_loop_t* loop, const void* h) {
+  struct Find {
+    const void* h;
+    bool found;
+  } find{h, false};
+  uv_walk(
+      loop,
+      [](uv_handle_t* x, void* arg) {
+        Find* f = static_cast<Find*>(arg);
+        if (x == f->h) f->found = true;
+      },
+      &find);
+  return find.found;
+}
+
 // Node unloads an addon when the last worker that loaded it ends, which
 // would pull the code from under a reaper thread still in waitpid: keep
 // this library mapped for good once one is started.
@@ -66,8 +82,16 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
   }
 
   static constexpr const char* kInitSyscall = "spawn";
-  // uv_spawn registers the handle with the loop before it can fail.
-  static bool InitLeftHandleOpen(const uv_process_t* h) { return h->type == UV_PROCESS; }
+  // uv_spawn registers the handle with the loop before it can fail, and
+  // libuv 1.52 takes it out again on some failures (libuv < 1.52 leaves it
+  // in), so the loop is asked. A started child's handle that libuv took out
+  // is still in its list of children: its memory stays (InitHandle makes
+  // that unreachable by checking the stdio Pipes first).
+  static InitRemains AfterFailedInit(LoopWrap* loop, const uv_process_t* h) {
+    if (h->type != UV_PROCESS) return InitRemains::kFree;
+    if (InLoop(loop->uv(), h)) return InitRemains::kClose;
+    return uv_is_active(reinterpret_cast<const uv_handle_t*>(h)) ? InitRemains::kKeep : InitRemains::kFree;
+  }
 
   // info[2..]: file, args[], env[] ('K=V') or undefined, cwd or undefined,
   // flags, uid, gid, stdio[] of [flags, fd | native stream]. lib/ has checked
@@ -102,6 +126,7 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
           return UV_EINVAL;
         }
         c.data.stream = reinterpret_cast<uv_stream_t*>(sh);
+        if ((flags & UV_CREATE_PIPE) && PipeTaken(containers, i)) return UV_EBUSY;
       }
     }
 
@@ -119,13 +144,29 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     o.stdio = containers.data();
     int r = uv_spawn(loop->uv(), h, &o);
     if (r != 0 && uv_is_active(reinterpret_cast<uv_handle_t*>(h))) {
-      // The child was started but a stdio stream could not be opened (a
-      // Pipe already in use: EBUSY). The spawn fails, so the child must go:
-      // the handle is closed next, which takes it out of libuv's reaping.
+      // The child was started but a stdio stream could not be opened. The
+      // spawn fails, so the child must go. A handle still in the loop is
+      // closed next, which takes it out of libuv's reaping; one libuv took
+      // out is reaped by libuv.
       uv_process_kill(h, SIGKILL);
-      ReapInBackground(h->pid);
+      if (InLoop(loop->uv(), h)) ReapInBackground(h->pid);
     }
     return r;
+  }
+
+  // A Pipe for UV_CREATE_PIPE that is open already, or given twice, fails
+  // with EBUSY: checked here, because libuv finds it only after the child
+  // has started, on a path whose state differs between libuv versions.
+  static bool PipeTaken(const std::vector<uv_stdio_container_t>& containers, uint32_t i) {
+    uv_os_fd_t fd;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(containers[i].data.stream), &fd) == 0) return true;
+    for (uint32_t j = 0; j < i; j++) {
+      if ((containers[j].flags & (UV_CREATE_PIPE | UV_INHERIT_STREAM)) &&
+          containers[j].data.stream == containers[i].data.stream) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {

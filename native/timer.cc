@@ -109,11 +109,27 @@ void LoopWrap::TimerArm(const Napi::CallbackInfo& info) {
   Touch();
 }
 
+// lib/ fires the due timers and answers whether more are due: it fires one
+// per call when attached (microtasks drain between calls), and a callback
+// that throws ends its call. Calling again until none is due makes one pass
+// over every due timer, as libuv 1.46 does, on every libuv: since 1.48 a
+// uv timer re-armed as due from its own callback waits for the next loop
+// iteration (after a throw, run() would return before the rest fire).
 void LoopWrap::OnTimerDriver(uv_timer_t* h) {
   LoopWrap* self = static_cast<LoopWrap*>(h->loop->data);
-  CallbackScope scope(self->env_);
-  napi_value owner = self->owner_.Value();
-  if (owner != nullptr) self->CallJS(self->addon_->Callback(kCb_onTimers), owner, 0, nullptr, nullptr);
+  for (;;) {
+    CallbackScope scope(self->env_);
+    napi_value owner = self->owner_.Value();
+    if (owner == nullptr) return;
+    napi_value more;
+    if (self->CallJS(self->addon_->Callback(kCb_onTimers), owner, 0, nullptr, nullptr, &more)) {
+      bool yes = false;
+      napi_get_value_bool(self->env_, more, &yes);
+      if (!yes) return;
+    } else if (self->jsGone_ || self->tearingDown_ || self->closed_) {
+      return;
+    }
+  }
 }
 
 // Whether the timer of a registry entry is still there. In a scope of its

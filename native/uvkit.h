@@ -86,6 +86,37 @@ inline Napi::Error CodedError(Napi::Env env, const char* code, const char* messa
 // `owner` (a handle or loop object, or undefined) as `this`.
 napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall);
 
+// The async context of callbacks entered with napi_make_callback (attached
+// mode). Its async resource is a plain object of its own, held here: since
+// Node 25 napi_async_init holds the resource strongly until
+// napi_async_destroy, so a handle passed as its own resource could never be
+// collected; before 25 it is held weakly, so someone must hold it.
+class AsyncContext {
+ public:
+  void Init(napi_env env, const char* name) {
+    napi_value resource, label;
+    napi_create_object(env, &resource);
+    napi_create_reference(env, resource, 1, &resource_);
+    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &label);
+    napi_async_init(env, resource, label, &context_);
+  }
+  void Destroy(napi_env env) {
+    if (context_ != nullptr) napi_async_destroy(env, context_);
+    if (resource_ != nullptr) napi_delete_reference(env, resource_);
+    Forget();
+  }
+  // The environment is gone with everything in it.
+  void Forget() {
+    context_ = nullptr;
+    resource_ = nullptr;
+  }
+  napi_async_context get() const { return context_; }
+
+ private:
+  napi_async_context context_ = nullptr;
+  napi_ref resource_ = nullptr;
+};
+
 // Opens a handle scope for the duration of one libuv callback.
 class CallbackScope {
  public:

@@ -164,4 +164,55 @@ describe('attach()', () => {
     assert.equal(res.status, 0, res.stderr);
     assert.deepEqual(JSON.parse(res.stdout), { made: 1, destroyed: 1 });
   });
+
+  it('dropped idle handles made while attached are collected (Node 25+ holds async resources strongly)', () => {
+    const res = runNode(
+      `const uv = require('./');
+       const loop = new uv.Loop();
+       loop.attach();
+       (async () => {
+         for (let i = 0; i < 10000; i++) new uv.Idle(loop);
+         for (let i = 0; i < 3; i++) {
+           global.gc();
+           await new Promise((r) => setImmediate(r)); // finalizers run from Node's loop
+         }
+         loop.detach();
+         loop.run(); // lets the closes of collected handles land
+         const left = loop.handles.length;
+         loop.close();
+         console.log(JSON.stringify({ left }));
+       })();`,
+      { args: ['--expose-gc'], timeout: 60000 },
+    );
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(JSON.parse(res.stdout), { left: 0 });
+  });
+
+  it('1,000 timers due together fire in one Node loop iteration, microtasks drained between them', async () => {
+    t.loop.attach();
+    const order: string[] = [];
+    let iterations = 0;
+    let counting = true;
+    const count = () => {
+      iterations++;
+      if (counting) setImmediate(count); // one per Node loop iteration
+    };
+    await new Promise<void>((resolve) => {
+      let fired = 0;
+      for (let i = 0; i < 1000; i++) {
+        new Timer(t.loop).start(() => {
+          if (fired === 0) setImmediate(count);
+          order.push(`t${i}`);
+          Promise.resolve().then(() => order.push(`m${i}`));
+          if (++fired === 1000) Promise.resolve().then(() => resolve());
+        }, 5);
+      }
+    });
+    counting = false;
+    // libuv >= 1.48 would run a timer re-armed as due only on the next
+    // iteration: about one iteration per timer.
+    assert.ok(iterations <= 1, `${iterations} Node loop iterations`);
+    assert.deepEqual(order.slice(0, 4), ['t0', 'm0', 't1', 'm1']);
+    assert.equal(order.length, 2000);
+  });
 });

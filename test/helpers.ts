@@ -69,3 +69,9 @@ export function throwsLike(fn: () => unknown, cls: Function, props: Record<strin
     return true;
   });
 }
+
+/** Whether the running Node's libuv is at least 1.`minor`. */
+export function libuvAtLeast(minor: number): boolean {
+  const [major, min] = process.versions.uv.split('.').map(Number);
+  return major > 1 || min >= minor;
+}

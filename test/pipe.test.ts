@@ -7,7 +7,7 @@ import {
   HandleClosedError, Loop, Pipe, PipeError, StreamError, TCP, Timer, UVError,
   UV_NAMED_PIPE, UV_READABLE, UV_RUN_NOWAIT, UV_RUN_ONCE, UV_TCP, UV_UNKNOWN_HANDLE, UV_WRITABLE, errno,
 } from '../lib/index';
-import { root, throwsLike, useLoop } from './helpers';
+import { libuvAtLeast, root, throwsLike, useLoop } from './helpers';
 
 describe('Pipe', () => {
   const t = useLoop();
@@ -43,6 +43,15 @@ describe('Pipe', () => {
       });
       assert.equal(server.getsockname(), name);
       if (kind === 'path') assert.ok(fs.statSync(name).isSocket());
+      if (kind === 'abstract') {
+        // libuv < 1.48 pads an abstract name with NULs to the whole sun_path
+        // (108 bytes), as Node's net does with that libuv; 1.48 on binds the
+        // exact length. /proc shows each NUL as '@'.
+        const line = fs.readFileSync('/proc/net/unix', 'utf8').split('\n').find((l) => l.includes(name.slice(1)))!;
+        const shown = line.trim().split(/\s+/).pop();
+        const bare = '@' + name.slice(1);
+        assert.equal(shown, libuvAtLeast(48) ? bare : bare + '@'.repeat(108 - name.length));
+      }
       const client = new Pipe(t.loop);
       const got: Buffer[] = [];
       let connects = 0;
@@ -113,13 +122,19 @@ describe('Pipe', () => {
     assert.equal(new Pipe(t.loop, true).ipc, true);
     throwsLike(() => p.chmod(UV_READABLE), PipeError, { code: 'EBADF', syscall: 'chmod' });
     p.bind(name);
+    // The mode is set exactly on every libuv (1.46 would only add bits).
     fs.chmodSync(name, 0o600);
     p.chmod(UV_READABLE);
-    assert.equal(fs.statSync(name).mode & 0o777, 0o644);
-    p.chmod(UV_READABLE | UV_WRITABLE); // libuv only adds permission bits
+    assert.equal(fs.statSync(name).mode & 0o777, 0o444);
+    p.chmod(UV_WRITABLE);
+    assert.equal(fs.statSync(name).mode & 0o777, 0o222);
+    p.chmod(UV_READABLE | UV_WRITABLE);
     assert.equal(fs.statSync(name).mode & 0o777, 0o666);
     p.pendingInstances(4);
     assert.equal(p.pendingHandleType(), UV_UNKNOWN_HANDLE);
+    const abstract = new Pipe(t.loop);
+    abstract.bind(`\0uvkit-chmod-${process.pid}`);
+    throwsLike(() => abstract.chmod(UV_READABLE), PipeError, { code: 'ENOENT', syscall: 'chmod' });
   });
 
   it('open(fd) refuses fds epoll cannot watch (a file, /dev/null) instead of letting libuv abort', () => {
