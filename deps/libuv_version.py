@@ -1,9 +1,9 @@
-"""Print the version of the libuv headers that ship with Node; fail if < 1.44."""
+"""Print the version of the libuv headers that ship with Node; fail if < 1.46."""
 import os
 import re
 import sys
 
-MINIMUM = (1, 44, 0)
+MINIMUM = (1, 46, 0)
 
 root = sys.argv[1]
 header = os.path.join(root, "include", "node", "uv", "version.h")

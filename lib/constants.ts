@@ -15,6 +15,9 @@ export const UV_TCP_IPV6ONLY: number = c.UV_TCP_IPV6ONLY;
 export const UV_UDP_IPV6ONLY: number = c.UV_UDP_IPV6ONLY;
 export const UV_UDP_REUSEADDR: number = c.UV_UDP_REUSEADDR;
 export const UV_UDP_PARTIAL: number = c.UV_UDP_PARTIAL;
+/** Bind flags of libuv >= 1.49 (`features.tcpReusePort`, `features.udpReusePort`). */
+export const UV_TCP_REUSEPORT: number = c.UV_TCP_REUSEPORT;
+export const UV_UDP_REUSEPORT: number = c.UV_UDP_REUSEPORT;
 export const UV_JOIN_GROUP: number = c.UV_JOIN_GROUP;
 export const UV_LEAVE_GROUP: number = c.UV_LEAVE_GROUP;
 export const UV_PROCESS_SETUID: number = c.UV_PROCESS_SETUID;
@@ -80,6 +83,8 @@ export const constants = Object.freeze({
   UV_UDP_IPV6ONLY,
   UV_UDP_REUSEADDR,
   UV_UDP_PARTIAL,
+  UV_TCP_REUSEPORT,
+  UV_UDP_REUSEPORT,
   UV_JOIN_GROUP,
   UV_LEAVE_GROUP,
   UV_PROCESS_SETUID,

@@ -30,6 +30,8 @@ export interface StatFs {
   bavail: number;
   files: number;
   ffree: number;
+  /** The fragment size, where `features.statfsFrsize` (libuv 1.52); absent otherwise. */
+  frsize?: number;
 }
 
 /** A directory entry; `type` is a UV_DIRENT_* constant. */
@@ -45,7 +47,9 @@ export const DIR_ENTRIES: number = binding.fsDirEntries;
 
 function statfsResult(): StatFs {
   const a = statValues;
-  return { type: a[0], bsize: a[1], blocks: a[2], bfree: a[3], bavail: a[4], files: a[5], ffree: a[6] };
+  const r: StatFs = { type: a[0], bsize: a[1], blocks: a[2], bfree: a[3], bavail: a[4], files: a[5], ffree: a[6] };
+  if (a[7] >= 0) r.frsize = a[7];
+  return r;
 }
 
 // Native lists entries flat ([name, type, ...]); objects are made here.

@@ -33,6 +33,8 @@ export * as dns from './dns';
 export * from './errors';
 export * from './constants';
 export { errno, errorcode, strerror } from './errno';
+export { features } from './features';
+export type { Features } from './features';
 export type { ErrnoName } from './errno';
 
 /** The package's version. */

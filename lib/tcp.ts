@@ -1,6 +1,7 @@
 import { binding } from './binding';
 import { checkAddress, checkFamily, Family, SockAddr } from './address';
-import { UV_TCP_IPV6ONLY } from './constants';
+import { UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT } from './constants';
+import { needFeature } from './features';
 import { TCPError, UVError } from './errors';
 import type { Loop } from './loop';
 import { NativeStream, Stream } from './stream';
@@ -14,6 +15,7 @@ interface NativeTCP extends NativeStream {
   getpeername(): SockAddr;
   nodelay(enable: boolean): void;
   keepalive(enable: boolean, delaySeconds: number): void;
+  keepaliveEx(enable: boolean, idleSeconds: number, intervalSeconds: number, count: number): void;
   simultaneousAccepts(enable: boolean): void;
   closeReset(): void;
   family(): Family | null;
@@ -43,7 +45,8 @@ export class TCP extends Stream<NativeTCP> {
   bind(ip: string, port: number, flags = 0): void {
     const n = this._n;
     const [addr, p] = checkAddress(ip, port, this.family ?? this._requestedFamily);
-    checkOneOf(flags, 'flags', [0, UV_TCP_IPV6ONLY]);
+    checkOneOf(flags, 'flags', [0, UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT, UV_TCP_IPV6ONLY | UV_TCP_REUSEPORT]);
+    if (flags & UV_TCP_REUSEPORT) needFeature('tcpReusePort', 'bind', TCPError);
     n.bind(addr, p, flags);
   }
 
@@ -79,14 +82,25 @@ export class TCP extends Stream<NativeTCP> {
 
   /**
    * SO_KEEPALIVE with the idle time before the first probe in ms (default
-   * 60000). libuv counts whole seconds: the delay is rounded up, at least 1 s.
+   * 60000) and, where `features.tcpKeepaliveEx` (libuv 1.52), the time
+   * between probes (default 1000) and how many unanswered probes drop the
+   * connection (default 10), libuv's own defaults. libuv counts whole
+   * seconds: times are rounded up, at least 1 s.
    */
-  keepalive(enable: boolean, delayMs = 60000): void {
+  keepalive(enable: boolean, delayMs = 60000, intervalMs?: number, count?: number): void {
     const n = this._n;
     checkBoolean(enable, 'enable');
-    const seconds = Math.max(1, Math.ceil(checkMs(delayMs, 'delayMs') / 1000));
-    if (seconds > 0x7fffffff) throw new RangeError(`delayMs is too large: ${delayMs}`);
-    n.keepalive(enable, seconds);
+    const seconds = (ms: number, name: string) => {
+      const s = Math.max(1, Math.ceil(checkMs(ms, name) / 1000));
+      if (s > 0x7fffffff) throw new RangeError(`${name} is too large: ${ms}`);
+      return s;
+    };
+    const delay = seconds(delayMs, 'delayMs');
+    if (intervalMs === undefined && count === undefined) return n.keepalive(enable, delay);
+    const interval = seconds(intervalMs ?? 1000, 'intervalMs');
+    const probes = checkInteger(count ?? 10, 'count', 1, 0x7fffffff);
+    needFeature('tcpKeepaliveEx', 'keepalive', TCPError);
+    n.keepaliveEx(enable, delay, interval, probes);
   }
 
   /** Windows only in libuv; accepted and ignored elsewhere. */

@@ -1,7 +1,8 @@
 import { isIP } from 'net';
 import { Family, SockAddr, checkAddress, checkFamily } from './address';
 import { binding, NativeHandle } from './binding';
-import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR } from './constants';
+import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR, UV_UDP_REUSEPORT } from './constants';
+import { needFeature } from './features';
 import { UDPError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
@@ -75,14 +76,15 @@ export class UDP extends Handle<NativeUDP> {
     this._family = f ?? null;
   }
 
-  /** flags: UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR. */
+  /** flags: UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR | UV_UDP_REUSEPORT (`features.udpReusePort`). */
   bind(ip: string, port: number, flags = 0): void {
     const n = this._n;
     const [addr, p] = checkAddress(ip, port, this.family ?? undefined);
     checkInteger(flags, 'flags', 0, 0xffff);
-    if ((flags & ~(UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR)) !== 0) {
-      throw new RangeError(`flags may only hold UV_UDP_IPV6ONLY and UV_UDP_REUSEADDR, got ${flags}`);
+    if ((flags & ~(UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR | UV_UDP_REUSEPORT)) !== 0) {
+      throw new RangeError(`flags may only hold UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR and UV_UDP_REUSEPORT, got ${flags}`);
     }
+    if (flags & UV_UDP_REUSEPORT) needFeature('udpReusePort', 'bind', UDPError);
     n.bind(addr, p, flags);
   }
 

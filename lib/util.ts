@@ -3,6 +3,7 @@
 import type { SockAddr } from './address';
 import { binding } from './binding';
 import { UVError } from './errors';
+import { needFeature } from './features';
 import { checkInteger, checkPath } from './validate';
 
 const n = binding.util;
@@ -102,6 +103,50 @@ export function cpuInfo(): CpuInfo[] {
 
 export function getrusage(): RUsage {
   return n.getrusage();
+}
+
+/** getrusage(2) of the calling thread (`features.getrusageThread`, libuv 1.50). */
+export function getrusageThread(): RUsage {
+  needFeature('getrusageThread', 'uv_getrusage_thread');
+  return n.getrusageThread();
+}
+
+/**
+ * Sets the calling thread's scheduling priority, UV_THREAD_PRIORITY_LOWEST
+ * (-2) to HIGHEST (2) (`features.threadPriority`, libuv 1.48). Raising it
+ * above normal needs privileges (EACCES otherwise) on Linux.
+ */
+export function threadSetPriority(priority: number): void {
+  checkInteger(priority, 'priority', -2, 2);
+  needFeature('threadPriority', 'uv_thread_setpriority');
+  n.threadSetPriority(priority);
+}
+
+/**
+ * The calling thread's priority as libuv reads it (`features.threadPriority`):
+ * under Linux's default scheduling policy that is the thread's nice value
+ * (threadSetPriority(p) sets nice -2p, so -1 reads back as 2).
+ */
+export function threadGetPriority(): number {
+  needFeature('threadPriority', 'uv_thread_getpriority');
+  return n.threadGetPriority();
+}
+
+/**
+ * Names the calling thread, as `top -H` and debuggers show it
+ * (`features.threadName`, libuv 1.50); Linux keeps the first 15 bytes.
+ */
+export function threadSetName(name: string): void {
+  if (typeof name !== 'string') throw new TypeError(`name must be a string, got ${typeof name}`);
+  if (name.includes('\0')) throw new TypeError('name must not contain NUL bytes');
+  needFeature('threadName', 'uv_thread_setname');
+  n.threadSetName(name);
+}
+
+/** The calling thread's name (`features.threadName`). */
+export function threadGetName(): string {
+  needFeature('threadName', 'uv_thread_getname');
+  return n.threadGetName();
 }
 
 /**

@@ -34,6 +34,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("libuvVersion", Napi::String::New(env, uv_version_string()));
   exports.Set("libuvBuildVersion", Napi::String::New(env, UVKIT_LIBUV_VERSION));
   InitErrors(env, exports);
+  InitFeatures(env, exports);
   InitLoop(env, exports);
   InitTimer(env, exports);
   InitLoopWatchers(env, exports);

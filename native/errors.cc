@@ -1,6 +1,7 @@
 // errno codes, error names and messages, and the constants lib/ exports.
 #include <signal.h>
 
+#include "features.h"
 #include "uvkit.h"
 
 napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall) {
@@ -37,6 +38,8 @@ Napi::Object InitErrors(Napi::Env env, Napi::Object exports) {
   SET(UV_RUN_DEFAULT) SET(UV_RUN_ONCE) SET(UV_RUN_NOWAIT)
   SET(UV_READABLE) SET(UV_WRITABLE) SET(UV_DISCONNECT) SET(UV_PRIORITIZED)
   SET(UV_TCP_IPV6ONLY) SET(UV_UDP_IPV6ONLY) SET(UV_UDP_REUSEADDR) SET(UV_UDP_PARTIAL)
+  c.Set("UV_TCP_REUSEPORT", Napi::Number::New(env, kTcpReusePort));
+  c.Set("UV_UDP_REUSEPORT", Napi::Number::New(env, kUdpReusePort));
   SET(UV_JOIN_GROUP) SET(UV_LEAVE_GROUP)
   SET(UV_PROCESS_SETUID) SET(UV_PROCESS_SETGID) SET(UV_PROCESS_DETACHED)
   SET(UV_PROCESS_WINDOWS_HIDE) SET(UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS)

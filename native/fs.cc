@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "features.h"
 #include "loop.h"
 #include "stat.h"
 
@@ -162,6 +163,9 @@ napi_value Result(napi_env env, uv_fs_t* req) {
       a[4] = static_cast<double>(s->f_bavail);
       a[5] = static_cast<double>(s->f_files);
       a[6] = static_cast<double>(s->f_ffree);
+      // f_frsize (libuv 1.52) took the place of f_spare[0], which older
+      // libuv leaves unset: read it only where it is there.
+      a[7] = Features::Get().statfsFrsize ? static_cast<double>(reinterpret_cast<const uint64_t*>(s)[7]) : -1;
       return Undefined(env);
     }
     case UV_FS_OPEN:

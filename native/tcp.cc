@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 
 #include "sockaddr.h"
+#include "features.h"
 #include "stream.h"
 
 class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
@@ -25,6 +26,7 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
                                         InstanceMethod<&TCPWrap::GetPeerName>("getpeername"),
                                         InstanceMethod<&TCPWrap::NoDelay>("nodelay"),
                                         InstanceMethod<&TCPWrap::KeepAlive>("keepalive"),
+                                        InstanceMethod<&TCPWrap::KeepAliveEx>("keepaliveEx"),
                                         InstanceMethod<&TCPWrap::SimultaneousAccepts>(
                                             "simultaneousAccepts"),
                                         InstanceMethod<&TCPWrap::CloseReset>("closeReset"),
@@ -87,6 +89,17 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
     if (!IsOpen(info.Env())) return;
     int r = uv_tcp_keepalive(uv(), info[0].ToBoolean() ? 1 : 0,
                              info[1].As<Napi::Number>().Uint32Value());
+    if (r != 0) Throw(r, "keepalive");
+  }
+
+  // keepaliveEx(enable, idle, interval, count), seconds; lib/ checks the
+  // feature is there.
+  void KeepAliveEx(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
+    int r = Features::Get().tcpKeepaliveEx(uv(), info[0].ToBoolean() ? 1 : 0,
+                                           info[1].As<Napi::Number>().Uint32Value(),
+                                           info[2].As<Napi::Number>().Uint32Value(),
+                                           info[3].As<Napi::Number>().Uint32Value());
     if (r != 0) Throw(r, "keepalive");
   }
 

@@ -3,6 +3,7 @@
 // function as its syscall.
 #include <string>
 
+#include "features.h"
 #include "sockaddr.h"
 
 static Napi::Value ThrowUV(Napi::Env env, int status, const char* syscall) {
@@ -117,11 +118,10 @@ static Napi::Value CpuInfo(const Napi::CallbackInfo& info) {
 }
 
 // libuv's uv_rusage_t with the two CPU times in ms (the package's unit).
-static Napi::Value GetRUsage(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+static Napi::Value RUsage(Napi::Env env, int (*get)(uv_rusage_t*), const char* syscall) {
   uv_rusage_t ru;
-  int r = uv_getrusage(&ru);
-  if (r != 0) return ThrowUV(env, r, "uv_getrusage");
+  int r = get(&ru);
+  if (r != 0) return ThrowUV(env, r, syscall);
   Napi::Object o = Napi::Object::New(env);
   auto ms = [](const uv_timeval_t& tv) { return tv.tv_sec * 1e3 + tv.tv_usec / 1e3; };
   o.Set("utime", Napi::Number::New(env, ms(ru.ru_utime)));
@@ -131,6 +131,46 @@ static Napi::Value GetRUsage(const Napi::CallbackInfo& info) {
   F(msgsnd) F(msgrcv) F(nsignals) F(nvcsw) F(nivcsw)
 #undef F
   return o;
+}
+
+static Napi::Value GetRUsage(const Napi::CallbackInfo& info) {
+  return RUsage(info.Env(), uv_getrusage, "uv_getrusage");
+}
+
+// The functions below need a libuv newer than 1.46: lib/ checks `features`.
+static Napi::Value GetRUsageThread(const Napi::CallbackInfo& info) {
+  return RUsage(info.Env(), Features::Get().getrusageThread, "uv_getrusage_thread");
+}
+
+// threadSetPriority(priority): lib/ checks it is UV_THREAD_PRIORITY_LOWEST
+// (-2) .. HIGHEST (2).
+static Napi::Value ThreadSetPriority(const Napi::CallbackInfo& info) {
+  int r = Features::Get().threadSetPriority(uv_thread_self(), info[0].As<Napi::Number>().Int32Value());
+  if (r != 0) return ThrowUV(info.Env(), r, "uv_thread_setpriority");
+  return info.Env().Undefined();
+}
+
+static Napi::Value ThreadGetPriority(const Napi::CallbackInfo& info) {
+  int priority = 0;
+  int r = Features::Get().threadGetPriority(uv_thread_self(), &priority);
+  if (r != 0) return ThrowUV(info.Env(), r, "uv_thread_getpriority");
+  return Napi::Number::New(info.Env(), priority);
+}
+
+// threadSetName(name): libuv truncates to what the OS takes (15 bytes).
+static Napi::Value ThreadSetName(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  int r = Features::Get().threadSetName(name.c_str());
+  if (r != 0) return ThrowUV(info.Env(), r, "uv_thread_setname");
+  return info.Env().Undefined();
+}
+
+static Napi::Value ThreadGetName(const Napi::CallbackInfo& info) {
+  char name[64];
+  uv_thread_t self = uv_thread_self();
+  int r = Features::Get().threadGetName(&self, name, sizeof name);
+  if (r != 0) return ThrowUV(info.Env(), r, "uv_thread_getname");
+  return Napi::String::New(info.Env(), name);
 }
 
 // guessHandleType(fd): lib/ checks fd is an integer >= 0.
@@ -204,6 +244,11 @@ void InitUtil(Napi::Env env, Napi::Object exports) {
   FN("interfaceAddresses", InterfaceAddresses)
   FN("cpuInfo", CpuInfo)
   FN("getrusage", GetRUsage)
+  FN("getrusageThread", GetRUsageThread)
+  FN("threadSetPriority", ThreadSetPriority)
+  FN("threadGetPriority", ThreadGetPriority)
+  FN("threadSetName", ThreadSetName)
+  FN("threadGetName", ThreadGetName)
   FN("guessHandleType", GuessHandleType)
   FN("exepath", ExePath)
   FN("cwd", Cwd)

@@ -8,7 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
-static_assert(UV_VERSION_HEX >= 0x012C00, "uvkit needs libuv >= 1.44");
+static_assert(UV_VERSION_HEX >= 0x012E00, "uvkit needs libuv >= 1.46");
 
 class LoopWrap;
 class HandleBase;
@@ -140,6 +140,7 @@ void InitFSEvent(Napi::Env env, Napi::Object exports);
 void InitFSPoll(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
 void InitTCP(Napi::Env env, Napi::Object exports);
+void InitFeatures(Napi::Env env, Napi::Object exports);
 void InitPipe(Napi::Env env, Napi::Object exports);
 void InitTTY(Napi::Env env, Napi::Object exports);
 void InitWork(Napi::Env env, Napi::Object exports);
