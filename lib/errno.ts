@@ -18,16 +18,6 @@ const names = [
 
 export type ErrnoName = (typeof names)[number];
 
-/** Every `UV_E*` code: `errno.UV_ENOENT === -2`. */
-export const errno = Object.freeze(
-  Object.fromEntries(names.map((n) => [n, binding.errno[n]])) as Record<ErrnoName, number>,
-);
-
-/** Error names by code: `errorcode[-2] === 'UV_ENOENT'`. */
-export const errorcode: Readonly<Record<number, string>> = Object.freeze(
-  Object.fromEntries(names.map((n) => [binding.errno[n], n])),
-);
-
 /** libuv's message for an error code: `strerror(-2)` is 'no such file or directory'. */
 export function strerror(code: number): string {
   if (typeof code !== 'number' || !Number.isInteger(code)) {
@@ -35,3 +25,24 @@ export function strerror(code: number): string {
   }
   return binding.strerror(code);
 }
+
+// Every code the running libuv knows (native lists them; the names above
+// are those every supported libuv has, for types).
+const codes: Record<string, number> = binding.errno;
+
+/** Error names by code: `errorcode[-2] === 'UV_ENOENT'`. */
+export const errorcode: Readonly<Record<number, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(codes).map(([name, code]) => [code, name])),
+);
+
+/**
+ * Every `UV_E*` code the running libuv knows: `errno.UV_ENOENT === -2`; and,
+ * as pyuv has them, `errno.errorcode` and `errno.strerror` (not enumerable:
+ * `Object.entries(errno)` lists the codes alone).
+ */
+export const errno = Object.freeze(
+  Object.defineProperties({ ...codes }, { errorcode: { value: errorcode }, strerror: { value: strerror } }),
+) as unknown as Readonly<Record<ErrnoName, number>> & {
+  readonly errorcode: Readonly<Record<number, string>>;
+  readonly strerror: typeof strerror;
+};

@@ -1,5 +1,8 @@
 // errno codes, error names and messages, and the constants lib/ exports.
 #include <signal.h>
+#include <string.h>
+
+#include <string>
 
 #include "features.h"
 #include "uvkit.h"
@@ -16,19 +19,30 @@ napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* s
   return err;
 }
 
+// The _r forms: uv_err_name and uv_strerror allocate (and leak) a string
+// for a code they do not know.
 static Napi::Value ErrName(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), uv_err_name(info[0].As<Napi::Number>().Int32Value()));
+  char name[80];
+  return Napi::String::New(info.Env(), uv_err_name_r(info[0].As<Napi::Number>().Int32Value(), name, sizeof name));
 }
 
 static Napi::Value StrError(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), uv_strerror(info[0].As<Napi::Number>().Int32Value()));
+  char message[160];
+  return Napi::String::New(info.Env(), uv_strerror_r(info[0].As<Napi::Number>().Int32Value(), message, sizeof message));
 }
 
 Napi::Object InitErrors(Napi::Env env, Napi::Object exports) {
+  // Every code the running libuv knows, which may be newer than the headers
+  // uvkit was built with: libuv names a code it does not know "Unknown
+  // system error N". Its codes are -1 (EPERM) down to -4095 (EOF).
   Napi::Object errno_ = Napi::Object::New(env);
-#define X(name, _) errno_.Set("UV_" #name, Napi::Number::New(env, UV_##name));
-  UV_ERRNO_MAP(X)
-#undef X
+  for (int code = -1; code >= -4096; code--) {
+    char name[80];
+    uv_err_name_r(code, name, sizeof name);
+    if (strncmp(name, "Unknown system error", 20) != 0) {
+      errno_.Set(std::string("UV_") + name, Napi::Number::New(env, code));
+    }
+  }
   exports.Set("errno", errno_);
   exports.Set("errName", Napi::Function::New<ErrName>(env, "errName"));
   exports.Set("strerror", Napi::Function::New<StrError>(env, "strerror"));

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import * as uv from '../lib/index';
-import { runNode } from './helpers';
+import { libuvAtLeast, runNode } from './helpers';
 
 describe('errors, errno, constants', () => {
   it('UVError carries errno, code, syscall, path, dest and a Node-style message', () => {
@@ -40,13 +40,21 @@ describe('errors, errno, constants', () => {
     assert.equal(uv.errno.UV_EOF, -4095);
     assert.equal(uv.errno.UV_ECANCELED, -125);
     assert.ok(Object.keys(uv.errno).length >= 80);
-    for (const [name, code] of Object.entries(uv.errno)) {
+    for (const [name, code] of Object.entries(uv.errno as unknown as Record<string, number>)) {
       assert.ok(code < 0, name);
       assert.equal(uv.errorcode[code], name);
     }
     assert.equal(uv.errorcode[-2], 'UV_ENOENT');
     assert.equal(uv.strerror(uv.errno.UV_ENOENT), 'no such file or directory');
     assert.throws(() => uv.strerror('x' as any), TypeError);
+    // pyuv keeps these two inside errno as well.
+    assert.equal(uv.errno.errorcode, uv.errorcode);
+    assert.equal(uv.errno.strerror(-2), 'no such file or directory');
+    // The codes are the running libuv's, not a list fixed at build time:
+    // libuv 1.51 added ENOEXEC.
+    const errnoCodes = uv.errno as unknown as Record<string, number>;
+    assert.equal(errnoCodes.UV_ENOEXEC, libuvAtLeast(51) ? -8 : undefined);
+    assert.equal(uv.strerror(-9999), 'Unknown system error -9999');
   });
 
   it('constants have libuv values, top level and in constants', () => {
