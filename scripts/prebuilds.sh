@@ -27,12 +27,15 @@ max_glibc=2.28
 max_glibcxx=3.4.25
 nodedir=${npm_config_nodedir:-$(dirname "$(dirname "$(command -v node)")")}
 
-# node-gyp: on PATH inside npm scripts; otherwise the one that ships with npm.
-if command -v node-gyp >/dev/null 2>&1; then
+# node-gyp: the one npm names (npm_config_node_gyp, set inside npm scripts),
+# else one on PATH, else the one that ships with the npm on PATH.
+if [ -n "${npm_config_node_gyp:-}" ] && [ -f "$npm_config_node_gyp" ]; then
+  node_gyp=(node "$npm_config_node_gyp")
+elif command -v node-gyp >/dev/null 2>&1; then
   node_gyp=(node-gyp)
 else
-  npm_root=$(npm root -g)
-  node_gyp=(node "$npm_root/npm/node_modules/node-gyp/bin/node-gyp.js")
+  npm_cli=$(readlink -f "$(command -v npm)")
+  node_gyp=(node "$(dirname "$npm_cli")/../node_modules/node-gyp/bin/node-gyp.js")
 fi
 
 # Is version $1 <= version $2 (dotted numbers)?
