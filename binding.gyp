@@ -31,7 +31,11 @@
         'native/features.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      'defines': ['NAPI_VERSION=8', 'NAPI_DISABLE_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED'],
+      'defines': ['NAPI_VERSION=8', 'NAPI_DISABLE_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED',
+                  # An exception that cannot be thrown (the environment is ending:
+                  # worker.terminate(), process.exit() in a worker) is dropped
+                  # instead of aborting the process.
+                  'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       'cflags_cc': ['-std=c++17', '-O2', '-Wall', '-Wno-unused-parameter'],
       'cflags_cc!': ['-fno-exceptions'],
       'conditions': [

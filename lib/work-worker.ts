@@ -24,7 +24,13 @@ function serializeError(err: unknown): Buffer {
   }
 }
 
+// If this thread ends while a job runs (the work threw at the top level,
+// called process.exit(), ran out of memory, or the thread was terminated),
+// the addon's teardown of this thread fails the job on its loop.
+process.on('exit', (code) => binding.workExitReason(`exit code ${code}`));
+
 parentPort!.on('message', async (m: Message) => {
+  binding.workBegin(m.mailbox, m.id);
   let status = 0;
   let bytes: Buffer;
   try {

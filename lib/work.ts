@@ -22,7 +22,16 @@ interface Job {
   args: unknown[];
   done: Done | null;
   worker: PoolWorker | null; // null while queued
+  error: Error | null; // a failure found on this thread (status kLocalError)
 }
+
+// Statuses of a finished job besides 0 (result), 1 (thrown by work) and
+// libuv errors (ECANCELED): kLocalError, the error is job.error (made on
+// this thread, e.g. the DataCloneError of an argument); kThreadDied, the
+// pool thread running the job ended first (native/work.cc sends it from
+// that thread's teardown, so it arrives while this loop is blocked in run()).
+const kLocalError = 2;
+const kThreadDied = 3;
 
 interface PoolWorker {
   thread: Worker;
@@ -61,14 +70,33 @@ export class WorkRequest {
   }
 }
 
+function dropWorker(w: PoolWorker): void {
+  const i = workers.indexOf(w);
+  if (i >= 0) workers.splice(i, 1);
+}
+
 function idleWorker(): PoolWorker | null {
-  for (const w of workers) if (w.job === null) return w;
+  for (const w of [...workers]) {
+    // threadId is -1 once the thread has stopped, maybe before 'exit' is seen.
+    if (w.thread.threadId === -1) dropWorker(w);
+    else if (w.job === null) return w;
+  }
   if (workers.length >= poolSize) return null;
   const thread = new Worker(workerScript);
   thread.unref(); // the pool never keeps the process alive by itself
   const w: PoolWorker = { thread, job: null };
   thread.on('error', () => {}); // a job's own errors come back through the mailbox
-  thread.on('exit', () => workers.splice(workers.indexOf(w), 1));
+  thread.on('exit', () => {
+    dropWorker(w);
+    // Normally the dying thread has already failed its job (kThreadDied);
+    // this covers a job posted to it as it went away.
+    const job = w.job;
+    if (job !== null && jobs.has(job.id)) {
+      job.error = threadDiedError();
+      binding.workDeliver(job.mailbox, job.id, kLocalError, Buffer.alloc(0));
+    }
+    dispatch();
+  });
   workers.push(w);
   return w;
 }
@@ -83,8 +111,10 @@ function dispatch(): void {
       w.job = job;
       job.worker = w;
     } catch (err) {
-      // Arguments that cannot be cloned: the job fails on its loop.
-      binding.workDeliver(job.mailbox, job.id, 1, v8.serialize(err));
+      // Arguments that cannot be cloned: the job fails on its loop with that
+      // very error (a DataCloneError), kept here: it does not serialize.
+      job.error = err instanceof Error ? err : new Error(String(err));
+      binding.workDeliver(job.mailbox, job.id, kLocalError, Buffer.alloc(0));
     }
   }
 }
@@ -96,7 +126,7 @@ export function queueWork(loop: Loop, work: Function, args: unknown[], done?: Do
   checkOptionalFunction(done, 'done');
   const job: Job = {
     id: nextId++, loop, mailbox: n.workMailbox(), source: work.toString(), args,
-    done: done ?? null, worker: null,
+    done: done ?? null, worker: null, error: null,
   };
   jobs.set(job.id, job);
   n.workRef(1);
@@ -112,11 +142,24 @@ function onWorkDone(this: Loop, id: number, status: number, bytes: Buffer): void
   if (job === undefined) return;
   jobs.delete(id);
   this._native.workRef(-1);
-  if (job.worker !== null) job.worker.job = null;
+  if (job.worker !== null) {
+    if (job.worker.job === job) job.worker.job = null;
+    if (status === kThreadDied) {
+      // Replace the dead thread (its 'exit' event may not be seen while this
+      // thread is blocked in run()).
+      dropWorker(job.worker);
+      void job.worker.thread.terminate();
+    }
+  }
   dispatch();
   let err: Error | null = null;
   let result: unknown;
-  if (status === 0) {
+  if (status === kLocalError) {
+    err = job.error;
+  } else if (status === kThreadDied) {
+    const reason = bytes.length > 0 ? ` (${bytes.toString('utf8')})` : '';
+    err = threadDiedError(reason);
+  } else if (status === 0) {
     result = v8.deserialize(bytes);
   } else if (status === 1) {
     const thrown = v8.deserialize(bytes);
@@ -125,6 +168,15 @@ function onWorkDone(this: Loop, id: number, status: number, bytes: Buffer): void
     err = new UVError(status, 'queueWork');
   }
   if (job.done !== null) job.done.call(null, err, result);
+}
+
+function threadDiedError(reason = ''): Error {
+  const err = new Error(
+    `queueWork: the pool thread running this job ended before the job finished${reason}; ` +
+      'the work threw at the top level, called process.exit() or ran out of memory',
+  ) as Error & { code: string };
+  err.code = 'ERR_WORKER_DIED';
+  return err;
 }
 
 binding.setCallbacks({ onWorkDone });

@@ -18,9 +18,12 @@ static void SetCallbacks(const Napi::CallbackInfo& info) {
   }
 }
 
+void WorkThreadEnding(AddonData* addon);  // work.cc
+
 static void Cleanup(void* arg) {
   AddonData* addon = static_cast<AddonData*>(arg);
   addon->ending = true;
+  WorkThreadEnding(addon);
   for (LoopWrap* loop : addon->loops) loop->Teardown();
 }
 

@@ -12,6 +12,7 @@
 // Stat and statfs results are written into one Float64Array per environment
 // that lib/ reads at once, so no object is built natively on that hot path
 // (stat.h).
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ struct FSReq {
   LoopWrap* loop;
   napi_ref owner;  // the lib/ FSRequest, strong until completion
   DirHandle* dir;  // readdir / closedir
+  // write: the bytes, copied (the caller's ArrayBuffer may be detached while
+  // the request waits in the threadpool).
+  char* owned = nullptr;
+  ~FSReq() { free(owned); }
 };
 
 // A path argument as a C string; short paths stay on the stack.
@@ -494,7 +499,19 @@ FS_FN(Write) {
     one = uv_buf_init(static_cast<char*>(data), static_cast<unsigned int>(length));
   }
   return Dispatch(env, a.v, "write", nullptr, nullptr, [&](uv_loop_t* l, uv_fs_t* r, uv_fs_cb cb) {
-    return uv_fs_write(l, r, fd, bufs, nbufs, offset, cb);
+    if (cb == nullptr) return uv_fs_write(l, r, fd, bufs, nbufs, offset, cb);  // no JS meanwhile
+    // Queued: the request writes from its own copy.
+    size_t total = 0;
+    for (unsigned int i = 0; i < nbufs; i++) total += bufs[i].len;
+    char* owned = static_cast<char*>(malloc(total > 0 ? total : 1));
+    size_t at = 0;
+    for (unsigned int i = 0; i < nbufs; i++) {
+      if (bufs[i].len > 0) memcpy(owned + at, bufs[i].base, bufs[i].len);
+      at += bufs[i].len;
+    }
+    reinterpret_cast<FSReq*>(r)->owned = owned;
+    uv_buf_t copy = uv_buf_init(owned, static_cast<unsigned int>(total));
+    return uv_fs_write(l, r, fd, &copy, 1, offset, cb);
   });
 }
 

@@ -114,7 +114,15 @@ void LoopWrap::HandleException(napi_value err) {
     return;
   }
   // Blocking mode: stop; run() rethrows the first error once uv_run returns.
-  if (pendingError_.IsEmpty()) pendingError_ = Napi::Persistent(Napi::Value(env_, err));
+  if (pendingError_.IsEmpty()) {
+    napi_value holder;
+    napi_ref ref;
+    if (napi_create_array_with_length(env_, 1, &holder) == napi_ok &&
+        napi_set_element(env_, holder, 0, err) == napi_ok &&
+        napi_create_reference(env_, holder, 1, &ref) == napi_ok) {
+      pendingError_ = Napi::ObjectReference(env_, ref);
+    }
+  }
   uv_stop(loop_);
 }
 
@@ -137,7 +145,8 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
   running_ = false;
   SyncClock();
   if (!pendingError_.IsEmpty()) {
-    Napi::Value err = pendingError_.Value();
+    napi_value err;
+    napi_get_element(env, pendingError_.Value(), 0, &err);
     pendingError_.Reset();
     napi_throw(env, err);
     return env.Undefined();

@@ -87,7 +87,10 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   AddonData* addon_;
   uv_loop_t* loop_;  // heap: leaked on purpose if teardown finds a request stuck for good
   Napi::ObjectReference owner_;    // the lib/ Loop, weak
-  Napi::Reference<Napi::Value> pendingError_;
+  // The error run() rethrows, as element 0 of an array: a thrown value may
+  // be a primitive (a string, undefined, false), which N-API 8 cannot hold
+  // in a reference of its own.
+  Napi::ObjectReference pendingError_;
   bool running_ = false;
   bool closed_ = false;
   bool tearingDown_ = false;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <memory>
 
 #include "readpool.h"
@@ -89,7 +90,8 @@ bool Bufs::Gather(napi_env env, napi_value data) {
 }
 
 void Bufs::Advance(size_t bytes) {
-  while (bytes > 0 && bytes >= list[0].len) {
+  total -= bytes;
+  while (n > 0 && bytes > 0 && bytes >= list[0].len) {
     bytes -= list[0].len;
     list++;
     n--;
@@ -98,7 +100,18 @@ void Bufs::Advance(size_t bytes) {
     list[0].base += bytes;
     list[0].len -= bytes;
   }
-  // uv_write needs at least one buffer: a fully written list cannot get here.
+}
+
+WriteReq* WriteReq::New(const Bufs& bufs) {
+  WriteReq* w = static_cast<WriteReq*>(malloc(sizeof(WriteReq) + bufs.total));
+  w->size = bufs.total;
+  char* p = w->bytes();
+  for (unsigned i = 0; i < bufs.n; i++) {
+    if (bufs.list[i].len == 0) continue;
+    memcpy(p, bufs.list[i].base, bufs.list[i].len);
+    p += bufs.list[i].len;
+  }
+  return w;
 }
 
 static napi_value Null(napi_env env) {
@@ -138,9 +151,8 @@ void OnWrite(uv_write_t* req, int status) {
     napi_value argv[1] = {status != 0 ? self->Error(status, "write") : Null(env)};
     self->Call(kCb_onWrite, 1, argv);
   }
-  napi_delete_reference(env, w->data);
   if (w->carrier != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(w->carrier), FreeHandle);
-  delete w;
+  free(w);
   if (self != nullptr) self->RequestDone();
 }
 

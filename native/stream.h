@@ -47,15 +47,23 @@ struct Bufs {
   void Advance(size_t bytes);
 };
 
-// A queued write: the uv request and a reference that keeps the caller's
-// buffers alive (they are not copied). `carrier` is a private pipe handle on
-// a dup of the fd being sent over IPC, so the user may close the sent handle
-// at once without libuv reading a freed handle later.
+// A queued write: the uv request and the bytes it still has to send, copied
+// into the request's own memory (`bytes`, right after the struct). Holding
+// the caller's Buffer is not enough: its ArrayBuffer can be detached
+// (transferred, structuredClone with transfer) while the write is queued,
+// which frees the memory libuv would send from. Only what uv_try_write
+// could not send at once is copied, so the common case copies nothing.
+// `carrier` is a private pipe handle on a dup of the fd being sent over IPC,
+// so the user may close the sent handle at once without libuv reading a
+// freed handle later.
 struct WriteReq {
   uv_write_t req;
-  napi_ref data;
   bool hasCallback;
   uv_pipe_t* carrier;
+  size_t size;
+  char* bytes() { return reinterpret_cast<char*>(this + 1); }
+  // A request owning a copy of bufs' bytes (malloc; freed with free()).
+  static WriteReq* New(const Bufs& bufs);
 };
 
 // Where a stream callback's HandleBase is; null while the loop is torn down.
@@ -171,9 +179,10 @@ class StreamWrap : public HandleWrap<T, U> {
     this->Changed();
   }
 
-  // write(data, hasCallback, sendHandle?): without a callback the data is
-  // first tried on the socket and only the remainder is queued; with one,
-  // uv_write itself writes at once when the queue is empty.
+  // write(data, hasCallback, sendHandle?): the data is first tried on the
+  // socket; only the remainder is copied into a queued request. With no
+  // callback, a write sent at once allocates nothing; with one, a request
+  // (maybe of zero bytes) still carries the callback.
   void Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!this->IsOpen(env)) return;
@@ -196,28 +205,28 @@ class StreamWrap : public HandleWrap<T, U> {
       }
       int r = stream::MakeCarrier(this->handle_->loop, h, &carrier);
       if (r != 0) return this->Throw(r, "write");
-    } else if (!hasCallback) {
+    } else {
       int r = uv_try_write(stream(), bufs.list, bufs.n);
-      if (r >= 0 && static_cast<size_t>(r) == bufs.total) return;  // nothing allocated
+      if (r >= 0 && static_cast<size_t>(r) == bufs.total && !hasCallback) return;
       if (r > 0) bufs.Advance(r);
-      // EAGAIN or a failure: uv_write queues it or reports the error.
+      // EAGAIN or a failure: uv_write queues the rest or reports the error.
     }
-    stream::WriteReq* w = new stream::WriteReq;
+    stream::WriteReq* w = stream::WriteReq::New(bufs);
     w->hasCallback = hasCallback;
     w->carrier = carrier;
+    uv_buf_t owned = uv_buf_init(w->bytes(), static_cast<unsigned>(w->size));
     int r = carrier != nullptr
-                ? uv_write2(&w->req, stream(), bufs.list, bufs.n,
+                ? uv_write2(&w->req, stream(), &owned, 1,
                             reinterpret_cast<uv_stream_t*>(carrier), stream::OnWrite)
-                : uv_write(&w->req, stream(), bufs.list, bufs.n, stream::OnWrite);
+                : uv_write(&w->req, stream(), &owned, 1, stream::OnWrite);
     if (r != 0) {
       if (carrier != nullptr) {
         uv_close(reinterpret_cast<uv_handle_t*>(carrier),
                  [](uv_handle_t* h) { free(h); });
       }
-      delete w;
+      free(w);
       return this->Throw(r, "write");
     }
-    napi_create_reference(env, info[0], 1, &w->data);
     this->RequestStarted();
     this->Changed();
   }

@@ -17,13 +17,28 @@ namespace {
 constexpr size_t kSlabSize = 64 * 1024;
 thread_local std::unique_ptr<char[]> slab;
 
-// A queued send: holds the caller's data (a Uint8Array or an array of them)
-// until libuv is done with it, so nothing is copied.
+// A queued send and its datagram, copied into the request's own memory
+// (`bytes`, right after the struct): the caller's ArrayBuffer may be
+// detached while the send is queued. A send without a callback that the
+// socket takes at once is not copied.
 struct SendReq {
   uv_udp_send_t req;
-  napi_env env;
-  napi_ref data;
   bool hasCallback;
+  size_t size;
+  char* bytes() { return reinterpret_cast<char*>(this + 1); }
+  static SendReq* New(const uv_buf_t* bufs, unsigned n) {
+    size_t total = 0;
+    for (unsigned i = 0; i < n; i++) total += bufs[i].len;
+    SendReq* s = static_cast<SendReq*>(malloc(sizeof(SendReq) + total));
+    s->size = total;
+    char* p = s->bytes();
+    for (unsigned i = 0; i < n; i++) {
+      if (bufs[i].len == 0) continue;
+      memcpy(p, bufs[i].base, bufs[i].len);
+      p += bufs[i].len;
+    }
+    return s;
+  }
 };
 
 // Up to this many buffers of one datagram live on the stack.
@@ -203,7 +218,6 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
 
   static void OnSend(uv_udp_send_t* req, int status) {
     SendReq* s = reinterpret_cast<SendReq*>(req);
-    napi_delete_reference(s->env, s->data);
     // null once the handle was abandoned at loop teardown: no JavaScript then.
     HandleBase* self = static_cast<HandleBase*>(req->handle->data);
     if (self != nullptr) {
@@ -219,7 +233,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       }
       self->RequestDone();
     }
-    delete s;
+    free(s);
   }
 
   // ---- helpers ----
@@ -326,15 +340,14 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
         return env.Undefined();
       }
     }
-    SendReq* s = new SendReq;
-    s->env = env;
+    SendReq* s = SendReq::New(d.bufs, d.n);
     s->hasCallback = hasCallback;
-    int r = uv_udp_send(&s->req, uv(), d.bufs, d.n, d.sa, OnSend);
+    uv_buf_t owned = uv_buf_init(s->bytes(), static_cast<unsigned>(s->size));
+    int r = uv_udp_send(&s->req, uv(), &owned, 1, d.sa, OnSend);
     if (r != 0) {
-      delete s;
+      free(s);
       return Result(env, r, "send");
     }
-    napi_create_reference(env, info[2], 1, &s->data);
     RequestStarted();
     Changed();
     return env.Undefined();

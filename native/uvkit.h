@@ -5,6 +5,7 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -54,6 +55,12 @@ struct AddonData {
   Napi::FunctionReference callbacks[kCallbackCount];
   std::unordered_set<LoopWrap*> loops;  // live loops, torn down at env exit
   bool ending = false;                  // the environment's cleanup has begun
+  // A queueWork pool thread: the job it runs (its loop's mailbox and the
+  // request id; mailbox 0 = none), failed by the cleanup hook if the thread
+  // ends first (native/work.cc), and why it ended when JavaScript knew.
+  uint64_t workMailbox = 0;
+  double workRequest = 0;
+  std::string workExitReason;
   Napi::FunctionReference noop;  // a JS function that does nothing
   // Every native handle class, to find the HandleBase of any handle object.
   struct HandleClass {

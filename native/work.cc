@@ -58,9 +58,42 @@ void LoopWrap::CloseWorkMailbox() {
   workPending_ = 0;
 }
 
+// The status lib/work.ts reads as "the pool thread died running this job".
+static const int kThreadDied = 3;
+
+// workBegin(mailbox, request): this pool thread starts a job.
+static void WorkBegin(const Napi::CallbackInfo& info) {
+  AddonData* addon = AddonData::Get(info.Env());
+  addon->workMailbox = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
+  addon->workRequest = info[1].As<Napi::Number>().DoubleValue();
+}
+
+// workExitReason(text): the thread is exiting (process 'exit' in the worker).
+static void WorkExitReason(const Napi::CallbackInfo& info) {
+  AddonData::Get(info.Env())->workExitReason = info[0].As<Napi::String>().Utf8Value();
+}
+
+// From the environment cleanup hook (addon.cc): this thread is going away,
+// however it ends (top-level throw, process.exit(), out of memory,
+// terminate()); a job it was running fails on its loop instead of never
+// finishing. No JavaScript runs here.
+void WorkThreadEnding(AddonData* addon) {
+  if (addon->workMailbox == 0) return;
+  MailMessage m;
+  m.request = addon->workRequest;
+  m.status = kThreadDied;
+  m.bytes.assign(addon->workExitReason.begin(), addon->workExitReason.end());
+  Mailbox::Send(addon->workMailbox, &m);
+  addon->workMailbox = 0;
+}
+
 // workDeliver(mailbox, request, status, bytes), from any thread.
 static Napi::Value WorkDeliver(const Napi::CallbackInfo& info) {
   uint64_t id = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
+  AddonData* addon = AddonData::Get(info.Env());
+  if (addon->workMailbox == id && addon->workRequest == info[1].As<Napi::Number>().DoubleValue()) {
+    addon->workMailbox = 0;  // this pool thread's job is done
+  }
   Napi::Uint8Array bytes = info[3].As<Napi::Uint8Array>();
   MailMessage m;
   m.request = info[1].As<Napi::Number>().DoubleValue();
@@ -72,4 +105,6 @@ static Napi::Value WorkDeliver(const Napi::CallbackInfo& info) {
 
 void InitWork(Napi::Env env, Napi::Object exports) {
   exports.Set("workDeliver", Napi::Function::New<WorkDeliver>(env, "workDeliver"));
+  exports.Set("workBegin", Napi::Function::New<WorkBegin>(env, "workBegin"));
+  exports.Set("workExitReason", Napi::Function::New<WorkExitReason>(env, "workExitReason"));
 }
