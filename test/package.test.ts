@@ -35,6 +35,20 @@ describe('package', function () {
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+  it('package.json: npm run build makes no prebuilds; engines, os, gypfile and the export conditions', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    // npm runs a script named `prebuild` before `build`: there must be none.
+    assert.equal(pkg.scripts.prebuild, undefined);
+    assert.match(pkg.scripts.prebuilds, /scripts\/prebuilds\.sh/);
+    assert.equal(pkg.engines.node, '>=20');
+    assert.deepEqual(pkg.os, ['linux']);
+    assert.equal(pkg.gypfile, true);
+    assert.deepEqual(pkg.exports['.'], {
+      import: { types: './dist/index.d.mts', default: './dist/index.mjs' },
+      require: { types: './dist/index.d.ts', default: './dist/index.js' },
+    });
+  });
+
   it('a packed prebuild installs into an empty project with no compiler on PATH and loads (CJS and ESM)', function () {
     if (process.platform !== 'linux' || process.arch !== 'x64') this.skip();
 
