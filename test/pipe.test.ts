@@ -69,6 +69,40 @@ describe('Pipe', () => {
     });
   }
 
+  it('a write without a callback that fails after the call goes to excepthook or run(), with err.handle (issue 11)', () => {
+    // A FIFO whose reader is gone: write() tries at once (EPIPE), then libuv
+    // reports the queued write's EPIPE from the loop.
+    const fifo = path.join(dir, 'epipe.fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    for (const hooked of [false, true]) {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const writer = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      fs.closeSync(reader);
+      const p = new Pipe(t.loop);
+      p.open(writer);
+      const hookErrs: UVError[] = [];
+      t.loop.excepthook = hooked ? (err) => void hookErrs.push(err as UVError) : null;
+      p.write('nobody reads this'); // returns: the failure comes from the loop
+      let thrown: unknown = null;
+      try {
+        t.loop.run();
+      } catch (err) {
+        thrown = err;
+      }
+      const err = (hooked ? hookErrs[0] : thrown) as UVError;
+      assert.ok(err instanceof PipeError, String(err));
+      assert.equal(err.code, 'EPIPE');
+      assert.equal(err.syscall, 'write');
+      assert.equal(err.handle, p);
+      assert.ok(!Object.keys(err).includes('handle'), 'not shown when logged');
+      assert.equal(hookErrs.length, hooked ? 1 : 0);
+      if (hooked) assert.equal(thrown, null);
+      p.close();
+      t.loop.excepthook = null;
+      t.loop.run();
+    }
+  });
+
   it('ENOENT for a missing name arrives in the connect callback as a PipeError naming the path', () => {
     const client = new Pipe(t.loop);
     const errs: (UVError | null)[] = [];
