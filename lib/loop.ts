@@ -1,8 +1,11 @@
+import { inspect } from 'util';
 import { binding, NativeLoop } from './binding';
+import { inspectAs } from './inspect';
 import type { Handle } from './handle';
 import type { TimerQueue } from './timer';
 import { UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE } from './constants';
-import { checkOneOf } from './validate';
+import { codedError } from './errors';
+import { checkOneOf, invalidArgType } from './validate';
 import { WorkRequest, queueWork } from './work';
 
 let defaultLoop: Loop | null = null; // module state is per thread: one default loop each
@@ -37,7 +40,8 @@ export class Loop {
 
   /** Runs the loop; returns true if there is more to do. */
   run(mode: number = UV_RUN_DEFAULT): boolean {
-    return this._native.run(checkOneOf(mode, 'mode', [UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT]));
+    return this._native.run(checkOneOf(mode, 'mode', [UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT],
+      'UV_RUN_DEFAULT, UV_RUN_ONCE or UV_RUN_NOWAIT'));
   }
 
   stop(): void {
@@ -105,6 +109,14 @@ export class Loop {
     return queueWork(this, work, args, done);
   }
 
+  /** `Loop { alive: true, running: false, attached: false, handles: 3 }`; `Loop { closed: true }`. */
+  [inspect.custom](depth: number, options: object, fn?: Function): string {
+    const facts = this._closed
+      ? { closed: true }
+      : { alive: this.alive, running: this.running, attached: this._attachedFlag, handles: this.handles.length };
+    return inspectAs('Loop', facts, depth, options, fn);
+  }
+
   /** Closes the loop; throws UVError EBUSY while handles are open. */
   close(): void {
     this._native.close();
@@ -127,11 +139,7 @@ export class Loop {
 /** The loop argument of every handle constructor: a Loop, or the thread's default. */
 export function loopArg(loop: unknown): Loop {
   if (loop === undefined || loop === null) return Loop.default();
-  if (!(loop instanceof Loop)) throw new TypeError('loop must be a Loop');
-  if (loop._closed) {
-    const err = new Error('loop is closed') as Error & { code: string };
-    err.code = 'ERR_LOOP_CLOSED';
-    throw err;
-  }
+  if (!(loop instanceof Loop)) throw invalidArgType('loop', 'Loop', loop);
+  if (loop._closed) throw codedError(Error, 'ERR_LOOP_CLOSED', 'loop is closed');
   return loop;
 }
