@@ -111,7 +111,7 @@ describe('errors, errno, constants', () => {
       [() => udp.setTTL(0), RangeError, 'ERR_OUT_OF_RANGE',
         'The value of "ttl" is out of range. It must be >= 1 && <= 255. Received 0'],
       [() => udp.bind('127.0.0.1', 0, 1 << 12), RangeError, 'ERR_INVALID_ARG_VALUE',
-        "The argument 'flags' must be a combination of UV_UDP_IPV6ONLY and UV_UDP_REUSEADDR. Received 4096"],
+        "The argument 'flags' must be a combination of UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR and UV_UDP_REUSEPORT. Received 4096"],
       [() => loop.run(7), RangeError, 'ERR_INVALID_ARG_VALUE',
         "The argument 'mode' must be UV_RUN_DEFAULT, UV_RUN_ONCE or UV_RUN_NOWAIT. Received 7"],
       [() => new uv.TCP(loop, 'IPv5' as any), TypeError, 'ERR_INVALID_ARG_VALUE',
