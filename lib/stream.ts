@@ -2,7 +2,7 @@ import { binding, NativeHandle } from './binding';
 import { HandleClosedError, StreamError, UVError, withAddress } from './errors';
 import { Handle } from './handle';
 import { PoolView } from './readpool';
-import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data, invalidArgType } from './validate';
+import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data, invalidArgType, invalidArgValue } from './validate';
 
 export type { Data } from './validate';
 
@@ -71,7 +71,16 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
     const n = this._use('accept');
     if (!(client instanceof Handle)) throw invalidArgType('client', ['TCP', 'Pipe', 'UDP'], client);
     if (client.closed) throw new HandleClosedError(this.constructor.name, 'accept', 'client');
-    n.accept((client as Handle)._native);
+    if ((client as Handle)._home !== this._home) throw invalidArgValue('client', client, "must belong to the server's loop");
+    try {
+      n.accept((client as Handle)._native);
+    } catch (err) {
+      // native knows the type wanted ("must be an empty TCP handle to accept this connection")
+      if (err instanceof TypeError && !('code' in err)) {
+        throw invalidArgValue('client', client, err.message.replace(/^client /, ''));
+      }
+      throw err;
+    }
   }
 
   /** cb(err, data, handle) per read; EOF is (null, null); an error ends reading. */

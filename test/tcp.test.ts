@@ -659,11 +659,14 @@ sys.exit(r.returncode)`;
     assert.throws(() => h.listen(fn, 1.5), RangeError);
     assert.throws(() => h.accept(null as any), TypeError);
     assert.throws(() => h.accept({} as any), TypeError);
-    assert.throws(() => h.accept(new Timer(t.loop) as any), TypeError);
-    assert.throws(() => h.accept(new Pipe(t.loop)), TypeError);
+    assert.throws(() => h.accept(new Timer(t.loop) as any), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    assert.throws(() => h.accept(new Pipe(t.loop)), {
+      name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE',
+      message: /^The argument 'client' must be an empty TCP handle to accept this connection\. Received Pipe \{/,
+    });
     const otherLoop = new Loop();
     const foreign = new TCP(otherLoop);
-    assert.throws(() => h.accept(foreign), /client must belong to the server's loop/); // libuv would abort
+    assert.throws(() => h.accept(foreign), { code: 'ERR_INVALID_ARG_VALUE', message: /'client' must belong to the server's loop/ }); // libuv would abort
     foreign.close();
     otherLoop.run();
     otherLoop.close();
