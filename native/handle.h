@@ -40,6 +40,12 @@ class HandleBase {
   // Whether a failed T::InitHandle left the uv handle registered with the
   // loop, so it must be closed rather than freed (uv_spawn does this).
   static bool InitLeftHandleOpen(const void*) { return false; }
+  // An fd closed once the handle's close has completed (after libuv has
+  // removed it from epoll): every uv handle is allocated with this slot
+  // after it, -1 = none. For private dups of user-given fds (poll.cc).
+  static int& CloseFdAfter(uv_handle_t* h) {
+    return *reinterpret_cast<int*>(reinterpret_cast<char*>(h) + uv_handle_size(h->type));
+  }
 
  protected:
   HandleBase() = default;
