@@ -78,13 +78,14 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
   // Reached from the stream and handle templates: public.
  public:
   bool UserFdValid() {
-    struct stat st;
-    return userFd_ < 0 || (fcntl(userFd_, F_GETFD) >= 0 && fstat(userFd_, &st) == 0 &&
-                           st.st_dev == dev_ && st.st_ino == ino_);
+    if (userFd_ < 0) return true;
+    uv_os_fd_t own = -1;
+    if (handle_ != nullptr) uv_fileno(handle_, &own);
+    return SameOpenFile(userFd_, own, dev_, ino_);
   }
 
   void CloseUserFd() {
-    if (userFd_ >= 0 && UserFdValid()) close(userFd_);
+    if (userFd_ >= 0 && handle_ != nullptr && UserFdValid()) close(userFd_);
     userFd_ = -1;
   }
 

@@ -10,8 +10,8 @@
 // with EEXIST, or any failed EPOLL_CTL_MOD, calls abort()). So libuv never
 // sees the caller's fd: it watches a private dup, which only the Poll
 // closes, after libuv has removed it from epoll (HandleBase::CloseFdAfter).
-// The caller's fd is checked (still open, still the same file: st_dev and
-// st_ino of the dup) before every start and every event; once it is gone the
+// The caller's fd is checked (still open, still the same open file as the
+// dup: SameOpenFile) before every start and every event; once it is gone the
 // Poll stops and its callback gets EBADF.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -85,11 +85,7 @@ class PollWrap : public HandleWrap<PollWrap, uv_poll_t> {
 
   // Whether the caller's fd is still open and still the file the Poll was
   // made for.
-  bool UserFdValid() {
-    struct stat st;
-    return fcntl(userFd_, F_GETFD) >= 0 && fstat(userFd_, &st) == 0 && st.st_dev == dev_ &&
-           st.st_ino == ino_;
-  }
+  bool UserFdValid() { return SameOpenFile(userFd_, OwnFd(), dev_, ino_); }
 
   static void OnPoll(uv_poll_t* h, int status, int events) {
     PollWrap* self = static_cast<PollWrap*>(static_cast<HandleBase*>(h->data));
