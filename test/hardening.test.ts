@@ -218,6 +218,45 @@ describe('hardening (issue 11)', function () {
     });
   });
 
+  describe('item 9: a worker that ends with an fs request stuck in the threadpool', () => {
+    it('leaves no fd of its loop open (only the loop memory stays, for the request)', () => {
+      const res = child(`
+        const fs = require('fs'), os = require('os'), path = require('path'), cp = require('child_process');
+        const { Worker } = require('worker_threads');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uvkit-hard-'));
+        const fifo = path.join(dir, 'fifo');
+        cp.execFileSync('mkfifo', [fifo]);
+        const fds = () => fs.readdirSync('/proc/self/fd').length;
+        const body = \`
+          const uv = require(\${JSON.stringify(process.cwd())});
+          const { parentPort } = require('worker_threads');
+          const fs = require('fs');
+          const loop = new uv.Loop();
+          uv.fs.open(loop, \${JSON.stringify(fifo)}, fs.constants.O_RDONLY, 0, () => {});
+          parentPort.postMessage('stuck');
+        \`;
+        const one = () => new Promise((resolve) => {
+          const w = new Worker(body, { eval: true });
+          w.on('message', () => w.terminate());
+          w.on('exit', resolve);
+        });
+        (async () => {
+          await one(); // warm: process-wide fds (the sink eventfd, the pool's)
+          const before = fds();
+          await one();
+          await one();
+          const after = fds();
+          // Unblock the stuck opens so the pool threads are free again.
+          for (let i = 0; i < 3; i++) fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+          fs.rmSync(dir, { recursive: true });
+          console.log(JSON.stringify({ leaked: after - before }));
+        })();
+      `, { UV_THREADPOOL_SIZE: '8' });
+      assert.equal(res.status, 0, res.stderr.slice(0, 2000));
+      assert.deepEqual(JSON.parse(res.stdout), { leaked: 0 });
+    });
+  });
+
   describe('item 1: worker termination', () => {
     it('terminating workers at random moments (loading, running, attached, queueWork, process.exit) never aborts', () => {
       const res = spawnSync(process.execPath, [path.join(__dirname, 'fixtures', 'terminate.js'), '120'], {
