@@ -91,7 +91,7 @@ bool HandleBase::IsOpen(Napi::Env env) {
 
 void HandleBase::OnClose(uv_handle_t* h) {
   HandleBase* wrap = static_cast<HandleBase*>(h->data);
-  if (CloseFdAfter(h) >= 0) close(CloseFdAfter(h));
+  if (h->type == UV_POLL && CloseFdAfter(h) >= 0) close(CloseFdAfter(h));  // see handle.h
   free(h);
   if (wrap == nullptr) return;
   wrap->handle_ = nullptr;

@@ -59,8 +59,10 @@ class HandleBase {
   // loop, so it must be closed rather than freed (uv_spawn does this).
   static bool InitLeftHandleOpen(const void*) { return false; }
   // An fd closed once the handle's close has completed (after libuv has
-  // removed it from epoll): every uv handle is allocated with this slot
-  // after it, -1 = none. For private dups of user-given fds (poll.cc).
+  // removed it from epoll): every uv handle made by Setup() is allocated
+  // with this slot after it, -1 = none; OnClose reads it for Poll handles
+  // only (fs_poll.cc makes handles of its own). For the private dup of a
+  // user-given fd (poll.cc).
   static int& CloseFdAfter(uv_handle_t* h) {
     return *reinterpret_cast<int*>(reinterpret_cast<char*>(h) + uv_handle_size(h->type));
   }
