@@ -20,3 +20,23 @@ export function inspectAs(name: string, facts: Facts, depth: number, options: ob
 export function showAddress(addr: { address: string; port: number; family: string }): string {
   return addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
 }
+
+/**
+ * A socket's facts (TCP, UDP): its family and its local and remote addresses
+ * where it has them.
+ */
+export function addSocketFacts(
+  facts: Facts,
+  family: string | null,
+  native: { getsockname(): { address: string; port: number; family: string }; getpeername(): { address: string; port: number; family: string } },
+): Facts {
+  if (family !== null) facts.family = family;
+  for (const [key, fn] of [['local', 'getsockname'], ['remote', 'getpeername']] as const) {
+    try {
+      facts[key] = showAddress(native[fn]());
+    } catch {
+      // not bound or not connected
+    }
+  }
+  return facts;
+}

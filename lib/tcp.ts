@@ -3,7 +3,7 @@ import { checkAddress, checkFamily, Family, SockAddr } from './address';
 import { UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT } from './constants';
 import { needFeature } from './features';
 import { TCPError, UVError } from './errors';
-import { Facts, showAddress } from './inspect';
+import { Facts, addSocketFacts } from './inspect';
 import type { Loop } from './loop';
 import { NativeStream, Stream } from './stream';
 import { checkBoolean, checkFd, checkFunction, checkInteger, checkMs, checkOneOf, checkOptionalFunction } from './validate';
@@ -44,17 +44,7 @@ export class TCP extends Stream<NativeTCP> {
   /** @internal */
   override _facts(): Facts {
     const facts = super._facts();
-    if (this._closed) return facts;
-    const family = this.family;
-    if (family !== null) facts.family = family;
-    for (const [key, fn] of [['local', 'getsockname'], ['remote', 'getpeername']] as const) {
-      try {
-        facts[key] = showAddress(this._native[fn]());
-      } catch {
-        // not bound or not connected
-      }
-    }
-    return facts;
+    return this._closed ? facts : addSocketFacts(facts, this.family, this._native);
   }
 
   /**

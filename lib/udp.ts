@@ -5,7 +5,7 @@ import { UDPError, UVError, withAddress } from './errors';
 import { needFeature } from './features';
 import { Handle } from './handle';
 import type { Loop } from './loop';
-import { Facts, showAddress } from './inspect';
+import { Facts, addSocketFacts } from './inspect';
 import { PoolView } from './readpool';
 import {
   Data, checkBoolean, checkData, checkFd, checkFlags, checkFunction, checkInteger, checkOneOf, checkOptionalFunction, checkPort,
@@ -207,17 +207,7 @@ export class UDP extends Handle<NativeUDP> {
   /** @internal */
   override _facts(): Facts {
     const facts = super._facts();
-    if (this._closed) return facts;
-    const family = this.family;
-    if (family !== null) facts.family = family;
-    for (const [key, fn] of [['local', 'getsockname'], ['remote', 'getpeername']] as const) {
-      try {
-        facts[key] = showAddress(this._native[fn]());
-      } catch {
-        // not bound or not connected
-      }
-    }
-    return facts;
+    return this._closed ? facts : addSocketFacts(facts, this.family, this._native);
   }
 
   /** The socket's family; null while no socket exists (nothing bound or sent yet). */
