@@ -38,12 +38,14 @@ npx tsc -p test/tsconfig.json
 if [ $# -gt 0 ]; then
   npx mocha "$@" || status=$?
 else
-  npx mocha || status=$?
+  # Two tests measure what ASan changes: RSS (its quarantine holds freed
+  # memory) and the time of an npm install (several times slower).
+  npx mocha --grep 'bounded memory|packed prebuild' --invert || status=$?
 fi
 for seed in 1 2 3 4; do
   node test/fixtures/fuzz.js "$seed" 1500 >/dev/null || status=$?
 done
-reports=$(ls "$dir"/asan.* 2>/dev/null | wc -l)
+reports=$(find "$dir" -maxdepth 1 -name 'asan.*' | wc -l)
 echo "ASan: $reports error report(s)$( [ "$reports" -gt 0 ] && echo ": $dir/asan.*")"
 [ "$reports" -eq 0 ] || status=1
 exit $status
