@@ -291,6 +291,7 @@ describe('UDP', () => {
     dead.bind('127.0.0.1', 0);
     const port = dead.getsockname().port;
     dead.close();
+    t.loop.run(); // the port is closed before anything is sent to it
     const c = new UDP(t.loop);
     c.connect('127.0.0.1', port);
     const got: Got[] = [];
