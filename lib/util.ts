@@ -199,3 +199,5 @@ export function osGetHostname(): string {
 export function osUname(): Uname {
   return n.osUname();
 }
+
+export { cpumaskSize, threadGetAffinity, threadGetCPU, threadSetAffinity } from './misc';
