@@ -6,7 +6,7 @@ import { binding } from './binding';
 import { UVError } from './errors';
 import { needFeature } from './features';
 import type { Loop } from './loop';
-import { checkBoolean, checkSignal } from './validate';
+import { checkBoolean, checkInteger, checkSignal } from './validate';
 
 const n = binding.misc;
 
@@ -168,6 +168,53 @@ export function threadGetAffinity(): boolean[] {
 /** The CPU the calling thread is running on now (uv_thread_getcpu). */
 export function threadGetCPU(): number {
   return n.threadGetCPU();
+}
+
+/**
+ * Memory this process may still allocate, bytes (uv_get_available_memory):
+ * the free part of a cgroup limit, or free system memory without one (as
+ * Node's process.availableMemory()).
+ */
+export function getAvailableMemory(): number {
+  return n.getAvailableMemory();
+}
+
+/**
+ * A clock's time (uv_clock_gettime): `'monotonic'` (the default; from an
+ * arbitrary origin, never jumps) or `'realtime'` (since the Unix epoch), as
+ * `{ sec, nsec }`.
+ */
+export function clockGettime(clock: 'monotonic' | 'realtime' = 'monotonic'): { sec: number; nsec: number } {
+  if (clock !== 'monotonic' && clock !== 'realtime') throw invalidValue('clock', clock, "'monotonic' or 'realtime'");
+  const [sec, nsec] = n.clockGettime(clock === 'realtime');
+  return { sec, nsec };
+}
+
+/** The wall-clock time with microseconds (uv_gettimeofday), since the Unix epoch. */
+export function gettimeofday(): { sec: number; usec: number } {
+  const [sec, usec] = n.gettimeofday();
+  return { sec, usec };
+}
+
+/** Blocks the calling thread for `ms` milliseconds (uv_sleep); its loops do nothing meanwhile. */
+export function sleep(ms: number): void {
+  n.sleep(checkInteger(ms, 'ms', 0, 0xffffffff));
+}
+
+/**
+ * The name of network interface number `index` (uv_if_indextoname), e.g. an
+ * IPv6 address's `scopeId`; UVError ENXIO if there is none.
+ */
+export function ifIndexToName(index: number): string {
+  return n.ifIndexTo(checkInteger(index, 'index', 0, 0xffffffff), false);
+}
+
+/**
+ * The interface identifier for IPv6 scoped addresses (uv_if_indextoiid):
+ * on Unix the same as ifIndexToName(); on Windows the number.
+ */
+export function ifIndexToIid(index: number): string {
+  return n.ifIndexTo(checkInteger(index, 'index', 0, 0xffffffff), true);
 }
 
 // ---- UVKIT_DEBUG_RUN -------------------------------------------------------

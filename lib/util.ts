@@ -200,4 +200,7 @@ export function osUname(): Uname {
   return n.osUname();
 }
 
-export { cpumaskSize, threadGetAffinity, threadGetCPU, threadSetAffinity } from './misc';
+export {
+  clockGettime, cpumaskSize, getAvailableMemory, gettimeofday, ifIndexToIid, ifIndexToName, sleep, threadGetAffinity,
+  threadGetCPU, threadSetAffinity,
+} from './misc';

@@ -278,6 +278,53 @@ static Napi::Value ThreadGetCPU(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), cpu);
 }
 
+// ---- time, memory, interfaces -------------------------------------------
+
+static Napi::Value GetAvailableMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(uv_get_available_memory()));
+}
+
+// clockGettime(realtime) -> [sec, nsec]
+static Napi::Value ClockGettime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uv_timespec64_t ts;
+  int r = uv_clock_gettime(info[0].ToBoolean() ? UV_CLOCK_REALTIME : UV_CLOCK_MONOTONIC, &ts);
+  if (r != 0) return ThrowUV(env, r, "uv_clock_gettime");
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, static_cast<double>(ts.tv_sec)));
+  out.Set(1u, Napi::Number::New(env, ts.tv_nsec));
+  return out;
+}
+
+// gettimeofday() -> [sec, usec]
+static Napi::Value GetTimeOfDay(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uv_timeval64_t tv;
+  int r = uv_gettimeofday(&tv);
+  if (r != 0) return ThrowUV(env, r, "uv_gettimeofday");
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, static_cast<double>(tv.tv_sec)));
+  out.Set(1u, Napi::Number::New(env, tv.tv_usec));
+  return out;
+}
+
+// sleep(ms): lib/ checks 0 <= ms <= 2**32 - 1.
+static void Sleep(const Napi::CallbackInfo& info) {
+  uv_sleep(info[0].As<Napi::Number>().Uint32Value());
+}
+
+// ifIndexToName(index, iid) -> string (uv_if_indextoname / uv_if_indextoiid)
+static Napi::Value IfIndexTo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  unsigned int index = info[0].As<Napi::Number>().Uint32Value();
+  bool iid = info[1].ToBoolean();
+  char name[UV_IF_NAMESIZE];
+  size_t size = sizeof name;
+  int r = iid ? uv_if_indextoiid(index, name, &size) : uv_if_indextoname(index, name, &size);
+  if (r != 0) return ThrowUV(env, r, iid ? "uv_if_indextoiid" : "uv_if_indextoname");
+  return Napi::String::New(env, name, size);
+}
+
 void InitMisc(Napi::Env env, Napi::Object exports) {
   Napi::Object misc = Napi::Object::New(env);
 #define FN(name, impl) misc.Set(name, Napi::Function::New<impl>(env, name));
@@ -293,6 +340,11 @@ void InitMisc(Napi::Env env, Napi::Object exports) {
   FN("threadSetAffinity", ThreadSetAffinity)
   FN("threadGetAffinity", ThreadGetAffinity)
   FN("threadGetCPU", ThreadGetCPU)
+  FN("getAvailableMemory", GetAvailableMemory)
+  FN("clockGettime", ClockGettime)
+  FN("gettimeofday", GetTimeOfDay)
+  FN("sleep", Sleep)
+  FN("ifIndexTo", IfIndexTo)
 #undef FN
   exports.Set("misc", misc);
 }

@@ -76,11 +76,6 @@ because(TODO, 'issue 14: UDP.setSourceMembership()', 'uv_udp_set_source_membersh
 because(TODO, 'issue 14: UDP.usingRecvmmsg', 'uv_udp_using_recvmmsg');
 because(TODO, 'issue 14: UDP.trySendMany() (looked up in features.cc, not yet exposed)', 'uv_udp_try_send2');
 because(TODO, 'not yet: UDP.open() with flags (libuv 1.52)', 'uv_udp_open_ex');
-because(TODO, 'not yet: interface names of IPv6 scope ids', 'uv_if_indextoname uv_if_indextoiid');
-because(TODO, 'not yet: util.getAvailableMemory() (Node has process.availableMemory())', 'uv_get_available_memory');
-because(TODO, 'not yet: util.clockGettime()', 'uv_clock_gettime');
-because(TODO, 'not yet: util.gettimeofday() (Date.now() has ms only)', 'uv_gettimeofday');
-because(TODO, 'not yet: util.sleep() (Atomics.wait does the same)', 'uv_sleep');
 
 // ---------------------------------------------------------------------------
 

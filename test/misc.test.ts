@@ -412,3 +412,41 @@ function fcntlFlags(fd: number): number {
 function fdFlags(fd: number): number {
   return fcntlFlags(fd) & 0o2000000 ? 1 : 0; // O_CLOEXEC as fdinfo shows it
 }
+
+describe('util: time, memory, interfaces', () => {
+  it('getAvailableMemory() is a positive number of bytes, at most the free memory of a limit or the system', () => {
+    const m = util.getAvailableMemory();
+    assert.ok(Number.isInteger(m) && m > 0, String(m));
+    assert.ok(m <= util.getTotalMemory());
+  });
+
+  it("clockGettime('monotonic' | 'realtime') and gettimeofday()", () => {
+    const mono = util.clockGettime();
+    assert.ok(mono.sec >= 0 && mono.nsec >= 0 && mono.nsec < 1e9);
+    const hr = Number(util.hrtime() / 1000000n);
+    assert.ok(Math.abs(mono.sec * 1000 + mono.nsec / 1e6 - hr) < 1000, 'the monotonic clock is hrtime()');
+    const real = util.clockGettime('realtime');
+    assert.ok(Math.abs(real.sec * 1000 + real.nsec / 1e6 - Date.now()) < 1000);
+    const tv = util.gettimeofday();
+    assert.ok(tv.usec >= 0 && tv.usec < 1e6);
+    assert.ok(Math.abs(tv.sec * 1000 + tv.usec / 1000 - Date.now()) < 1000);
+    throwsLike(() => util.clockGettime('cpu' as 'realtime'), TypeError, { code: 'ERR_INVALID_ARG_VALUE' });
+  });
+
+  it('sleep(ms) blocks the calling thread', () => {
+    const start = Date.now();
+    util.sleep(30);
+    assert.ok(Date.now() - start >= 25);
+    util.sleep(0);
+    throwsLike(() => util.sleep(-1), RangeError);
+    throwsLike(() => util.sleep('1' as unknown as number), TypeError);
+  });
+
+  it('ifIndexToName() / ifIndexToIid(): interface 1 (loopback) has a name; ENXIO for none', () => {
+    const name = util.ifIndexToName(1);
+    assert.ok(typeof name === 'string' && name.length > 0);
+    assert.equal(util.ifIndexToIid(1), name, 'on Unix the iid is the name');
+    throwsLike(() => util.ifIndexToName(0x7ffffff0), UVError, { code: 'ENXIO', syscall: 'uv_if_indextoname' });
+    throwsLike(() => util.ifIndexToName(-1), RangeError);
+  });
+});
