@@ -62,6 +62,13 @@ if (impl === 'c') {
 } else if (impl === 'uvkit' || impl === 'uvkit-attached') {
   const uv = require('..');
   const loop = new uv.Loop();
+  // Writes have no callback: one that fails (a client that reset) comes
+  // here, as Node's sockets emit 'error'.
+  loop.excepthook = (err) => {
+    if (err && err.handle) return err.handle.close();
+    console.error(err);
+    process.exit(1);
+  };
   if (kind === 'udp') {
     const s = new uv.UDP(loop);
     s.bind('127.0.0.1', 0);

@@ -103,6 +103,13 @@ if (isMainThread) {
     if (!ipc.closed) ipc.write(`served ${served}\n`, () => ipc.close());
   }
 
+  // A failed echo write (a client that reset) arrives here with its handle.
+  loop.excepthook = (err) => {
+    if (!err || !err.handle) return console.error('uncaught:', err);
+    connections.delete(err.handle);
+    err.handle.close();
+  };
+
   function onConnection(err) {
     if (err) return;
     const conn = new uv.TCP(loop);

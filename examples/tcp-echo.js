@@ -11,6 +11,16 @@ const port = Number(process.argv[2] ?? 0);
 const loop = uv.Loop.default();
 const connections = new Set();
 
+// Echo writes have no callback: one that fails after the call (the client
+// reset the connection) comes here with its handle, as a Node socket emits
+// 'error'. That client is done.
+loop.excepthook = (err) => {
+  if (!err || !err.handle) return console.error('uncaught:', err);
+  console.log(`write: ${err.code}, closing that connection`);
+  connections.delete(err.handle);
+  err.handle.close();
+};
+
 const server = new uv.TCP(loop);
 server.bind('127.0.0.1', port);
 server.listen((err) => {

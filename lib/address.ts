@@ -1,6 +1,7 @@
 // Addresses as (ip, port) pairs: checked here, parsed by native/sockaddr.h.
 import { isIP } from 'net';
-import { checkInteger } from './validate';
+import { codedError } from './errors';
+import { checkPort, checkString, invalidArgValue } from './validate';
 
 export type Family = 'IPv4' | 'IPv6';
 
@@ -14,7 +15,7 @@ export interface SockAddr {
 
 export function checkFamily(value: unknown): Family | undefined {
   if (value === undefined || value === 'IPv4' || value === 'IPv6') return value;
-  throw new TypeError(`family must be 'IPv4' or 'IPv6', got ${String(value)}`);
+  throw invalidArgValue('family', value, "must be 'IPv4' or 'IPv6'");
 }
 
 /**
@@ -22,10 +23,16 @@ export function checkFamily(value: unknown): Family | undefined {
  * (0.0.0.0, or :: for IPv6), '<broadcast>' is 255.255.255.255.
  */
 export function checkAddress(ip: unknown, port: unknown, family?: Family): [string, number] {
-  if (typeof ip !== 'string') throw new TypeError(`ip must be a string, got ${typeof ip}`);
-  const p = checkInteger(port, 'port', 0, 65535);
+  checkString(ip, 'ip');
+  const p = checkPort(port);
   if (ip === '') return [family === 'IPv6' ? '::' : '0.0.0.0', p];
   if (ip === '<broadcast>') return ['255.255.255.255', p];
-  if (isIP(ip) === 0) throw new TypeError(`ip must be a numeric IPv4 or IPv6 address, got '${ip}'`);
-  return [ip, p];
+  return [checkIP(ip), p];
+}
+
+/** A numeric IPv4 or IPv6 address (ERR_INVALID_IP_ADDRESS otherwise, as Node's). */
+export function checkIP(value: unknown, name = 'ip'): string {
+  checkString(value, name);
+  if (isIP(value as string) === 0) throw codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${value}`);
+  return value as string;
 }

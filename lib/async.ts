@@ -2,7 +2,7 @@ import { binding, NativeHandle } from './binding';
 import { AsyncError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
-import { checkOptionalFunction } from './validate';
+import { checkOptionalFunction, invalidArgValue } from './validate';
 
 interface NativeAsync extends NativeHandle {
   send(): void;
@@ -37,18 +37,18 @@ export class Async extends Handle<NativeAsync> {
   }
 
   send(): void {
-    this._n.send();
+    this._use('send').send();
   }
 
   /** A value to post to another thread, where `Async.fromTransferable(v).send()` wakes this handle. */
   transferable(): AsyncTransferable {
-    return { uvkitAsync: this._n.transferable() };
+    return { uvkitAsync: this._use('transferable').transferable() };
   }
 
   static fromTransferable(value: AsyncTransferable): AsyncSender {
     const id = (value as AsyncTransferable | null)?.uvkitAsync;
     if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) {
-      throw new TypeError('value must come from Async.prototype.transferable()');
+      throw invalidArgValue('value', value, 'must come from Async.prototype.transferable()');
     }
     return new AsyncSender(id);
   }

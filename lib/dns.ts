@@ -3,10 +3,14 @@
 // or throws; with one it runs in libuv's threadpool, returns a DNSRequest and
 // calls cb(err, result, req) on the loop, which it keeps alive until then.
 import { SockAddr, checkAddress } from './address';
+import { inspect } from 'util';
 import { binding } from './binding';
+import { inspectAs } from './inspect';
 import { UVError } from './errors';
 import { Loop, loopArg } from './loop';
-import { checkInteger, checkOneOf, checkOptionalFunction } from './validate';
+import {
+  checkInteger, checkObject, checkOneOf, checkOptionalFunction, checkPort, invalidArgType, invalidArgValue, missingArgs,
+} from './validate';
 
 const c: Record<string, number> = binding.dns.constants;
 
@@ -79,6 +83,10 @@ export class DNSRequest<R = unknown> {
     this._callback = cb;
   }
 
+  [inspect.custom](depth: number, options: object, fn?: Function): string {
+    return inspectAs('DNSRequest', { done: this._done }, depth, options, fn);
+  }
+
   /** Cancels a request that has not started running: its callback gets EAI_CANCELED. */
   cancel(): boolean {
     return !this._done && this._req !== null && binding.dns.cancel(this._req);
@@ -98,8 +106,8 @@ function checkFamilyNumber(value: unknown): number {
   if (value === undefined) return AF_UNSPEC;
   if (value === 'IPv4') return AF_INET;
   if (value === 'IPv6') return AF_INET6;
-  if (typeof value === 'string') throw new TypeError(`family must be 'IPv4' or 'IPv6', got '${value}'`);
-  return checkOneOf(value, 'family', [AF_UNSPEC, AF_INET, AF_INET6]);
+  if (typeof value === 'string') throw invalidArgValue('opts.family', value, "must be 'IPv4', 'IPv6', 0, 4 or 6");
+  return checkOneOf(value, 'opts.family', [AF_UNSPEC, AF_INET, AF_INET6]);
 }
 
 /**
@@ -121,24 +129,22 @@ export function getaddrinfo(loopIn: unknown, host: unknown, port?: unknown, opts
   else if (typeof opts === 'function') [opts, cb] = [undefined, opts];
   const loop = loopArg(loopIn);
   if (host !== null && host !== undefined && typeof host !== 'string') {
-    throw new TypeError(`host must be a string or null, got ${typeof host}`);
+    throw invalidArgType('host', ['string', 'null'], host);
   }
   let service: string | null = null;
-  if (typeof port === 'number') service = String(checkInteger(port, 'port', 0, 65535));
+  if (typeof port === 'number') service = String(checkPort(port));
   else if (typeof port === 'string') service = port === '' ? null : port;
   else if (port !== null && port !== undefined) {
-    throw new TypeError(`port must be a number or a service name, got ${typeof port}`);
+    throw invalidArgType('port', ['number', 'string'], port);
   }
   const node = host === undefined || host === '' ? null : host;
-  if (node === null && service === null) throw new TypeError('host and port cannot both be empty');
-  if (opts !== null && opts !== undefined && typeof opts !== 'object') {
-    throw new TypeError(`opts must be an object, got ${typeof opts}`);
-  }
+  if (node === null && service === null) throw missingArgs('host', 'port');
+  if (opts !== null && opts !== undefined) checkObject(opts, 'opts');
   const o = (opts ?? {}) as AddrInfoOptions;
   const family = checkFamilyNumber(o.family);
-  const socktype = o.socktype === undefined ? 0 : checkOneOf(o.socktype, 'socktype', [0, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW]);
-  const protocol = o.protocol === undefined ? 0 : checkInteger(o.protocol, 'protocol', 0, 255);
-  const flags = o.flags === undefined ? 0 : checkInteger(o.flags, 'flags', 0, 0x7fffffff);
+  const socktype = o.socktype === undefined ? 0 : checkOneOf(o.socktype, 'opts.socktype', [0, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW]);
+  const protocol = o.protocol === undefined ? 0 : checkInteger(o.protocol, 'opts.protocol', 0, 255);
+  const flags = o.flags === undefined ? 0 : checkInteger(o.flags, 'opts.flags', 0, 0x7fffffff);
   checkOptionalFunction(cb, 'callback');
   if (typeof cb !== 'function') {
     return binding.dns.getaddrinfo(loop._native, null, node, service, family, socktype, protocol, flags);

@@ -1,6 +1,7 @@
 // libuv's error codes (negative numbers) by name, their names by number,
 // and their messages. Values come from the libuv Node was built with.
 import { binding } from './binding';
+import { checkInteger } from './validate';
 
 const names = [
   'UV_E2BIG', 'UV_EACCES', 'UV_EADDRINUSE', 'UV_EADDRNOTAVAIL', 'UV_EAFNOSUPPORT', 'UV_EAGAIN', 'UV_EAI_ADDRFAMILY', 'UV_EAI_AGAIN',
@@ -20,10 +21,7 @@ export type ErrnoName = (typeof names)[number];
 
 /** libuv's message for an error code: `strerror(-2)` is 'no such file or directory'. */
 export function strerror(code: number): string {
-  if (typeof code !== 'number' || !Number.isInteger(code)) {
-    throw new TypeError(`code must be an integer, got ${typeof code}`);
-  }
-  return binding.strerror(code);
+  return binding.strerror(checkInteger(code, 'code', -0x80000000, 0x7fffffff));
 }
 
 // Every code the running libuv knows (native lists them; the names above

@@ -10,11 +10,13 @@
 // undefined or null for their default.
 //
 // Paths are strings (UTF-8); names read from the disk are decoded as UTF-8.
+import { inspect } from 'util';
 import { binding } from './binding';
-import { FSError } from './errors';
+import { Facts, inspectAs } from './inspect';
+import { FSError, codedError } from './errors';
 import { Loop, loopArg } from './loop';
 import { Stat, statResult, statValues } from './stat';
-import { checkFunction, checkInteger, checkPath } from './validate';
+import { checkData, checkFd, checkFunction, checkInteger, checkPath, invalidArgType, outOfRange } from './validate';
 
 export type { Stat };
 
@@ -103,6 +105,10 @@ export class Dir {
   get closed(): boolean {
     return this._ext === null;
   }
+
+  [inspect.custom](depth: number, options: object, fn?: Function): string {
+    return inspectAs('Dir', { path: this.path, closed: this.closed }, depth, options, fn);
+  }
 }
 
 /**
@@ -143,6 +149,14 @@ export class FSRequest {
 
   get loop(): Loop {
     return this._loop;
+  }
+
+  [inspect.custom](depth: number, options: object, fn?: Function): string {
+    const facts: Facts = { syscall: this._syscall };
+    if (this.path !== null) facts.path = this.path;
+    if (this._dest !== undefined) facts.dest = this._dest;
+    facts.done = this._cb === null;
+    return inspectAs('FSRequest', facts, depth, options, fn);
   }
 
   /**
@@ -200,10 +214,6 @@ const MAX_FD = 0x7fffffff;
 const MAX_MODE = 0o7777;
 const MAX_LEN = Number.MAX_SAFE_INTEGER;
 
-function checkFd(value: unknown, name = 'fd'): number {
-  return checkInteger(value, name, 0, MAX_FD);
-}
-
 function checkCallback(cb: unknown): boolean {
   if (cb === undefined || cb === null) return false;
   checkFunction(cb, 'callback');
@@ -214,52 +224,25 @@ function checkId(value: unknown, name: string): number {
   return checkInteger(value, name, -1, 0xffffffff) >>> 0; // -1: leave unchanged
 }
 
+/** The times a Date can hold, in ms from the epoch: libuv's timespec holds them all. */
+const MAX_TIME = 8.64e15;
+
 /** A time in ms (a number or a Date) as libuv's seconds. */
 function checkTime(value: unknown, name: string): number {
   const ms = value instanceof Date ? value.getTime() : value;
-  if (typeof ms !== 'number') {
-    throw new TypeError(`${name} must be a number of milliseconds or a Date, got ${typeof value}`);
-  }
-  if (!Number.isFinite(ms)) throw new RangeError(`${name} must be finite, got ${ms}`);
-  return ms / 1000;
-}
-
-function checkData(data: unknown): Uint8Array | Uint8Array[] {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return checkBufLength(data);
-  if (Array.isArray(data)) {
-    if (data.length === 0) throw new RangeError('data must not be an empty array');
-    const out: Uint8Array[] = new Array(data.length); // a copy: the user may change theirs
-    for (let i = 0; i < data.length; i++) {
-      const d = data[i];
-      if (typeof d === 'string') out[i] = Buffer.from(d, 'utf8');
-      else if (d instanceof Uint8Array) out[i] = checkBufLength(d);
-      else throw new TypeError('data must be a Buffer, Uint8Array, string or an array of those');
-    }
-    return out;
-  }
-  throw new TypeError('data must be a Buffer, Uint8Array, string or an array of those');
-}
-
-function checkBufLength(buf: Uint8Array): Uint8Array {
-  // libuv's uv_buf_t length is 32 bits.
-  if (buf.byteLength > 0xffffffff) throw new RangeError('data pieces must be smaller than 4 GiB');
-  return buf;
+  if (typeof ms !== 'number') throw invalidArgType(name, ['number', 'Date'], value);
+  if (!(ms >= -MAX_TIME && ms <= MAX_TIME)) throw outOfRange(name, `>= ${-MAX_TIME} && <= ${MAX_TIME}`, ms);
+  return (ms + 0) / 1000;
 }
 
 function checkDir(dir: unknown): Dir {
-  if (!(dir instanceof Dir)) throw new TypeError('dir must be a Dir from opendir()');
-  if (dir._ext === null) throw coded('ERR_DIR_CLOSED', 'directory is closed');
+  if (!(dir instanceof Dir)) throw invalidArgType('dir', 'Dir', dir);
+  if (dir._ext === null) throw codedError(Error, 'ERR_DIR_CLOSED', 'Directory handle was closed');
   if (dir._busy) {
-    throw coded('ERR_DIR_CONCURRENT_OPERATION', 'another operation on this directory is in progress');
+    throw codedError(Error, 'ERR_DIR_CONCURRENT_OPERATION',
+      'Cannot start an operation on a directory handle while another one is in progress');
   }
   return dir;
-}
-
-function coded(code: string, message: string): Error {
-  const err = new Error(message) as Error & { code: string };
-  err.code = code;
-  return err;
 }
 
 function request(loop: Loop, cb: unknown, kind: Kind, syscall: string, path: string | null,

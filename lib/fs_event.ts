@@ -2,7 +2,7 @@ import { binding } from './binding';
 import { FSEventError, UVError } from './errors';
 import type { Loop } from './loop';
 import { PathWatcher } from './path_watcher';
-import { checkPath } from './validate';
+import { checkFlags, checkPath } from './validate';
 
 /** UV_FS_EVENT_WATCH_ENTRY | UV_FS_EVENT_STAT | UV_FS_EVENT_RECURSIVE */
 const FLAG_MASK =
@@ -26,12 +26,9 @@ export class FSEvent extends PathWatcher {
   }
 
   start(path: string, flags: number, cb: FSEventCallback<this>): void {
-    const n = this._n;
+    const n = this._use('start');
     const p = checkPath(path);
-    if (typeof flags !== 'number') throw new TypeError(`flags must be a number, got ${typeof flags}`);
-    if (!Number.isInteger(flags) || flags < 0 || (flags & ~FLAG_MASK) !== 0) {
-      throw new RangeError(`flags must be a combination of UV_FS_EVENT_* flags, got ${flags}`);
-    }
+    checkFlags(flags, 'flags', FLAG_MASK, 'UV_FS_EVENT_* flags');
     this._watch(n, p, flags, cb, 'uv_fs_event_start');
   }
 

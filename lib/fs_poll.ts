@@ -26,10 +26,9 @@ export class FSPoll extends PathWatcher {
   }
 
   start(path: string, intervalMs: number, cb: FSPollCallback<this>): void {
-    const n = this._n;
+    const n = this._use('start');
     const p = checkPath(path);
-    const interval = checkMs(intervalMs, 'intervalMs');
-    if (interval > 0xffffffff) throw new RangeError(`intervalMs is too large: ${intervalMs}`);
+    const interval = checkMs(intervalMs, 'intervalMs', 0xffffffff); // libuv's unsigned int
     this._watch(n, p, interval, cb, 'uv_fs_poll_start');
   }
 

@@ -1,7 +1,28 @@
+import { inspect } from 'util';
 import { NativeCtor, NativeHandle, binding } from './binding';
-import { ErrorClass, HandleClosedError, HandleError, UVError } from './errors';
+import { ErrorClass, HandleClosedError, HandleError, UVError, withAddress } from './errors';
+import { Facts, inspectAs } from './inspect';
 import { Loop, loopArg } from './loop';
 import { checkBoolean, checkOptionalFunction } from './validate';
+
+type CloseCallback = (handle: any) => void;
+
+// The carriers of close callbacks given to closed handles (see _closeAgain).
+const carriers = new Map<object, NativeHandle>();
+
+// Runs the close callbacks of a handle in order; one that throws still lets
+// the others run, and its exception goes on to the loop afterwards.
+function runCloseCallbacks(cbs: CloseCallback | CloseCallback[], handle: Handle, from = 0): void {
+  if (typeof cbs === 'function') return cbs.call(null, handle);
+  for (let i = from; i < cbs.length; i++) {
+    try {
+      cbs[i].call(null, handle);
+    } catch (err) {
+      runCloseCallbacks(cbs, handle, i + 1);
+      throw err;
+    }
+  }
+}
 
 /**
  * The base of every handle. A handle object owns a native wrap; the wrap
@@ -17,29 +38,59 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
   data: unknown = undefined;
   /** @internal */
   _loop: Loop | null;
+  /** @internal the loop, also once the handle has closed */
+  readonly _home: Loop;
   /** @internal */
   readonly _native: N;
   /** @internal */
   _closed = false;
-  /** @internal */
-  _closeCallback: ((handle: this) => void) | null = null;
+  /** @internal what runs once the handle has closed: one callback, several, or none */
+  _closeCallback: CloseCallback | CloseCallback[] | null = null;
 
   // Native is null for Timer, which keeps its state in JavaScript.
   protected constructor(loop: Loop | undefined, Native: NativeCtor<N> | null, ...args: unknown[]) {
     const l = loopArg(loop);
     this._loop = l;
+    this._home = l;
     this._native = Native === null ? (null as unknown as N) : new Native(l._native, this, ...args);
   }
 
-  /** The native wrap, for a method call: throws HandleClosedError once closed. */
-  protected get _n(): N {
-    if (this._closed) throw new HandleClosedError();
+  /**
+   * The native wrap, for a call of `method`: throws HandleClosedError
+   * ("TCP.write(): handle is closed") once the handle is closing or closed.
+   * @internal
+   */
+  _use(method: string): N {
+    if (this._closed) throw new HandleClosedError(this.constructor.name, method);
     return this._native;
+  }
+
+  /**
+   * @internal A failed write or send that had no callback: its error goes
+   * where a callback's exception goes (loop.excepthook, or run() throws it;
+   * attached: 'uncaughtException'), carrying the handle as `err.handle` so
+   * that a hook can close it.
+   */
+  _unclaimed(err: UVError): UVError {
+    Object.defineProperty(err, 'handle', { value: this, configurable: true, writable: true, enumerable: false });
+    return err;
   }
 
   /** @internal An error of this handle's class. */
   _error(errno: number, syscall: string, path?: string): UVError {
     return new (this.constructor as typeof Handle).errorClass(errno, syscall, path);
+  }
+
+  /**
+   * @internal Runs `call` (a native socket call); a UVError it throws is
+   * given the address concerned (ip and port, or a pipe's name) first.
+   */
+  _atAddress<R>(address: string | null | undefined, port: number | undefined, call: () => R): R {
+    try {
+      return call();
+    } catch (err) {
+      throw withAddress(err as UVError, address, port);
+    }
   }
 
   /** The loop, or null once the close callback has run. */
@@ -62,31 +113,94 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
   }
 
   set ref(value: boolean) {
-    const n = this._n;
+    const n = this._use('ref');
     checkBoolean(value, 'ref');
     n.setRef(value);
   }
 
+  /**
+   * Closes the handle; cb(handle) runs in the loop's close phase. On a
+   * handle that is closing or closed it does nothing and throws nothing (as
+   * Node's destroy()), and a callback given then runs once, after the
+   * handle has closed.
+   */
   close(cb?: (handle: this) => void): void {
-    const n = this._n;
     checkOptionalFunction(cb, 'callback');
+    if (this._closed) return this._closeAgain(cb);
     this._closed = true;
     this._closeCallback = cb ?? null;
-    n.close();
+    this._closeNative();
+  }
+
+  /** @internal Starts closing the libuv side (close() has marked the handle closed). */
+  _closeNative(): void {
+    this._native.close();
+  }
+
+  /** @internal close(cb) on a handle that is closing or closed. */
+  _closeAgain(cb: CloseCallback | null | undefined): void {
+    if (cb === undefined || cb === null) return;
+    const pending = this._closeCallback;
+    if (pending !== null) {
+      this._closeCallback = typeof pending === 'function' ? [pending, cb] : [...pending, cb];
+      return;
+    }
+    this._closeCallback = cb;
+    if (this._loop !== null) return; // still closing: onClose runs it
+    // Closed already: the callback goes through the loop's close phase on a
+    // carrier (a fresh uv handle closed at once), like any close callback;
+    // on Node's loop if the handle's loop is closed too.
+    const home = this._home;
+    if (!home._closed) {
+      const carrier = new binding.Timer(home._native, this) as NativeHandle;
+      carrier.close();
+      carriers.set(this, carrier); // its wrap must live until the close lands
+    } else {
+      process.nextTick(() => {
+        const cbs = this._closeCallback;
+        this._closeCallback = null;
+        if (cbs !== null) runCloseCallbacks(cbs, this);
+      });
+    }
   }
 
   /** The handle's fd; UVError EBADF for handles without one. */
   fileno(): number {
-    return this._n.fileno();
+    return this._use('fileno').fileno();
+  }
+
+  /** @internal What util.inspect shows besides the state: fd, addresses, path, pid. */
+  _facts(): Facts {
+    const facts: Facts = {};
+    if (!this._closed) {
+      try {
+        facts.fd = this._native.fileno();
+      } catch {
+        // no fd (yet)
+      }
+    }
+    return facts;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return this.constructor.name;
+  }
+
+  /** `TCP { active: true, ref: true, closed: false, fd: 21, local: '127.0.0.1:41234', … }`. */
+  [inspect.custom](depth: number, options: object, fn?: Function): string {
+    const state: Facts = { active: this.active, ref: this.ref, closed: this._closed };
+    if (this._closed && this._loop !== null) state.closing = true;
+    return inspectAs(this.constructor.name, Object.assign(state, this._facts()), depth, options, fn);
   }
 
   static {
     binding.setCallbacks({
       onClose(this: Handle) {
         this._loop = null;
-        const cb = this._closeCallback;
+        if (carriers.size > 0) carriers.delete(this);
+        const cbs = this._closeCallback;
         this._closeCallback = null;
-        if (cb !== null) cb.call(null, this);
+        if (cbs !== null) runCloseCallbacks(cbs, this);
       },
     });
   }

@@ -1,8 +1,11 @@
+import { inspect } from 'util';
 import { binding, NativeLoop } from './binding';
+import { inspectAs } from './inspect';
 import type { Handle } from './handle';
 import type { TimerQueue } from './timer';
 import { UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE } from './constants';
-import { checkOneOf } from './validate';
+import { codedError } from './errors';
+import { checkOneOf, invalidArgType } from './validate';
 import { WorkRequest, queueWork } from './work';
 import * as misc from './misc';
 import type { LoopMetrics, LoopOptions } from './misc';
@@ -45,7 +48,8 @@ export class Loop {
 
   /** Runs the loop; returns true if there is more to do. */
   run(mode: number = UV_RUN_DEFAULT): boolean {
-    const m = checkOneOf(mode, 'mode', [UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT]);
+    const m = checkOneOf(mode, 'mode', [UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT],
+      'UV_RUN_DEFAULT, UV_RUN_ONCE or UV_RUN_NOWAIT');
     if (misc.debugRun === null || m === UV_RUN_NOWAIT || this._native.running()) return this._native.run(m);
     misc.debugArm(this); // UVKIT_DEBUG_RUN (lib/misc.ts)
     try {
@@ -136,6 +140,14 @@ export class Loop {
     return queueWork(this, work, args, done);
   }
 
+  /** `Loop { alive: true, running: false, attached: false, handles: 3 }`; `Loop { closed: true }`. */
+  [inspect.custom](depth: number, options: object, fn?: Function): string {
+    const facts = this._closed
+      ? { closed: true }
+      : { alive: this.alive, running: this.running, attached: this._attachedFlag, handles: this.handles.length };
+    return inspectAs('Loop', facts, depth, options, fn);
+  }
+
   /** Closes the loop; throws UVError EBUSY while handles are open. */
   close(): void {
     this._native.close();
@@ -158,11 +170,7 @@ export class Loop {
 /** The loop argument of every handle constructor: a Loop, or the thread's default. */
 export function loopArg(loop: unknown): Loop {
   if (loop === undefined || loop === null) return Loop.default();
-  if (!(loop instanceof Loop)) throw new TypeError('loop must be a Loop');
-  if (loop._closed) {
-    const err = new Error('loop is closed') as Error & { code: string };
-    err.code = 'ERR_LOOP_CLOSED';
-    throw err;
-  }
+  if (!(loop instanceof Loop)) throw invalidArgType('loop', 'Loop', loop);
+  if (loop._closed) throw codedError(Error, 'ERR_LOOP_CLOSED', 'loop is closed');
   return loop;
 }

@@ -19,14 +19,14 @@ abstract class LoopWatcher extends Handle<NativeWatcher> {
   }
 
   start(cb: (handle: this) => void): void {
-    const n = this._n;
+    const n = this._use('start');
     checkFunction(cb, 'callback');
     this._callback = cb;
     n.start();
   }
 
   stop(): void {
-    this._n.stop();
+    this._use('stop').stop();
   }
 
   static {

@@ -2,6 +2,7 @@
 // errors with that path, and tells which path it watches.
 import { NativeHandle } from './binding';
 import { Handle } from './handle';
+import { Facts } from './inspect';
 import { checkFunction } from './validate';
 
 export interface NativePathWatcher extends NativeHandle {
@@ -24,11 +25,17 @@ export abstract class PathWatcher extends Handle<NativePathWatcher> {
   }
 
   stop(): void {
-    this._n.stop();
+    this._use('stop').stop();
   }
 
   /** The watched path, or null when not started. */
   get path(): string | null {
     return this._native.getPath();
+  }
+
+  /** @internal */
+  override _facts(): Facts {
+    const path = this.path;
+    return path === null ? {} : { path };
   }
 }

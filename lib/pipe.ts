@@ -4,7 +4,11 @@ import { HandleClosedError, PipeError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
 import { NativeStream, Stream, TransferableHandle } from './stream';
-import { checkBoolean, checkData, checkFunction, checkInteger, checkOneOf, checkOptionalFunction, Data } from './validate';
+import { Facts } from './inspect';
+import {
+  checkBoolean, checkData, checkFd, checkFunction, checkInteger, checkOneOf, checkOptionalFunction, checkString, Data,
+  invalidArgType, invalidArgValue,
+} from './validate';
 
 interface NativePipe extends NativeStream {
   bind(name: string): void;
@@ -19,9 +23,11 @@ interface NativePipe extends NativeStream {
 
 /** A path, or a Linux abstract socket name starting with '\0'. */
 function checkPipeName(name: unknown): string {
-  if (typeof name !== 'string') throw new TypeError(`name must be a string, got ${typeof name}`);
-  if (name.indexOf('\0', 1) !== -1) throw new TypeError('name must not contain NUL bytes after the first character');
-  return name;
+  checkString(name, 'name');
+  if ((name as string).indexOf('\0', 1) !== -1) {
+    throw invalidArgValue('name', name, 'must not contain null bytes after the first character');
+  }
+  return name as string;
 }
 
 function unpad(name: string): string {
@@ -45,35 +51,39 @@ export class Pipe extends Stream<NativePipe> {
 
   /** Binds to a path; a name starting with '\0' is a Linux abstract socket. */
   bind(name: string): void {
-    const n = this._n;
-    n.bind(checkPipeName(name));
+    const n = this._use('bind');
+    const nm = checkPipeName(name);
+    this._atAddress(nm, undefined, () => n.bind(nm));
+    this._bound = [nm, undefined];
   }
 
   /** Connects; cb(err, handle), e.g. PipeError ENOENT for a missing name. */
   connect(name: string, cb: (err: UVError | null, handle: this) => void): void {
-    const n = this._n;
+    const n = this._use('connect');
     const nm = checkPipeName(name);
     checkFunction(cb, 'callback');
-    n.connect(nm);
+    this._atAddress(nm, undefined, () => n.connect(nm));
     this._connectCallback = cb;
+    this._peer = [nm, undefined];
   }
 
   /** Adopts an existing fd (a socket, a pipe end); the handle closes it. */
   open(fd: number): void {
-    const n = this._n;
-    n.open(checkInteger(fd, 'fd', 0, 0x7fffffff));
+    const n = this._use('open');
+    n.open(checkFd(fd));
   }
 
   /** Windows only in libuv; accepted and ignored elsewhere. */
   pendingInstances(count: number): void {
-    const n = this._n;
+    const n = this._use('pendingInstances');
     n.pendingInstances(checkInteger(count, 'count', 0, 0x7fffffff));
   }
 
   /** Makes the bound socket file readable and/or writable by everyone: UV_READABLE | UV_WRITABLE. */
   chmod(mode: number): void {
-    const n = this._n;
-    n.chmod(checkOneOf(mode, 'mode', [UV_READABLE, UV_WRITABLE, UV_READABLE | UV_WRITABLE]));
+    const n = this._use('chmod');
+    n.chmod(checkOneOf(mode, 'mode', [UV_READABLE, UV_WRITABLE, UV_READABLE | UV_WRITABLE],
+      'UV_READABLE, UV_WRITABLE or both'));
   }
 
   /**
@@ -82,20 +92,36 @@ export class Pipe extends Stream<NativePipe> {
    * the padding is not shown here. libuv >= 1.48 uses the exact length.
    */
   getsockname(): string {
-    return unpad(this._n.getsockname());
+    return unpad(this._use('getsockname').getsockname());
   }
 
   getpeername(): string {
-    return unpad(this._n.getpeername());
+    return unpad(this._use('getpeername').getpeername());
   }
 
   get ipc(): boolean {
     return this._ipc;
   }
 
+  /** @internal */
+  override _facts(): Facts {
+    const facts = super._facts();
+    if (this._ipc) facts.ipc = true;
+    if (this._closed) return facts;
+    for (const [key, fn] of [['path', 'getsockname'], ['peer', 'getpeername']] as const) {
+      try {
+        const name = unpad(this._native[fn]());
+        if (name !== '') facts[key] = name;
+      } catch {
+        // not bound or not connected
+      }
+    }
+    return facts;
+  }
+
   /** The type of the next handle received over this IPC pipe: UV_TCP, UV_UDP, UV_NAMED_PIPE or UV_UNKNOWN_HANDLE. */
   pendingHandleType(): number {
-    return this._n.pendingHandleType();
+    return this._use('pendingHandleType').pendingHandleType();
   }
 
   /**
@@ -104,12 +130,12 @@ export class Pipe extends Stream<NativePipe> {
    * right after the call.
    */
   override write(data: Data, cb?: ((err: UVError | null, handle: this) => void) | null, sendHandle?: TransferableHandle): void {
-    const n = this._n;
+    const n = this._use('write');
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     if (sendHandle === undefined || sendHandle === null) return this._write(n, d, cb);
-    if (!(sendHandle instanceof Handle)) throw new TypeError('sendHandle must be a TCP, Pipe or UDP handle');
-    if (sendHandle.closed) throw new HandleClosedError();
+    if (!(sendHandle instanceof Handle)) throw invalidArgType('sendHandle', ['TCP', 'Pipe', 'UDP'], sendHandle);
+    if (sendHandle.closed) throw new HandleClosedError(this.constructor.name, 'write', 'sendHandle');
     this._write(n, d, cb, (sendHandle as Handle)._native);
   }
 }

@@ -3,7 +3,7 @@ import { UV_DISCONNECT, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE } from './const
 import { PollError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
-import { checkFunction, checkInteger } from './validate';
+import { checkFd, checkFlags, checkFunction } from './validate';
 
 interface NativePoll extends NativeHandle {
   start(events: number): void;
@@ -24,8 +24,7 @@ export class Poll extends Handle<NativePoll> {
   private _callback: PollCallback<this> | null = null;
 
   constructor(loop: Loop | undefined, fd: number) {
-    checkInteger(fd, 'fd', 0, 0x7fffffff);
-    super(loop, binding.Poll, fd);
+    super(loop, binding.Poll, checkFd(fd));
   }
 
   /**
@@ -35,17 +34,16 @@ export class Poll extends Handle<NativePoll> {
    * events and the callback.
    */
   start(events: number, cb: PollCallback<this>): void {
-    const n = this._n;
+    const n = this._use('start');
     const all = UV_READABLE | UV_WRITABLE | UV_DISCONNECT | UV_PRIORITIZED;
-    checkInteger(events, 'events', 0, all);
-    if ((events & ~all) !== 0) throw new RangeError(`events has unknown bits: ${events}`);
+    checkFlags(events, 'events', all, 'UV_READABLE, UV_WRITABLE, UV_DISCONNECT and UV_PRIORITIZED');
     checkFunction(cb, 'callback');
     this._callback = cb;
     n.start(events);
   }
 
   stop(): void {
-    this._n.stop();
+    this._use('stop').stop();
   }
 
   static {

@@ -2,7 +2,11 @@ import { binding, NativeHandle } from './binding';
 import { ProcessError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
-import { checkInteger, checkOptionalFunction, checkPath, checkSignal } from './validate';
+import { Facts } from './inspect';
+import {
+  checkArray, checkFd, checkFlags, checkInteger, checkObject, checkOptionalFunction, checkPath, checkSignal, checkStrings,
+  invalidArgType, invalidArgValue, outOfRange,
+} from './validate';
 
 const c = binding.constants;
 const PIPE_FLAGS = c.UV_READABLE_PIPE | c.UV_WRITABLE_PIPE;
@@ -45,23 +49,32 @@ export class StdIO {
   readonly flags: number;
 
   constructor(opts: StdIOOptions) {
-    if (typeof opts !== 'object' || opts === null) throw new TypeError('StdIO options must be an object');
-    const flags = checkInteger(opts.flags, 'flags', 0, 0xff);
+    StdIO._check(opts, 'opts');
+    this.flags = opts.flags;
+    this.fd = opts.fd ?? null;
+    this.stream = opts.stream ?? null;
+  }
+
+  /** @internal Checks StdIO options (`name`: how to call them in errors); returns them. */
+  static _check(opts: unknown, name: string): StdIOOptions {
+    const o = checkObject(opts, name);
+    const flags = checkInteger(o.flags, `${name}.flags`, 0, 0xff);
     const kind = flags & ~PIPE_FLAGS;
     const kinds = [c.UV_IGNORE, c.UV_CREATE_PIPE, c.UV_INHERIT_FD, c.UV_INHERIT_STREAM];
     if (!kinds.includes(kind) || (kind !== c.UV_CREATE_PIPE && (flags & PIPE_FLAGS) !== 0)) {
-      throw new RangeError(
-        `flags must be UV_IGNORE, UV_INHERIT_FD, UV_INHERIT_STREAM or UV_CREATE_PIPE (with UV_READABLE_PIPE/UV_WRITABLE_PIPE), got ${flags}`,
-      );
+      throw invalidArgValue(`${name}.flags`, flags,
+        'must be UV_IGNORE, UV_INHERIT_FD, UV_INHERIT_STREAM or UV_CREATE_PIPE (with UV_READABLE_PIPE/UV_WRITABLE_PIPE)',
+        RangeError);
     }
-    this.flags = flags;
-    this.fd = kind === c.UV_INHERIT_FD ? checkInteger(opts.fd, 'fd', 0, 0x7fffffff) : null;
+    const fd = kind === c.UV_INHERIT_FD ? checkFd(o.fd, `${name}.fd`) : undefined;
+    let stream: StdIOStream | undefined;
     if (kind === c.UV_CREATE_PIPE || kind === c.UV_INHERIT_STREAM) {
-      if (!(opts.stream instanceof Handle)) throw new TypeError('stream must be a stream handle (Pipe, TCP, TTY)');
-      this.stream = opts.stream as StdIOStream;
-    } else {
-      this.stream = null;
+      if (!(o.stream instanceof Handle)) {
+        throw invalidArgType(`${name}.stream`, kind === c.UV_CREATE_PIPE ? 'Pipe' : ['Pipe', 'TCP', 'TTY'], o.stream);
+      }
+      stream = o.stream as StdIOStream;
     }
+    return { flags, fd, stream };
   }
 }
 
@@ -79,48 +92,56 @@ export interface ProcessOptions {
   gid?: number;
   /** UV_PROCESS_* flags, e.g. UV_PROCESS_DETACHED. */
   flags?: number;
-  /** The child's fds 0, 1, 2, …; missing ones are UV_IGNORE. */
+  /** The child's fds 0, 1, 2, …; missing ones (past the end, holes, undefined, null) are UV_IGNORE. */
   stdio?: Array<StdIO | StdIOOptions>;
 }
 
 export type ExitCallback<H> = (exitStatus: number, termSignal: number, handle: H) => void;
 
-function checkStrings(value: unknown, name: string): string[] {
-  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array of strings`);
-  value.forEach((s, i) => checkPath(s, `${name}[${i}]`));
-  return value;
-}
-
 function checkEnv(env: unknown): string[] {
-  if (typeof env !== 'object' || env === null || Array.isArray(env)) {
-    throw new TypeError('env must be an object of strings');
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(checkObject(env, 'options.env'))) {
+    if (k === '' || k.includes('=') || k.includes('\0')) {
+      throw invalidArgValue('options.env', k, 'must not have a name that is empty or holds = or a null byte');
+    }
+    out.push(`${k}=${checkPath(v, `options.env.${k}`)}`);
   }
-  return Object.entries(env).map(([k, v]) => {
-    if (k === '' || k.includes('=') || k.includes('\0')) throw new TypeError(`env: invalid name '${k}'`);
-    return `${k}=${checkPath(v, `env.${k}`)}`;
-  });
+  return out;
 }
 
+const IGNORE: [number, unknown] = [c.UV_IGNORE, undefined];
+
+// [flags, native stream | fd] per child fd. Holes, undefined and null are
+// UV_IGNORE, as are the fds past the end of the array.
 function checkStdio(list: unknown): Array<[number, unknown]> {
-  if (!Array.isArray(list)) throw new TypeError('stdio must be an array of StdIO');
-  return list.map((entry, i) => {
-    const s = entry instanceof StdIO ? entry : new StdIO(entry as StdIOOptions);
-    if (s.stream !== null) {
-      if (s.stream.closed) throw new TypeError(`stdio[${i}].stream is closed`);
-      const native = (s.stream as Handle)._native;
-      const type = binding.handleType(native);
-      const ok = s.flags & c.UV_CREATE_PIPE ? type === c.UV_NAMED_PIPE : [c.UV_NAMED_PIPE, c.UV_TCP, c.UV_TTY].includes(type);
-      if (!ok) {
-        throw new TypeError(`stdio[${i}].stream must be ${s.flags & c.UV_CREATE_PIPE ? 'a Pipe' : 'a Pipe, TCP or TTY'}`);
-      }
-      return [s.flags, native];
+  const arr = checkArray(list, 'options.stdio');
+  const out: Array<[number, unknown]> = new Array(arr.length);
+  for (let i = 0; i < arr.length; i++) {
+    const entry: unknown = arr[i];
+    const name = `options.stdio[${i}]`;
+    if (entry === undefined || entry === null) {
+      out[i] = IGNORE;
+      continue;
     }
-    return [s.flags, s.fd];
-  });
+    const s = entry instanceof StdIO ? entry : StdIO._check(entry, name);
+    if (s.stream === null || s.stream === undefined) {
+      out[i] = [s.flags, s.fd ?? undefined];
+      continue;
+    }
+    if (s.stream.closed) throw invalidArgValue(`${name}.stream`, s.stream, 'is closed');
+    const native = (s.stream as Handle)._native;
+    const type = binding.handleType(native);
+    const pipe = (s.flags & c.UV_CREATE_PIPE) !== 0;
+    if (pipe ? type !== c.UV_NAMED_PIPE : ![c.UV_NAMED_PIPE, c.UV_TCP, c.UV_TTY].includes(type)) {
+      throw invalidArgType(`${name}.stream`, pipe ? 'Pipe' : ['Pipe', 'TCP', 'TTY'], s.stream);
+    }
+    out[i] = [s.flags, native];
+  }
+  return out;
 }
 
 function checkKillSignal(signum: unknown): number {
-  return typeof signum === 'number' ? checkInteger(signum, 'signum', 0, 64) : checkSignal(signum);
+  return checkSignal(signum, 'signum', 0);
 }
 
 /**
@@ -136,20 +157,23 @@ export class Process extends Handle<NativeProcess> {
   private _exitCallback: ExitCallback<this> | null;
 
   constructor(loop: Loop | undefined, options: ProcessOptions, exitCb?: ExitCallback<Process>) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-    const args = checkStrings(options.args, 'args');
-    if (args.length === 0) throw new RangeError('args must hold at least the program name');
-    const file = options.file === undefined ? args[0] : checkPath(options.file, 'file');
+    checkObject(options, 'options');
+    const args = checkStrings(options.args, 'options.args');
+    if (args.length === 0) throw outOfRange('options.args.length', '>= 1 (the program)', 0);
+    const file = options.file === undefined ? args[0] : checkPath(options.file, 'options.file');
     const env = options.env === undefined ? undefined : checkEnv(options.env);
-    const cwd = options.cwd === undefined ? undefined : checkPath(options.cwd, 'cwd');
-    let flags = options.flags === undefined ? 0 : checkInteger(options.flags, 'flags', 0, 0xff);
-    if ((flags & ~PROCESS_FLAGS) !== 0) throw new RangeError(`flags must be UV_PROCESS_* flags, got ${flags}`);
-    const uid = options.uid === undefined ? 0 : checkInteger(options.uid, 'uid', 0, 0xffffffff);
-    const gid = options.gid === undefined ? 0 : checkInteger(options.gid, 'gid', 0, 0xffffffff);
+    const cwd = options.cwd === undefined ? undefined : checkPath(options.cwd, 'options.cwd');
+    let flags = options.flags === undefined ? 0 : checkFlags(options.flags, 'options.flags', PROCESS_FLAGS, 'UV_PROCESS_* flags');
+    const uid = options.uid === undefined ? 0 : checkInteger(options.uid, 'options.uid', 0, 0xffffffff);
+    const gid = options.gid === undefined ? 0 : checkInteger(options.gid, 'options.gid', 0, 0xffffffff);
+    if (flags & c.UV_PROCESS_SETUID && options.uid === undefined) {
+      throw invalidArgValue('options.flags', flags, 'has UV_PROCESS_SETUID, which needs options.uid');
+    }
+    if (flags & c.UV_PROCESS_SETGID && options.gid === undefined) {
+      throw invalidArgValue('options.flags', flags, 'has UV_PROCESS_SETGID, which needs options.gid');
+    }
     if (options.uid !== undefined) flags |= c.UV_PROCESS_SETUID;
     if (options.gid !== undefined) flags |= c.UV_PROCESS_SETGID;
-    if (flags & c.UV_PROCESS_SETUID && options.uid === undefined) throw new TypeError('UV_PROCESS_SETUID needs uid');
-    if (flags & c.UV_PROCESS_SETGID && options.gid === undefined) throw new TypeError('UV_PROCESS_SETGID needs gid');
     const stdio = options.stdio === undefined ? [] : checkStdio(options.stdio);
     checkOptionalFunction(exitCb, 'exitCb');
     try {
@@ -176,13 +200,18 @@ export class Process extends Handle<NativeProcess> {
 
   /** Sends a signal (number or name; 0 checks the child exists). ProcessError ESRCH once it has exited. */
   kill(signum: number | string): void {
-    const n = this._n;
+    const n = this._use('kill');
     n.kill(checkKillSignal(signum));
   }
 
   /** The child's pid (kept after exit and close). */
   get pid(): number {
     return this._native.pid();
+  }
+
+  /** @internal */
+  override _facts(): Facts {
+    return { pid: this.pid };
   }
 
   /**

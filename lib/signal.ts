@@ -1,6 +1,7 @@
 import { binding, NativeHandle } from './binding';
 import { SignalError } from './errors';
 import { Handle } from './handle';
+import { Facts } from './inspect';
 import type { Loop } from './loop';
 import { checkFunction, checkSignal } from './validate';
 
@@ -29,7 +30,7 @@ export class Signal extends Handle<NativeSignal> {
   }
 
   private _start(cb: (signum: number, handle: this) => void, signum: unknown, oneshot: boolean) {
-    const n = this._n;
+    const n = this._use(oneshot ? 'startOneshot' : 'start');
     checkFunction(cb, 'callback');
     const num = checkSignal(signum);
     this._callback = cb;
@@ -37,12 +38,18 @@ export class Signal extends Handle<NativeSignal> {
   }
 
   stop(): void {
-    this._n.stop();
+    this._use('stop').stop();
   }
 
   /** The signal being watched, 0 if none. */
   get signum(): number {
     return this._native.signum();
+  }
+
+  /** @internal */
+  override _facts(): Facts {
+    const signum = this.signum;
+    return signum === 0 ? {} : { signum };
   }
 
   static {

@@ -1,8 +1,8 @@
 import { binding, NativeHandle } from './binding';
-import { HandleClosedError, StreamError, UVError } from './errors';
+import { HandleClosedError, StreamError, UVError, withAddress } from './errors';
 import { Handle } from './handle';
 import { PoolView } from './readpool';
-import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data } from './validate';
+import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data, invalidArgType, invalidArgValue } from './validate';
 
 export type { Data } from './validate';
 
@@ -43,6 +43,10 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
   private _shutdownCallback: ErrCallback<this> | null = null;
   /** @internal */
   _connectCallback: ErrCallback<this> | null = null;
+  /** @internal the address given to bind() (a pipe: its name), named by listen errors */
+  _bound: [string, number | undefined] | null = null;
+  /** @internal the address given to connect(), named by its error */
+  _peer: [string, number | undefined] | null = null;
   // Callbacks of pending writes, in order: libuv completes a stream's writes
   // in the order they were made, and calls back only for writes that had one.
   private _writeCallbacks: (ErrCallback<this> | undefined)[] = [];
@@ -50,10 +54,12 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
 
   /** Accepts connections; cb(err, server) runs once per incoming connection. */
   listen(cb: (err: UVError | null, server: this) => void, backlog = 511): void {
-    const n = this._n;
+    const n = this._use('listen');
     checkFunction(cb, 'callback');
     checkInteger(backlog, 'backlog', 0, 0x7fffffff);
-    n.listen(backlog);
+    const bound = this._bound;
+    if (bound === null) n.listen(backlog);
+    else this._atAddress(bound[0], bound[1], () => n.listen(backlog));
     this._listenCallback = cb;
   }
 
@@ -62,27 +68,41 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
    * right type (on an IPC pipe: of the type pendingHandleType() names).
    */
   accept(client: TransferableHandle): void {
-    const n = this._n;
-    if (!(client instanceof Handle)) throw new TypeError('client must be a TCP, Pipe or UDP handle');
-    if (client.closed) throw new HandleClosedError();
-    n.accept((client as Handle)._native);
+    const n = this._use('accept');
+    if (!(client instanceof Handle)) throw invalidArgType('client', ['TCP', 'Pipe', 'UDP'], client);
+    if (client.closed) throw new HandleClosedError(this.constructor.name, 'accept', 'client');
+    if ((client as Handle)._home !== this._home) throw invalidArgValue('client', client, "must belong to the server's loop");
+    try {
+      n.accept((client as Handle)._native);
+    } catch (err) {
+      // native knows the type wanted ("must be an empty TCP handle to accept this connection")
+      if (err instanceof TypeError && !('code' in err)) {
+        throw invalidArgValue('client', client, err.message.replace(/^client /, ''));
+      }
+      throw err;
+    }
   }
 
   /** cb(err, data, handle) per read; EOF is (null, null); an error ends reading. */
   startRead(cb: (err: UVError | null, data: Buffer | null, handle: this) => void): void {
-    const n = this._n;
+    const n = this._use('startRead');
     checkFunction(cb, 'callback');
     n.readStart();
     this._readCallback = cb;
   }
 
   stopRead(): void {
-    this._n.readStop();
+    this._use('stopRead').readStop();
   }
 
-  /** Writes data (an array is one vectored write); cb(err, handle) once it is written. */
+  /**
+   * Writes data (an array is one vectored write); cb(err, handle) once it is
+   * written. Without a callback, a failure known during the call is thrown,
+   * and a later one (EPIPE…) goes where a callback's exception goes:
+   * loop.excepthook, or run() throws it; `err.handle` is this handle.
+   */
   write(data: Data, cb?: ErrCallback<this>): void {
-    const n = this._n;
+    const n = this._use('write');
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     this._write(n, d, cb);
@@ -100,20 +120,20 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
 
   /** Writes what the socket takes now; returns the bytes written, EAGAIN if none. */
   tryWrite(data: Data): number {
-    const n = this._n;
+    const n = this._use('tryWrite');
     return n.tryWrite(checkData(data));
   }
 
   /** Ends the writing side once pending writes are done. */
   shutdown(cb?: ErrCallback<this>): void {
-    const n = this._n;
+    const n = this._use('shutdown');
     checkOptionalFunction(cb, 'callback');
     n.shutdown();
     this._shutdownCallback = cb ?? null;
   }
 
   setBlocking(blocking: boolean): void {
-    const n = this._n;
+    const n = this._use('setBlocking');
     checkBoolean(blocking, 'blocking');
     n.setBlocking(blocking);
   }
@@ -141,7 +161,10 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
         else if (a !== undefined) data = (data as Buffer).subarray(0, a);
         this._readCallback!.call(null, err, data as Buffer | null, this);
       },
-      onWrite(this: Stream, err: UVError | null) {
+      // unclaimed: a write without a callback failed; its error goes where
+      // a callback's exception would (excepthook, or run() throws it)
+      onWrite(this: Stream, err: UVError | null, unclaimed?: boolean) {
+        if (unclaimed === true) throw this._unclaimed(err!);
         const q = this._writeCallbacks;
         const cb = q[this._writeHead]!;
         q[this._writeHead++] = undefined;
@@ -152,11 +175,13 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
         cb.call(null, err, this);
       },
       onConnection(this: Stream, err: UVError | null) {
+        if (err !== null && this._bound !== null) withAddress(err, this._bound[0], this._bound[1]);
         this._listenCallback!.call(null, err, this);
       },
       onConnect(this: Stream, err: UVError | null) {
         const cb = this._connectCallback!;
         this._connectCallback = null;
+        if (err !== null && this._peer !== null) withAddress(err, this._peer[0], this._peer[1]);
         cb.call(null, err, this);
       },
       onShutdown(this: Stream, err: UVError | null) {

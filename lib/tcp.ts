@@ -3,9 +3,10 @@ import { checkAddress, checkFamily, Family, SockAddr } from './address';
 import { UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT } from './constants';
 import { needFeature } from './features';
 import { TCPError, UVError } from './errors';
+import { Facts, showAddress } from './inspect';
 import type { Loop } from './loop';
 import { NativeStream, Stream } from './stream';
-import { checkBoolean, checkFunction, checkInteger, checkMs, checkOneOf, checkOptionalFunction } from './validate';
+import { checkBoolean, checkFd, checkFunction, checkInteger, checkMs, checkOneOf, checkOptionalFunction } from './validate';
 
 interface NativeTCP extends NativeStream {
   bind(ip: string, port: number, flags: number): void;
@@ -21,6 +22,8 @@ interface NativeTCP extends NativeStream {
   family(): Family | null;
   bufferSize(send: boolean, value: number): number;
 }
+
+const MAX_KEEPALIVE_MS = 0x7fffffff * 1000;
 
 function familyCode(family: unknown): number {
   const f = checkFamily(family);
@@ -38,44 +41,63 @@ export class TCP extends Stream<NativeTCP> {
     this._requestedFamily = family;
   }
 
+  /** @internal */
+  override _facts(): Facts {
+    const facts = super._facts();
+    if (this._closed) return facts;
+    const family = this.family;
+    if (family !== null) facts.family = family;
+    for (const [key, fn] of [['local', 'getsockname'], ['remote', 'getpeername']] as const) {
+      try {
+        facts[key] = showAddress(this._native[fn]());
+      } catch {
+        // not bound or not connected
+      }
+    }
+    return facts;
+  }
+
   /**
    * Binds to ip:port ('' = the wildcard of the handle's family). libuv may
    * report a busy address (EADDRINUSE) only at listen() or connect().
    */
   bind(ip: string, port: number, flags = 0): void {
-    const n = this._n;
+    const n = this._use('bind');
     const [addr, p] = checkAddress(ip, port, this.family ?? this._requestedFamily);
-    checkOneOf(flags, 'flags', [0, UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT, UV_TCP_IPV6ONLY | UV_TCP_REUSEPORT]);
+    checkOneOf(flags, 'flags', [0, UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT, UV_TCP_IPV6ONLY | UV_TCP_REUSEPORT],
+      '0, UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT or both');
     if (flags & UV_TCP_REUSEPORT) needFeature('tcpReusePort', 'bind', TCPError);
-    n.bind(addr, p, flags);
+    this._atAddress(addr, p, () => n.bind(addr, p, flags));
+    this._bound = [addr, p];
   }
 
   /** Connects; cb(err, handle), e.g. TCPError ECONNREFUSED. */
   connect(ip: string, port: number, cb: (err: UVError | null, handle: this) => void): void {
-    const n = this._n;
+    const n = this._use('connect');
     const [addr, p] = checkAddress(ip, port, this.family ?? this._requestedFamily);
     checkFunction(cb, 'callback');
-    n.connect(addr, p);
+    this._atAddress(addr, p, () => n.connect(addr, p));
     this._connectCallback = cb;
+    this._peer = [addr, p];
   }
 
   /** Adopts an existing socket fd; the handle closes it. */
   open(fd: number): void {
-    const n = this._n;
-    n.open(checkInteger(fd, 'fd', 0, 0x7fffffff));
+    const n = this._use('open');
+    n.open(checkFd(fd));
   }
 
   getsockname(): SockAddr {
-    return this._n.getsockname();
+    return this._use('getsockname').getsockname();
   }
 
   getpeername(): SockAddr {
-    return this._n.getpeername();
+    return this._use('getpeername').getpeername();
   }
 
   /** TCP_NODELAY: disables Nagle's algorithm. */
   nodelay(enable: boolean): void {
-    const n = this._n;
+    const n = this._use('nodelay');
     checkBoolean(enable, 'enable');
     n.nodelay(enable);
   }
@@ -88,13 +110,10 @@ export class TCP extends Stream<NativeTCP> {
    * seconds: times are rounded up, at least 1 s.
    */
   keepalive(enable: boolean, delayMs = 60000, intervalMs?: number, count?: number): void {
-    const n = this._n;
+    const n = this._use('keepalive');
     checkBoolean(enable, 'enable');
-    const seconds = (ms: number, name: string) => {
-      const s = Math.max(1, Math.ceil(checkMs(ms, name) / 1000));
-      if (s > 0x7fffffff) throw new RangeError(`${name} is too large: ${ms}`);
-      return s;
-    };
+    // libuv takes an unsigned int of seconds; Linux an int.
+    const seconds = (ms: number, name: string) => Math.max(1, Math.ceil(checkMs(ms, name, MAX_KEEPALIVE_MS) / 1000));
     const delay = seconds(delayMs, 'delayMs');
     if (intervalMs === undefined && count === undefined) return n.keepalive(enable, delay);
     const interval = seconds(intervalMs ?? 1000, 'intervalMs');
@@ -105,16 +124,16 @@ export class TCP extends Stream<NativeTCP> {
 
   /** Windows only in libuv; accepted and ignored elsewhere. */
   simultaneousAccepts(enable: boolean): void {
-    const n = this._n;
+    const n = this._use('simultaneousAccepts');
     checkBoolean(enable, 'enable');
     n.simultaneousAccepts(enable);
   }
 
   /** Closes with a TCP RST instead of a FIN; TCPError EINVAL after shutdown(). */
   closeReset(cb?: (handle: this) => void): void {
-    const n = this._n;
     checkOptionalFunction(cb, 'callback');
-    n.closeReset();
+    if (this._closed) return this._closeAgain(cb);
+    this._native.closeReset();
     this._closed = true;
     this._closeCallback = cb ?? null;
   }
@@ -126,21 +145,21 @@ export class TCP extends Stream<NativeTCP> {
 
   /** SO_SNDBUF (Linux reports twice the size set). */
   get sendBufferSize(): number {
-    return this._n.bufferSize(true, 0);
+    return this._use('sendBufferSize').bufferSize(true, 0);
   }
 
   set sendBufferSize(value: number) {
-    const n = this._n;
+    const n = this._use('sendBufferSize');
     n.bufferSize(true, checkInteger(value, 'sendBufferSize', 1, 0x7fffffff));
   }
 
   /** SO_RCVBUF (Linux reports twice the size set). */
   get receiveBufferSize(): number {
-    return this._n.bufferSize(false, 0);
+    return this._use('receiveBufferSize').bufferSize(false, 0);
   }
 
   set receiveBufferSize(value: number) {
-    const n = this._n;
+    const n = this._use('receiveBufferSize');
     n.bufferSize(false, checkInteger(value, 'receiveBufferSize', 1, 0x7fffffff));
   }
 }

@@ -2,8 +2,9 @@ import { AsyncResource } from 'async_hooks';
 import { binding, NativeHandle, NativeLoop } from './binding';
 import { TimerError } from './errors';
 import { Handle } from './handle';
+import type { Facts } from './inspect';
 import type { Loop } from './loop';
-import { checkBoolean, checkFunction, checkMs, checkOptionalFunction } from './validate';
+import { checkBoolean, checkFunction, checkMs } from './validate';
 
 /*
  * Timers live in JavaScript, as Node's own do: a native handle and a libuv
@@ -235,9 +236,14 @@ export class Timer extends Handle<never> {
     this._context = l._attachedFlag ? new AsyncResource('uvkit.Timer') : null;
   }
 
-  /** Calls cb after `timeout` ms, then every `repeat` ms if repeat > 0. */
+  /**
+   * Calls cb after `timeout` ms, then every `repeat` ms if repeat > 0. Both
+   * are ms from 0 to Number.MAX_SAFE_INTEGER (truncated to whole ms); larger
+   * values, negative ones and NaN throw RangeError ERR_OUT_OF_RANGE (nothing
+   * is clamped).
+   */
   start(cb: (timer: this) => void, timeout: number, repeat = 0): void {
-    void this._n;
+    this._use('start');
     checkFunction(cb, 'callback');
     const t = checkMs(timeout, 'timeout');
     const r = checkMs(repeat, 'repeat');
@@ -247,13 +253,13 @@ export class Timer extends Handle<never> {
   }
 
   stop(): void {
-    void this._n;
+    this._use('stop');
     if (this._active) this._queue.remove(this);
   }
 
   /** Restarts a repeating timer; TimerError EINVAL if it was never started. */
   again(): void {
-    void this._n;
+    this._use('again');
     if (this._callback === null) throw this._error(UV_EINVAL, 'uv_timer_again');
     if (this._repeat > 0) this._queue.restart(this, this._repeat);
   }
@@ -263,7 +269,7 @@ export class Timer extends Handle<never> {
   }
 
   set repeat(value: number) {
-    void this._n;
+    this._use('repeat');
     this._repeat = checkMs(value, 'repeat');
   }
 
@@ -281,19 +287,15 @@ export class Timer extends Handle<never> {
   }
 
   override set ref(value: boolean) {
-    void this._n;
+    this._use('ref');
     checkBoolean(value, 'ref');
     if (value === this._refed) return;
     this._refed = value;
     if (this._active) this._queue.refChanged(value);
   }
 
-  /** Stops the timer; cb runs in the loop's close phase, like any handle's. */
-  override close(cb?: (handle: this) => void): void {
-    void this._n;
-    checkOptionalFunction(cb, 'callback');
-    this._closed = true;
-    this._closeCallback = cb ?? null;
+  /** @internal close(): stops the timer; the close callbacks run in the loop's close phase, as any handle's. */
+  override _closeNative(): void {
     if (this._active) this._queue.remove(this);
     const native = this._loop!._native;
     native.timerUntrack(this._slot);
@@ -301,8 +303,13 @@ export class Timer extends Handle<never> {
     this._carrier.close();
   }
 
+  /** @internal */
+  override _facts(): Facts {
+    return this._active ? { dueIn: this.dueIn, repeat: this._repeat } : { repeat: this._repeat };
+  }
+
   override fileno(): number {
-    void this._n;
+    this._use('fileno');
     throw this._error(UV_EBADF, 'fileno');
   }
 

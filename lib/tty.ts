@@ -3,15 +3,11 @@ import { UV_TTY_MODE_IO, UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW } from './constants
 import { TTYError } from './errors';
 import type { Loop } from './loop';
 import { NativeStream, Stream } from './stream';
-import { checkBoolean, checkInteger, checkOneOf } from './validate';
+import { checkBoolean, checkFd, checkOneOf } from './validate';
 
 interface NativeTTY extends NativeStream {
   setMode(mode: number): void;
   getWinsize(): { width: number; height: number };
-}
-
-function checkFd(fd: unknown): number {
-  return checkInteger(fd, 'fd', 0, 0x7fffffff);
 }
 
 function checkReadable(readable: unknown): boolean {
@@ -29,12 +25,13 @@ export class TTY extends Stream<NativeTTY> {
 
   /** UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW or UV_TTY_MODE_IO. */
   setMode(mode: number): void {
-    const n = this._n;
-    n.setMode(checkOneOf(mode, 'mode', [UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW, UV_TTY_MODE_IO]));
+    const n = this._use('setMode');
+    n.setMode(checkOneOf(mode, 'mode', [UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW, UV_TTY_MODE_IO],
+      'UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW or UV_TTY_MODE_IO'));
   }
 
   getWinsize(): { width: number; height: number } {
-    return this._n.getWinsize();
+    return this._use('getWinsize').getWinsize();
   }
 
   /**

@@ -1,13 +1,15 @@
-import { isIP } from 'net';
-import { Family, SockAddr, checkAddress, checkFamily } from './address';
+import { Family, SockAddr, checkAddress, checkFamily, checkIP } from './address';
 import { binding, NativeHandle } from './binding';
 import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR, UV_UDP_REUSEPORT } from './constants';
+import { UDPError, UVError, withAddress } from './errors';
 import { needFeature } from './features';
-import { UDPError, UVError } from './errors';
 import { Handle } from './handle';
 import type { Loop } from './loop';
+import { Facts, showAddress } from './inspect';
 import { PoolView } from './readpool';
-import { Data, checkBoolean, checkData, checkFunction, checkInteger, checkOneOf, checkOptionalFunction } from './validate';
+import {
+  Data, checkBoolean, checkData, checkFd, checkFlags, checkFunction, checkInteger, checkOneOf, checkOptionalFunction, checkPort,
+} from './validate';
 
 interface NativeUDP extends NativeHandle {
   bind(ip: string, port: number, flags: number): void;
@@ -44,10 +46,11 @@ export type UDPRecvCallback<H> = (
   handle: H,
 ) => void;
 
-function checkIP(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${typeof value}`);
-  if (isIP(value) === 0) throw new TypeError(`${name} must be a numeric IPv4 or IPv6 address, got '${value}'`);
-  return value;
+// The address a send concerns, for its error: the ip as sent ('<broadcast>'
+// as 255.255.255.255), none for the connected peer (ip null).
+function sendAddress(ip: string | null, addr: string | null | undefined): string | null {
+  if (addr !== undefined) return addr;
+  return ip === '<broadcast>' ? '255.255.255.255' : ip;
 }
 
 /**
@@ -58,8 +61,10 @@ function checkIP(value: unknown, name: string): string {
 export class UDP extends Handle<NativeUDP> {
   static override errorClass = UDPError;
   private _recvCallback: UDPRecvCallback<this> | null = null;
-  // Callbacks of pending sends, in order: libuv completes sends in order.
-  private _sendCallbacks: UDPSendCallback<this>[] = [];
+  // Pending sends with a callback, in order (libuv completes sends in
+  // order), three entries each: the callback, the address and the port.
+  private _sends: unknown[] = [];
+  private _sendHead = 0;
   private _family: Family | null;
   // The ip (as the user gave it) of the last send()/trySend() that returned
   // normally, '' (family-dependent) excepted: native still holds its parsed
@@ -78,59 +83,69 @@ export class UDP extends Handle<NativeUDP> {
 
   /** flags: UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR | UV_UDP_REUSEPORT (`features.udpReusePort`). */
   bind(ip: string, port: number, flags = 0): void {
-    const n = this._n;
+    const n = this._use('bind');
     const [addr, p] = checkAddress(ip, port, this.family ?? undefined);
-    checkInteger(flags, 'flags', 0, 0xffff);
-    if ((flags & ~(UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR | UV_UDP_REUSEPORT)) !== 0) {
-      throw new RangeError(`flags may only hold UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR and UV_UDP_REUSEPORT, got ${flags}`);
-    }
+    checkFlags(flags, 'flags', UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR | UV_UDP_REUSEPORT,
+      'UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR and UV_UDP_REUSEPORT');
     if (flags & UV_UDP_REUSEPORT) needFeature('udpReusePort', 'bind', UDPError);
-    n.bind(addr, p, flags);
+    this._atAddress(addr, p, () => n.bind(addr, p, flags));
   }
 
   /** Sets the default peer (synchronous in libuv); sends then use ip null. */
   connect(ip: string, port: number): void {
-    const n = this._n;
+    const n = this._use('connect');
     const [addr, p] = checkAddress(ip, port, this.family ?? undefined);
-    n.connect(addr, p);
+    this._atAddress(addr, p, () => n.connect(addr, p));
   }
 
   getpeername(): SockAddr {
-    return this._n.getpeername();
+    return this._use('getpeername').getpeername();
   }
 
   getsockname(): SockAddr {
-    return this._n.getsockname();
+    return this._use('getsockname').getsockname();
   }
 
   /** Takes over an existing UDP socket fd (it is closed with the handle). */
   open(fd: number): void {
-    const n = this._n;
-    checkInteger(fd, 'fd', 0, 0x7fffffff);
-    n.open(fd);
+    const n = this._use('open');
+    n.open(checkFd(fd));
   }
 
   /**
    * Sends one datagram (an array is sent as one datagram). The caller's
    * buffers are used in place until the callback: do not change them before.
-   * Failures after the call (EMSGSIZE, ECONNREFUSED…) reach only the callback.
+   * Failures after the call (EMSGSIZE, ECONNREFUSED…) go to the callback;
+   * with no callback, one known at once is thrown, and a later one goes
+   * where an exception of a callback goes (loop.excepthook, or run()
+   * throws it). Errors name the address and port.
    */
   send(ip: string | null, port: number | null, data: Data, cb?: UDPSendCallback<this>): void {
-    const n = this._n;
+    const n = this._use('send');
     const [addr, p] = this._destination(ip, port);
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     const hasCallback = typeof cb === 'function';
-    n.send(addr, p, d, hasCallback);
+    try {
+      n.send(addr, p, d, hasCallback);
+    } catch (err) {
+      throw withAddress(err as UVError, sendAddress(ip, addr), p);
+    }
     this._sent(ip, addr);
-    if (hasCallback) this._sendCallbacks.push(cb);
+    if (hasCallback) this._sends.push(cb, sendAddress(ip, addr), p);
   }
 
   /** Sends at once or throws UDPError EAGAIN (also while sends are queued). */
   trySend(ip: string | null, port: number | null, data: Data): number {
-    const n = this._n;
+    const n = this._use('trySend');
     const [addr, p] = this._destination(ip, port);
-    const sent = n.trySend(addr, p, checkData(data));
+    const d = checkData(data);
+    let sent: number;
+    try {
+      sent = n.trySend(addr, p, d);
+    } catch (err) {
+      throw withAddress(err as UVError, sendAddress(ip, addr), p);
+    }
     this._sent(ip, addr);
     return sent;
   }
@@ -141,52 +156,68 @@ export class UDP extends Handle<NativeUDP> {
    * truncated), cb(err, null, null, 0) for a receive error.
    */
   startRecv(cb: UDPRecvCallback<this>): void {
-    const n = this._n;
+    const n = this._use('startRecv');
     checkFunction(cb, 'callback');
     this._recvCallback = cb;
     n.recvStart();
   }
 
   stopRecv(): void {
-    this._n.recvStop();
+    this._use('stopRecv').recvStop();
   }
 
   /** membership: UV_JOIN_GROUP | UV_LEAVE_GROUP; iface null = chosen by the system. */
   setMembership(group: string, iface: string | null, membership: number): void {
-    const n = this._n;
+    const n = this._use('setMembership');
     checkIP(group, 'group');
     if (iface !== null && iface !== undefined) checkIP(iface, 'iface');
-    checkOneOf(membership, 'membership', [UV_JOIN_GROUP, UV_LEAVE_GROUP]);
+    checkOneOf(membership, 'membership', [UV_JOIN_GROUP, UV_LEAVE_GROUP], 'UV_JOIN_GROUP or UV_LEAVE_GROUP');
     n.setMembership(group, iface ?? null, membership);
   }
 
   /** The interface (its address) for outgoing multicast; '' or null = default. */
   setMulticastInterface(iface: string | null): void {
-    const n = this._n;
+    const n = this._use('setMulticastInterface');
     if (iface !== null && iface !== '') checkIP(iface, 'iface');
     n.setMulticastInterface(iface || null);
   }
 
   setMulticastTTL(ttl: number): void {
-    const n = this._n;
+    const n = this._use('setMulticastTTL');
     n.setOption(MULTICAST_TTL, checkInteger(ttl, 'ttl', 0, 255));
   }
 
   setMulticastLoop(on: boolean): void {
-    const n = this._n;
+    const n = this._use('setMulticastLoop');
     checkBoolean(on, 'on');
     n.setOption(MULTICAST_LOOP, on ? 1 : 0);
   }
 
   setBroadcast(on: boolean): void {
-    const n = this._n;
+    const n = this._use('setBroadcast');
     checkBoolean(on, 'on');
     n.setOption(BROADCAST, on ? 1 : 0);
   }
 
   setTTL(ttl: number): void {
-    const n = this._n;
+    const n = this._use('setTTL');
     n.setOption(TTL, checkInteger(ttl, 'ttl', 1, 255));
+  }
+
+  /** @internal */
+  override _facts(): Facts {
+    const facts = super._facts();
+    if (this._closed) return facts;
+    const family = this.family;
+    if (family !== null) facts.family = family;
+    for (const [key, fn] of [['local', 'getsockname'], ['remote', 'getpeername']] as const) {
+      try {
+        facts[key] = showAddress(this._native[fn]());
+      } catch {
+        // not bound or not connected
+      }
+    }
+    return facts;
   }
 
   /** The socket's family; null while no socket exists (nothing bound or sent yet). */
@@ -207,21 +238,21 @@ export class UDP extends Handle<NativeUDP> {
 
   /** SO_SNDBUF. Linux reports twice the value set (the kernel's bookkeeping). */
   get sendBufferSize(): number {
-    return this._n.bufferSize(false, 0);
+    return this._use('sendBufferSize').bufferSize(false, 0);
   }
 
   set sendBufferSize(value: number) {
-    const n = this._n;
+    const n = this._use('sendBufferSize');
     n.bufferSize(false, checkInteger(value, 'sendBufferSize', 1, 0x7fffffff));
   }
 
   /** SO_RCVBUF. Linux reports twice the value set. */
   get receiveBufferSize(): number {
-    return this._n.bufferSize(true, 0);
+    return this._use('receiveBufferSize').bufferSize(true, 0);
   }
 
   set receiveBufferSize(value: number) {
-    const n = this._n;
+    const n = this._use('receiveBufferSize');
     n.bufferSize(true, checkInteger(value, 'receiveBufferSize', 1, 0x7fffffff));
   }
 
@@ -230,7 +261,7 @@ export class UDP extends Handle<NativeUDP> {
   // ip undefined. Any other ip clears the cache before native sees it, so a
   // throw there cannot leave lib/ and native out of step.
   private _destination(ip: unknown, port: unknown): [string | null | undefined, number] {
-    if (ip === this._sendIP && ip !== null) return [undefined, checkInteger(port, 'port', 0, 65535)];
+    if (ip === this._sendIP && ip !== null) return [undefined, checkPort(port)];
     this._sendIP = null;
     return this._target(ip, port);
   }
@@ -243,7 +274,7 @@ export class UDP extends Handle<NativeUDP> {
 
   private _target(ip: unknown, port: unknown): [string | null, number] {
     if (ip === null) {
-      if (port !== null && port !== undefined) checkInteger(port, 'port', 0, 65535);
+      if (port !== null && port !== undefined) checkPort(port);
       return [null, 0];
     }
     return checkAddress(ip, port, this.family ?? undefined);
@@ -275,8 +306,21 @@ export class UDP extends Handle<NativeUDP> {
         }
         this._recvCallback!.call(null, err, data, addr, flags, this);
       },
-      onUDPSend(this: UDP, err: UVError | null) {
-        this._sendCallbacks.shift()!.call(null, err, this);
+      // unclaimed: a send without a callback failed; its error goes where a
+      // callback's exception would (excepthook, or run() throws it)
+      onUDPSend(this: UDP, err: UVError | null, unclaimed?: boolean) {
+        if (unclaimed === true) throw this._unclaimed(err!);
+        const q = this._sends;
+        const i = this._sendHead;
+        const cb = q[i] as UDPSendCallback<UDP>;
+        if (err !== null) withAddress(err, q[i + 1] as string | null, q[i + 2] as number);
+        q[i] = q[i + 1] = q[i + 2] = undefined;
+        this._sendHead = i + 3;
+        if (this._sendHead === q.length) {
+          q.length = 0;
+          this._sendHead = 0;
+        }
+        cb.call(null, err, this);
       },
     });
   }

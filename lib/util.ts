@@ -137,8 +137,7 @@ export function threadGetPriority(): number {
  * (`features.threadName`, libuv 1.50); Linux keeps the first 15 bytes.
  */
 export function threadSetName(name: string): void {
-  if (typeof name !== 'string') throw new TypeError(`name must be a string, got ${typeof name}`);
-  if (name.includes('\0')) throw new TypeError('name must not contain NUL bytes');
+  checkPath(name, 'name'); // a string without NUL bytes
   needFeature('threadName', 'uv_thread_setname');
   n.threadSetName(name);
 }

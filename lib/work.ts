@@ -6,11 +6,13 @@
 // finishes, which also works while Node's own loop is blocked.
 import * as path from 'path';
 import * as v8 from 'v8';
+import { inspect } from 'util';
 import { Worker } from 'worker_threads';
 import { binding } from './binding';
 import { UVError } from './errors';
+import { inspectAs } from './inspect';
 import type { Loop } from './loop';
-import { checkFunction, checkOptionalFunction } from './validate';
+import { checkArray, checkFunction, checkOptionalFunction } from './validate';
 
 type Done = (err: Error | null, result: any) => void;
 
@@ -54,6 +56,12 @@ export class WorkRequest {
   /** @internal */
   constructor(job: Job) {
     this._job = job;
+  }
+
+  [inspect.custom](depth: number, options: object, fn?: Function): string {
+    const job = this._job;
+    const state = !jobs.has(job.id) ? 'done' : job.worker === null ? 'queued' : 'running';
+    return inspectAs('WorkRequest', { state }, depth, options, fn);
   }
 
   /**
@@ -122,7 +130,7 @@ function dispatch(): void {
 export function queueWork(loop: Loop, work: Function, args: unknown[], done?: Done): WorkRequest {
   const n = loop._native;
   checkFunction(work, 'work');
-  if (!Array.isArray(args)) throw new TypeError('args must be an array');
+  checkArray(args, 'args');
   checkOptionalFunction(done, 'done');
   const job: Job = {
     id: nextId++, loop, mailbox: n.workMailbox(), source: work.toString(), args,

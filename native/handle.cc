@@ -1,12 +1,15 @@
 #include "handle.h"
 
+#include <unistd.h>
+
 void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
   // info[0]: the native Loop, info[1]: the owner; lib/ checks both.
   env_ = info.Env();
   loop_ = LoopWrap::Unwrap(info[0].As<Napi::Object>());
   owner_ = Napi::Weak(info[1].As<Napi::Object>());
-  handle_ = static_cast<uv_handle_t*>(malloc(size));
+  handle_ = static_cast<uv_handle_t*>(malloc(size + sizeof(int)));  // + CloseFdAfter's slot
   handle_->data = nullptr;
+  *reinterpret_cast<int*>(reinterpret_cast<char*>(handle_) + size) = -1;
   // Made while attached: callbacks run in the async context of creation.
   if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
 }
@@ -80,6 +83,7 @@ bool HandleBase::IsOpen(Napi::Env env) {
 
 void HandleBase::OnClose(uv_handle_t* h) {
   HandleBase* wrap = static_cast<HandleBase*>(h->data);
+  if (h->type == UV_POLL && CloseFdAfter(h) >= 0) close(CloseFdAfter(h));  // see handle.h
   free(h);
   if (wrap == nullptr) return;
   wrap->handle_ = nullptr;

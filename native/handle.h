@@ -6,9 +6,27 @@
 // dropped one is collected and closed.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "loop.h"
+
+// Whether `userFd`, an fd the caller gave, still refers to the open file
+// description of `ownFd` (the private dup made of it): kcmp(KCMP_FILE) where
+// the kernel allows it, else the same st_dev/st_ino (which cannot tell a
+// reopening of the same file apart). False once the caller closed it.
+inline bool SameOpenFile(int userFd, int ownFd, dev_t dev, ino_t ino) {
+  if (userFd < 0 || ownFd < 0 || fcntl(userFd, F_GETFD) < 0) return false;
+  pid_t pid = getpid();
+  long same = syscall(SYS_kcmp, pid, pid, 0 /* KCMP_FILE */, userFd, ownFd);
+  if (same >= 0) return same == 0;
+  struct stat st;
+  return fstat(userFd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
 
 class HandleBase {
  public:
@@ -42,6 +60,14 @@ class HandleBase {
   // libuv still refers to, to keep for good.
   enum class InitRemains { kFree, kClose, kKeep };
   static InitRemains AfterFailedInit(LoopWrap*, const void*) { return InitRemains::kFree; }
+  // An fd closed once the handle's close has completed (after libuv has
+  // removed it from epoll): every uv handle made by Setup() is allocated
+  // with this slot after it, -1 = none; OnClose reads it for Poll handles
+  // only (fs_poll.cc makes handles of its own). For the private dup of a
+  // user-given fd (poll.cc).
+  static int& CloseFdAfter(uv_handle_t* h) {
+    return *reinterpret_cast<int*>(reinterpret_cast<char*>(h) + uv_handle_size(h->type));
+  }
 
  protected:
   HandleBase() = default;

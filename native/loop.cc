@@ -1,7 +1,11 @@
 #include "loop.h"
 
+#include <dlfcn.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
+
+#include <mutex>
 
 #include "handle.h"
 
@@ -257,6 +261,41 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
   closed_ = true;
 }
 
+// A request is still in the threadpool (an open of a FIFO that no one
+// writes to): the uv_loop_t stays allocated for good, never run again, so
+// the request's completion (uv_async_send on the loop's wq_async, from the
+// pool thread) lands in memory that is still valid. Its fds are not needed
+// any more and are closed, except the one that completion writes to: the
+// async eventfd is swapped for one process-wide sink eventfd (a write to a
+// closed fd would make libuv abort; one to a reused number would write into
+// someone else's file). What stays per stuck loop is memory, not fds.
+static void ReleaseStuckLoopFds(uv_loop_t* loop) {
+  static int sink = -1;
+  static std::mutex mu;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (sink < 0) {
+      sink = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+      // The sink lives as long as the process: keep this module (and so the
+      // variable) loaded even when the last environment using it unloads it.
+      Dl_info self;
+      if (dladdr(reinterpret_cast<void*>(&ReleaseStuckLoopFds), &self) != 0 && self.dli_fname) {
+        dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+      }
+    }
+  }
+  if (sink < 0) return;  // keep everything as it is
+  if (loop->async_io_watcher.fd >= 0 && loop->async_wfd == -1) {
+    int old = loop->async_io_watcher.fd;
+    loop->async_io_watcher.fd = sink;
+    close(old);
+  }
+  for (int* fd : {&loop->backend_fd, &loop->signal_pipefd[0], &loop->signal_pipefd[1]}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
+}
+
 void LoopWrap::Teardown() {
   if (closed_) return;
   tearingDown_ = true;
@@ -283,9 +322,9 @@ void LoopWrap::Teardown() {
   uv_run(loop_, UV_RUN_NOWAIT);
   if (uv_loop_close(loop_) == 0) {
     delete loop_;
+  } else {
+    ReleaseStuckLoopFds(loop_);
   }
-  // else: a request is still in the threadpool. The loop is left allocated
-  // and never run again, so its completion can only reach leaked memory.
   closed_ = true;
   tearingDown_ = false;
   pendingError_.Reset();

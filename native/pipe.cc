@@ -1,11 +1,14 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "stream.h"
 
 class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
  public:
   using StreamWrap::StreamWrap;
+  ~PipeWrap() override { CloseUserFd(); }
   static constexpr const char* kInitSyscall = "uv_pipe_init";
   // info[2]: ipc
   static int InitHandle(LoopWrap* loop, uv_pipe_t* h, const Napi::CallbackInfo& info) {
@@ -48,13 +51,68 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
     ConnectStarted(r, req);
   }
 
+  // open(fd): the Pipe owns the fd from here on, but the caller still
+  // holds its number and may close it under the handle; libuv aborts the
+  // process when epoll then refuses a change of the watcher (see poll.cc).
+  // So libuv gets a private dup that only it closes; the caller's fd is
+  // closed with the handle if it is still the same file, and a read or
+  // write started after the caller closed it fails with EBADF.
   void Open(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
     int fd = info[0].As<Napi::Number>().Int32Value();
     int r = CheckStreamFd(fd, UV_NAMED_PIPE);
-    if (r == 0) r = uv_pipe_open(uv(), fd);
-    if (r != 0) Throw(r, "open");
+    if (r != 0) return Throw(r, "open");
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (own < 0) return Throw(uv_translate_sys_error(errno), "open");
+    r = uv_pipe_open(uv(), own);
+    if (r != 0) {
+      close(own);
+      return Throw(r, "open");
+    }
+    struct stat st;
+    fstat(own, &st);
+    userFd_ = fd;
+    dev_ = st.st_dev;
+    ino_ = st.st_ino;
   }
+
+  // Reached from the stream and handle templates: public.
+ public:
+  bool UserFdValid() {
+    if (userFd_ < 0) return true;
+    uv_os_fd_t own = -1;
+    if (handle_ != nullptr) uv_fileno(handle_, &own);
+    return SameOpenFile(userFd_, own, dev_, ino_);
+  }
+
+  void CloseUserFd() {
+    if (userFd_ >= 0 && handle_ != nullptr && UserFdValid()) close(userFd_);
+    userFd_ = -1;
+  }
+
+  void Closing() override { CloseUserFd(); }
+
+  void ReadStart(const Napi::CallbackInfo& info) {
+    if (IsOpen(info.Env()) && !UserFdValid()) return Throw(UV_EBADF, "read");
+    StreamWrap::ReadStart(info);
+  }
+
+  void Write(const Napi::CallbackInfo& info) {
+    if (IsOpen(info.Env()) && !UserFdValid()) return Throw(UV_EBADF, "write");
+    StreamWrap::Write(info);
+  }
+
+  // The caller's fd for a Pipe made by open(fd).
+  Napi::Value Fileno(const Napi::CallbackInfo& info) {
+    if (userFd_ >= 0 && IsOpen(info.Env())) return Napi::Number::New(info.Env(), userFd_);
+    return HandleBase::Fileno(info);
+  }
+
+  int userFd_ = -1;  // the fd given to open(), -1 if none
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+
+ private:
 
   void PendingInstances(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;

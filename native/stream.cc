@@ -146,10 +146,14 @@ void OnWrite(uv_write_t* req, int status) {
   uv_handle_t* h = reinterpret_cast<uv_handle_t*>(req->handle);
   HandleBase* self = Wrap(h);
   napi_env env = EnvOf(h);
-  if (self != nullptr && w->hasCallback) {
+  // A failed write without a callback is reported all the same (lib/ calls
+  // it unclaimed), unless close() cancelled it.
+  bool unclaimed = !w->hasCallback && status != 0 && status != UV_ECANCELED;
+  if (self != nullptr && (w->hasCallback || unclaimed)) {
     CallbackScope scope(env);
-    napi_value argv[1] = {status != 0 ? self->Error(status, "write") : Null(env)};
-    self->Call(kCb_onWrite, 1, argv);
+    napi_value argv[2] = {status != 0 ? self->Error(status, "write") : Null(env), nullptr};
+    if (unclaimed) napi_get_boolean(env, true, &argv[1]);
+    self->Call(kCb_onWrite, unclaimed ? 2 : 1, argv);
   }
   if (w->carrier != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(w->carrier), FreeHandle);
   free(w);

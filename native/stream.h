@@ -100,8 +100,17 @@ class StreamWrap : public HandleWrap<T, U> {
   }
   static void ReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     StreamWrap* self = Self(reinterpret_cast<uv_handle_t*>(s));
+    // A stream opened on a caller's fd that the caller has closed since
+    // (pipe.cc): the read fails with EBADF instead of going on.
+    if (self != nullptr && nread > 0 && !static_cast<T*>(self)->UserFdValid()) nread = UV_EBADF;
     stream::OnRead(s, nread, buf, self != nullptr ? &self->bulkRead_ : nullptr);
   }
+
+ public:
+  // Whether the fd the caller gave (open(fd)) is still theirs; see pipe.cc.
+  bool UserFdValid() { return true; }
+
+ protected:
 
   static Napi::Function DefineStream(Napi::Env env, const char* name,
                                      std::vector<typename W::PropertyDescriptor> own) {

@@ -84,7 +84,7 @@ void LoopWrap::TimerArm(const Napi::CallbackInfo& info) {
   if (!CheckUsable(info.Env())) return;
   double due = info[0].As<Napi::Number>().DoubleValue();
   bool ref = info[1].ToBoolean();
-  if (due < 0) {
+  if (!(due >= 0)) {  // also NaN: never a timeout of 0, re-armed forever
     if (timerDriver_ != nullptr) uv_timer_stop(timerDriver_);
     if (timerDriverPinned_) owner_.Unref();
     timerDriverPinned_ = false;
@@ -96,8 +96,16 @@ void LoopWrap::TimerArm(const Napi::CallbackInfo& info) {
     uv_timer_init(loop_, timerDriver_);
     timerDriver_->data = nullptr;  // internal: loop.handles skips it
   }
+  // A double beyond uint64_t does not convert (x86 gives 0 or 2**63): such
+  // a timer never fires, and libuv clamps loop time + UINT64_MAX itself.
   double now = static_cast<double>(loop_->time);
-  uint64_t timeout = due > now ? static_cast<uint64_t>(due - now) : 0;
+  double wait = due - now;
+  uint64_t timeout = 0;
+  if (wait >= 18446744073709551615.0) {
+    timeout = UINT64_MAX;
+  } else if (wait > 0) {
+    timeout = static_cast<uint64_t>(wait);
+  }
   uv_timer_start(timerDriver_, OnTimerDriver, timeout, 0);
   if (ref) {
     uv_ref(reinterpret_cast<uv_handle_t*>(timerDriver_));

@@ -221,15 +221,19 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     // null once the handle was abandoned at loop teardown: no JavaScript then.
     HandleBase* self = static_cast<HandleBase*>(req->handle->data);
     if (self != nullptr) {
-      if (s->hasCallback) {
+      // A failed send without a callback is reported all the same (lib/
+      // calls it unclaimed), unless close() cancelled it.
+      bool unclaimed = !s->hasCallback && status < 0 && status != UV_ECANCELED;
+      if (s->hasCallback || unclaimed) {
         CallbackScope scope(self->env());
-        napi_value err;
+        napi_value argv[2] = {nullptr, nullptr};
         if (status < 0) {
-          err = self->Error(status, "send");
+          argv[0] = self->Error(status, "send");
         } else {
-          napi_get_null(self->env(), &err);
+          napi_get_null(self->env(), &argv[0]);
         }
-        self->Call(kCb_onUDPSend, 1, &err);
+        if (unclaimed) napi_get_boolean(self->env(), true, &argv[1]);
+        self->Call(kCb_onUDPSend, unclaimed ? 2 : 1, argv);
       }
       self->RequestDone();
     }
@@ -331,13 +335,14 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     // With no callback, a datagram the socket takes at once needs no request
     // (only tried on a socket that exists: the queued path does the implicit
     // bind). EAGAIN queues it; the argument errors uv_udp_send reports
-    // synchronously are thrown through it; any other failure (EMSGSIZE…) is
-    // what a queued send would have reported to its missing callback.
+    // synchronously are thrown through it; any other failure (EMSGSIZE,
+    // EAFNOSUPPORT…), which has no callback to go to, is thrown.
     uv_os_fd_t fd;
     if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
       int r = uv_udp_try_send(uv(), d.bufs, d.n, d.sa);
-      if (r >= 0 || (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ)) {
-        return env.Undefined();
+      if (r >= 0) return env.Undefined();
+      if (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ) {
+        return Result(env, r, "send");
       }
     }
     SendReq* s = SendReq::New(d.bufs, d.n);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import * as uv from '../lib/index';
-import { libuvAtLeast, runNode } from './helpers';
+import { inspect } from 'util';
+import { libuvAtLeast, runNode, throwsLike } from './helpers';
 
 describe('errors, errno, constants', () => {
   it('UVError carries errno, code, syscall, path, dest and a Node-style message', () => {
@@ -17,6 +18,127 @@ describe('errors, errno, constants', () => {
     const bare = new uv.UVError(uv.errno.UV_EAGAIN);
     assert.equal(bare.message, 'EAGAIN: resource temporarily unavailable');
     assert.equal(bare.syscall, undefined);
+  });
+
+  it('a logged error shows only the fields that have values (issue 11)', () => {
+    const bare = new uv.UVError(uv.errno.UV_EAGAIN, 'write');
+    assert.deepEqual(Object.keys(bare), ['errno', 'code', 'syscall']);
+    assert.doesNotMatch(inspect(bare), /undefined/);
+    let fsErr: any;
+    try {
+      uv.fs.open(undefined, '/nonexistent/uvkit');
+    } catch (err) {
+      fsErr = err;
+    }
+    assert.deepEqual(Object.keys(fsErr), ['errno', 'code', 'syscall', 'path']);
+    assert.doesNotMatch(inspect(fsErr), /dest|undefined/);
+  });
+
+  it('stacks start at the caller, not inside uvkit (issue 11)', () => {
+    const loop = new uv.Loop();
+    const stackOf = (fn: () => void): string[] => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as Error).stack!.split('\n');
+      }
+      throw new Error('no throw');
+    };
+    function callerOfBind() {
+      new uv.TCP(loop).bind('127.0.0.1', -1);
+    }
+    function callerOfOpen() {
+      uv.fs.open(loop, '/nonexistent/uvkit');
+    }
+    function callerOfStart() {
+      const timer = new uv.Timer(loop);
+      timer.close();
+      timer.start(() => {}, 1);
+    }
+    function callerOfSpawn() {
+      uv.Process.spawn(loop, { args: ['/nonexistent/uvkit'] });
+    }
+    const cases: [() => void, string, string][] = [
+      [callerOfBind, 'callerOfBind', 'RangeError [ERR_SOCKET_BAD_PORT]: port should be >= 0 and < 65536. Received type number (-1).'],
+      [callerOfOpen, 'callerOfOpen', "FSError: ENOENT: no such file or directory, open '/nonexistent/uvkit'"],
+      [callerOfStart, 'callerOfStart', 'HandleClosedError: Timer.start(): handle is closed'],
+      [callerOfSpawn, 'callerOfSpawn', "ProcessError: ENOENT: no such file or directory, spawn '/nonexistent/uvkit'"],
+    ];
+    try {
+      for (const [fn, name, header] of cases) {
+        const lines = stackOf(fn);
+        assert.equal(lines[0], header);
+        assert.match(lines[1], new RegExp(`^    at ${name} \\(`), lines.join('\n'));
+        assert.doesNotMatch(lines.join('\n'), /[/\\]lib[/\\]\w+\.ts:/);
+      }
+    } finally {
+      for (const h of loop.handles) if (!h.closed) h.close();
+      loop.run();
+      loop.close();
+    }
+  });
+
+  it('bad arguments throw with Node\'s codes and messages naming the argument and what it got (issue 11)', () => {
+    const loop = new uv.Loop();
+    const tcp = new uv.TCP(loop);
+    const udp = new uv.UDP(loop);
+    const timer = new uv.Timer(loop);
+    const cases: [() => unknown, Function, string, string][] = [
+      [() => timer.start(7 as any, 1), TypeError, 'ERR_INVALID_ARG_TYPE',
+        'The "callback" argument must be of type function. Received type number (7)'],
+      [() => timer.start(() => {}, '10' as any), TypeError, 'ERR_INVALID_ARG_TYPE',
+        'The "timeout" argument must be of type number. Received type string (\'10\')'],
+      [() => timer.start(() => {}, -0.5), RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "timeout" is out of range. It must be >= 0 && <= 9007199254740991. Received -0.5'],
+      [() => tcp.bind('127.0.0.1', 65536), RangeError, 'ERR_SOCKET_BAD_PORT',
+        'port should be >= 0 and < 65536. Received type number (65536).'],
+      [() => tcp.bind('127.0.0.1', NaN), RangeError, 'ERR_SOCKET_BAD_PORT',
+        'port should be >= 0 and < 65536. Received type number (NaN).'],
+      [() => tcp.connect('localhost', 80, () => {}), TypeError, 'ERR_INVALID_IP_ADDRESS', 'Invalid IP address: localhost'],
+      [() => tcp.bind(null as any, 80), TypeError, 'ERR_INVALID_ARG_TYPE',
+        'The "ip" argument must be of type string. Received null'],
+      [() => tcp.open(NaN), RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "fd" is out of range. It must be an integer. Received NaN'],
+      [() => tcp.open(2 ** 53), RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "fd" is out of range. It must be >= 0 && <= 2147483647. Received 9_007_199_254_740_992'],
+      [() => tcp.write({} as any), TypeError, 'ERR_INVALID_ARG_TYPE',
+        'The "data" argument must be of type string or an instance of Buffer or Uint8Array or an array of them. Received an instance of Object'],
+      // eslint-disable-next-line no-sparse-arrays
+      [() => tcp.write([Buffer.from('a'), , 'b'] as any), TypeError, 'ERR_INVALID_ARG_TYPE',
+        'The "data[1]" property must be of type string or an instance of Buffer or Uint8Array. Received undefined'],
+      [() => tcp.write([]), RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "data.length" is out of range. It must be >= 1. Received 0'],
+      [() => udp.setTTL(0), RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "ttl" is out of range. It must be >= 1 && <= 255. Received 0'],
+      [() => udp.bind('127.0.0.1', 0, 1 << 12), RangeError, 'ERR_INVALID_ARG_VALUE',
+        "The argument 'flags' must be a combination of UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR and UV_UDP_REUSEPORT. Received 4096"],
+      [() => loop.run(7), RangeError, 'ERR_INVALID_ARG_VALUE',
+        "The argument 'mode' must be UV_RUN_DEFAULT, UV_RUN_ONCE or UV_RUN_NOWAIT. Received 7"],
+      [() => new uv.TCP(loop, 'IPv5' as any), TypeError, 'ERR_INVALID_ARG_VALUE',
+        "The argument 'family' must be 'IPv4' or 'IPv6'. Received 'IPv5'"],
+      [() => new uv.Timer({} as any), TypeError, 'ERR_INVALID_ARG_TYPE',
+        'The "loop" argument must be an instance of Loop. Received an instance of Object'],
+      [() => uv.dns.getaddrinfo(loop, null, null), TypeError, 'ERR_MISSING_ARGS',
+        'The "host" or "port" arguments must be specified'],
+      [() => uv.fs.open(loop, 'a\0b'), TypeError, 'ERR_INVALID_ARG_VALUE',
+        "The argument 'path' must be a string without null bytes. Received 'a\\x00b'"],
+      [() => uv.fs.utime(loop, '/x', 1e300, 0), RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "atime" is out of range. It must be >= -8640000000000000 && <= 8640000000000000. Received 1e+300'],
+      [() => new uv.Signal(loop).start(() => {}, 'SIGNOPE'), TypeError, 'ERR_UNKNOWN_SIGNAL', 'Unknown signal: SIGNOPE'],
+      [() => new uv.FSPoll(loop).start('/x', 2 ** 32, () => {}), RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "intervalMs" is out of range. It must be >= 0 && <= 4294967295. Received 4294967296'],
+      [() => tcp.keepalive(true, 1e300), RangeError, 'ERR_OUT_OF_RANGE',
+        'The value of "delayMs" is out of range. It must be >= 0 && <= 2147483647000. Received 1e+300'],
+    ];
+    try {
+      for (const [fn, cls, code, message] of cases) throwsLike(fn, cls, { code, message });
+      udp.bind('127.0.0.1', -0); // -0 is 0 wherever an integer is taken
+      assert.equal(udp.getsockname().address, '127.0.0.1');
+    } finally {
+      for (const h of loop.handles) if (!h.closed) h.close();
+      loop.run();
+      loop.close();
+    }
   });
 
   it('the class tree follows pyuv', () => {

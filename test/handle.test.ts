@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
-import { Handle, HandleClosedError, HandleError, Timer, TimerError, UVError, errno } from '../lib/index';
+import { inspect } from 'util';
+import { Handle, HandleClosedError, HandleError, Loop, Prepare, TCP, Timer, TimerError, UVError, errno } from '../lib/index';
 import { runNode, throwsLike, useLoop } from './helpers';
 
 describe('Handle base', () => {
@@ -22,12 +23,102 @@ describe('Handle base', () => {
     assert.equal(timer.closed, true);
   });
 
-  it('close() on a closing handle throws HandleClosedError', () => {
-    const timer = new Timer(t.loop);
-    timer.close();
-    throwsLike(() => timer.close(), HandleClosedError, { code: 'EBADF', message: 'handle is closed' });
+  it('close() of a closing or closed handle does nothing; its callback runs once, after the close (issue 11)', () => {
+    for (const make of [() => new Timer(t.loop), () => new Prepare(t.loop), () => new TCP(t.loop)]) {
+      const h: Handle = make();
+      const calls: string[] = [];
+      h.close(() => calls.push(`first, loop ${h.loop === null ? 'null' : 'set'}`));
+      h.close(); // closing: nothing
+      h.close((x) => {
+        assert.equal(x, h);
+        calls.push(`second, loop ${h.loop === null ? 'null' : 'set'}`);
+      });
+      assert.equal(calls.length, 0);
+      t.loop.run();
+      assert.deepEqual(calls, ['first, loop null', 'second, loop null'], h.constructor.name);
+      // Closed: close() does nothing, and a callback runs in the loop's close phase.
+      h.close();
+      h.close(() => calls.push('third'));
+      assert.deepEqual(calls.length, 2, 'not called synchronously');
+      t.loop.run();
+      assert.deepEqual(calls.slice(2), ['third']);
+      assert.equal(h.loop, null);
+      t.loop.run();
+      assert.equal(calls.length, 3, 'once');
+      assert.throws(() => h.close(7 as any), { code: 'ERR_INVALID_ARG_TYPE' }); // arguments are still checked
+    }
     assert.ok(new HandleClosedError() instanceof HandleError);
     assert.ok(new HandleClosedError() instanceof UVError);
+  });
+
+  it('"on error, close": closing in a connect callback after the socket was closed throws nothing (issue 11)', () => {
+    const holder = new TCP(t.loop);
+    holder.bind('127.0.0.1', 0);
+    const client = new TCP(t.loop);
+    let got: UVError | null = null;
+    client.connect('127.0.0.1', holder.getsockname().port, (err) => {
+      got = err;
+      if (err) client.close(() => holder.close());
+    });
+    client.close(); // a timeout gave up on it first
+    t.loop.run();
+    assert.equal(got!.code, 'ECANCELED');
+    assert.equal(holder.closed, true);
+  });
+
+  it('a close callback given to a closed handle of a closed loop runs on Node\'s loop', async () => {
+    const loop = new Loop();
+    const h = new Prepare(loop);
+    h.close();
+    loop.run();
+    loop.close();
+    let calls = 0;
+    h.close((x) => {
+      assert.equal(x, h);
+      calls++;
+    });
+    assert.equal(calls, 0);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(calls, 1);
+  });
+
+  it('HandleClosedError names the class and the method (issue 11)', () => {
+    class MyTCP extends TCP {}
+    const tcp = new TCP(t.loop);
+    const mine = new MyTCP(t.loop);
+    tcp.close();
+    mine.close();
+    throwsLike(() => tcp.write('x'), HandleClosedError, { code: 'EBADF', message: 'TCP.write(): handle is closed' });
+    throwsLike(() => mine.bind('127.0.0.1', 0), HandleClosedError, { message: 'MyTCP.bind(): handle is closed' });
+    throwsLike(() => (tcp.ref = true), HandleClosedError, { message: 'TCP.ref(): handle is closed' });
+    const server = new TCP(t.loop);
+    throwsLike(() => server.accept(tcp), HandleClosedError, { message: 'TCP.accept(): client is closed' });
+  });
+
+  it('util.inspect shows the class, the state and useful facts, never internals (issue 11)', () => {
+    const internals = /_native|_loop|_queue|TimerQueue|_closeCallback|_home|\[Object: null prototype\]/;
+    const server = new TCP(t.loop);
+    server.bind('127.0.0.1', 0);
+    server.listen(() => {});
+    const port = server.getsockname().port;
+    const text = inspect(server, { breakLength: Infinity });
+    assert.equal(text, `TCP { active: true, ref: true, closed: false, fd: ${server.fileno()}, family: 'IPv4', local: '127.0.0.1:${port}' }`);
+    const timer = new Timer(t.loop);
+    timer.start(() => {}, 60000, 5);
+    timer.ref = false;
+    assert.match(inspect(timer), /^Timer \{ active: true, ref: false, closed: false, dueIn: \d+, repeat: 5 \}$/);
+    const prepare = new Prepare(t.loop);
+    prepare.close();
+    assert.equal(inspect(prepare), 'Prepare { active: false, ref: true, closed: true, closing: true }');
+    const all = inspect(t.loop.handles, { breakLength: Infinity });
+    assert.doesNotMatch(all, internals);
+    assert.doesNotMatch(all, /\[object Object\]/);
+    assert.match(all, /^\[ \w+ \{.*\}, \w+ \{.*\}, \w+ \{.*\} \]$/s);
+    for (const name of ['TCP', 'Timer', 'Prepare']) assert.match(all, new RegExp(`\\b${name} \\{ active`));
+    assert.equal(String(server), '[object TCP]');
+    assert.equal(inspect({ h: { deeper: timer } }, { depth: 1 }), '{ h: { deeper: [Timer] } }');
+    assert.match(inspect(t.loop), /^Loop \{ alive: true, running: false, attached: false, handles: 3 \}$/);
+    for (const h of [server, timer, prepare, t.loop]) assert.doesNotMatch(inspect(h, { showHidden: false }), internals);
   });
 
   it('data is free for the user; ref reflects uv_ref', () => {

@@ -145,6 +145,118 @@ describe('hardening (issue 11)', function () {
     });
   });
 
+  describe('item 3: the caller closes an fd under a handle', () => {
+    // In a child: before the fix libuv aborted the process (uv__epoll_ctl_prep).
+    const run = (script: string) => {
+      const res = child(`
+        const fs = require('fs');
+        const uv = require('./');
+        const loop = new uv.Loop();
+        const fifo = require('path').join(require('os').tmpdir(), 'uvkit-hard-' + process.pid);
+        require('child_process').execFileSync('mkfifo', [fifo]);
+        const fifoFd = () => fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+        const r = fifoFd(), w = fifoFd();
+        const out = {};
+        ${script}
+        loop.run();
+        try { fs.closeSync(w); } catch {}
+        fs.unlinkSync(fifo);
+        console.log(JSON.stringify(out));
+      `, {}, 20000);
+      assert.equal(res.signal, null, `killed by ${res.signal}: ${res.stderr.slice(0, 1000)}`);
+      assert.equal(res.status, 0, res.stderr.slice(0, 2000));
+      return JSON.parse(res.stdout);
+    };
+
+    it('Poll started, fd closed before the next iteration: the callback gets EBADF', () => {
+      const out = run(`
+        const poll = new uv.Poll(loop, r);
+        poll.start(uv.UV_READABLE, (err, events) => { out.err = err && err.code; out.active = poll.active; poll.close(); });
+        fs.writeSync(w, 'x');
+        fs.closeSync(r);
+      `);
+      assert.deepEqual(out, { err: 'EBADF', active: false });
+    });
+
+    it('Poll running, fd closed, events changed: start() throws EBADF', () => {
+      const out = run(`
+        const poll = new uv.Poll(loop, r);
+        poll.start(uv.UV_READABLE, () => {});
+        loop.run(uv.UV_RUN_NOWAIT);
+        fs.closeSync(r);
+        try { poll.start(uv.UV_READABLE | uv.UV_WRITABLE, () => {}); } catch (e) { out.code = e.code; out.cls = e.constructor.name; }
+        poll.close();
+      `);
+      assert.deepEqual(out, { code: 'EBADF', cls: 'PollError' });
+    });
+
+    it('Pipe.open(fd) + startRead(), fd closed before the next iteration: the read fails with EBADF', () => {
+      const out = run(`
+        const p = new uv.Pipe(loop);
+        p.open(r);
+        p.startRead((err, data) => { out.err = err && err.code; out.data = data; p.close(); });
+        fs.writeSync(w, 'x');
+        fs.closeSync(r);
+      `);
+      assert.deepEqual(out, { err: 'EBADF', data: null });
+    });
+
+    it('Pipe.open(fd), fd closed and its number reused: startRead() throws EBADF, close() leaves the new fd open', () => {
+      const out = run(`
+        const p = new uv.Pipe(loop);
+        p.open(r);
+        fs.closeSync(r);
+        const r2 = fs.openSync(process.execPath, 'r'); // another file, the lowest free number: r again
+        out.reused = r2 === r;
+        try { p.startRead(() => {}); } catch (e) { out.code = e.code; }
+        p.close();
+        loop.run();
+        out.open = (() => { try { fs.fstatSync(r2); return true; } catch { return false; } })();
+        fs.closeSync(r2);
+      `);
+      assert.deepEqual(out, { reused: true, code: 'EBADF', open: true });
+    });
+  });
+
+  describe('item 9: a worker that ends with an fs request stuck in the threadpool', () => {
+    it('leaves no fd of its loop open (only the loop memory stays, for the request)', () => {
+      const res = child(`
+        const fs = require('fs'), os = require('os'), path = require('path'), cp = require('child_process');
+        const { Worker } = require('worker_threads');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uvkit-hard-'));
+        const fifo = path.join(dir, 'fifo');
+        cp.execFileSync('mkfifo', [fifo]);
+        const fds = () => fs.readdirSync('/proc/self/fd').length;
+        const body = \`
+          const uv = require(\${JSON.stringify(process.cwd())});
+          const { parentPort } = require('worker_threads');
+          const fs = require('fs');
+          const loop = new uv.Loop();
+          uv.fs.open(loop, \${JSON.stringify(fifo)}, fs.constants.O_RDONLY, 0, () => {});
+          parentPort.postMessage('stuck');
+        \`;
+        const one = () => new Promise((resolve) => {
+          const w = new Worker(body, { eval: true });
+          w.on('message', () => w.terminate());
+          w.on('exit', resolve);
+        });
+        (async () => {
+          await one(); // warm: process-wide fds (the sink eventfd, the pool's)
+          const before = fds();
+          await one();
+          await one();
+          const after = fds();
+          // Unblock the stuck opens so the pool threads are free again.
+          for (let i = 0; i < 3; i++) fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+          fs.rmSync(dir, { recursive: true });
+          console.log(JSON.stringify({ leaked: after - before }));
+        })();
+      `, { UV_THREADPOOL_SIZE: '8' });
+      assert.equal(res.status, 0, res.stderr.slice(0, 2000));
+      assert.deepEqual(JSON.parse(res.stdout), { leaked: 0 });
+    });
+  });
+
   describe('item 1: worker termination', () => {
     it('terminating workers at random moments (loading, running, attached, queueWork, process.exit) never aborts', () => {
       const res = spawnSync(process.execPath, [path.join(__dirname, 'fixtures', 'terminate.js'), '120'], {

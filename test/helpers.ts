@@ -75,3 +75,16 @@ export function libuvAtLeast(minor: number): boolean {
   const [major, min] = process.versions.uv.split('.').map(Number);
   return major > 1 || min >= minor;
 }
+
+/**
+ * Fails the test if `fn` does not throw HandleClosedError EBADF with the
+ * message naming the class and the method: "TCP.write(): handle is closed".
+ */
+export function throwsClosed(fn: () => unknown, className: string, method: string) {
+  assert.throws(fn, (err: any) => {
+    assert.equal(err && err.constructor && err.constructor.name, 'HandleClosedError', err && err.message);
+    assert.equal(err.code, 'EBADF');
+    assert.equal(err.message, `${className}.${method}(): handle is closed`);
+    return true;
+  });
+}

@@ -7,7 +7,7 @@ import {
   HandleClosedError, Loop, Pipe, PipeError, StreamError, TCP, Timer, UVError,
   UV_NAMED_PIPE, UV_READABLE, UV_RUN_NOWAIT, UV_RUN_ONCE, UV_TCP, UV_UNKNOWN_HANDLE, UV_WRITABLE, errno,
 } from '../lib/index';
-import { libuvAtLeast, root, throwsLike, useLoop } from './helpers';
+import { libuvAtLeast, root, throwsClosed, throwsLike, useLoop } from './helpers';
 
 describe('Pipe', () => {
   const t = useLoop();
@@ -78,10 +78,45 @@ describe('Pipe', () => {
     });
   }
 
-  it('ENOENT for a missing name arrives in the connect callback as a PipeError', () => {
+  it('a write without a callback that fails after the call goes to excepthook or run(), with err.handle (issue 11)', () => {
+    // A FIFO whose reader is gone: write() tries at once (EPIPE), then libuv
+    // reports the queued write's EPIPE from the loop.
+    const fifo = path.join(dir, 'epipe.fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    for (const hooked of [false, true]) {
+      const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const writer = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      fs.closeSync(reader);
+      const p = new Pipe(t.loop);
+      p.open(writer);
+      const hookErrs: UVError[] = [];
+      t.loop.excepthook = hooked ? (err) => void hookErrs.push(err as UVError) : null;
+      p.write('nobody reads this'); // returns: the failure comes from the loop
+      let thrown: unknown = null;
+      try {
+        t.loop.run();
+      } catch (err) {
+        thrown = err;
+      }
+      const err = (hooked ? hookErrs[0] : thrown) as UVError;
+      assert.ok(err instanceof PipeError, String(err));
+      assert.equal(err.code, 'EPIPE');
+      assert.equal(err.syscall, 'write');
+      assert.equal(err.handle, p);
+      assert.ok(!Object.keys(err).includes('handle'), 'not shown when logged');
+      assert.equal(hookErrs.length, hooked ? 1 : 0);
+      if (hooked) assert.equal(thrown, null);
+      p.close();
+      t.loop.excepthook = null;
+      t.loop.run();
+    }
+  });
+
+  it('ENOENT for a missing name arrives in the connect callback as a PipeError naming the path', () => {
     const client = new Pipe(t.loop);
     const errs: (UVError | null)[] = [];
-    client.connect(path.join(dir, 'missing.sock'), (err, h) => {
+    const missing = path.join(dir, 'missing.sock');
+    client.connect(missing, (err, h) => {
       assert.equal(h, client);
       errs.push(err);
       client.close();
@@ -93,6 +128,10 @@ describe('Pipe', () => {
     assert.equal(errs[0]!.code, 'ENOENT');
     assert.equal(errs[0]!.errno, errno.UV_ENOENT);
     assert.equal(errs[0]!.syscall, 'connect');
+    assert.equal(errs[0]!.address, missing);
+    assert.equal(errs[0]!.port, undefined);
+    assert.ok(!('port' in errs[0]!));
+    assert.equal(errs[0]!.message, `ENOENT: no such file or directory, connect ${missing}`);
   });
 
   it('bind errors: EADDRINUSE for a taken name, EACCES (libuv) for a missing directory, EINVAL for a too long path', () => {
@@ -100,7 +139,10 @@ describe('Pipe', () => {
     const a = new Pipe(t.loop);
     a.bind(name);
     const b = new Pipe(t.loop);
-    throwsLike(() => b.bind(name), PipeError, { code: 'EADDRINUSE', errno: errno.UV_EADDRINUSE, syscall: 'bind' });
+    throwsLike(() => b.bind(name), PipeError, {
+      code: 'EADDRINUSE', errno: errno.UV_EADDRINUSE, syscall: 'bind', address: name,
+      message: `EADDRINUSE: address already in use, bind ${name}`,
+    });
     // libuv turns bind's ENOENT into EACCES, as on Windows.
     throwsLike(() => b.bind(path.join(dir, 'no', 'such.sock')), PipeError, {
       code: 'EACCES', errno: errno.UV_EACCES, syscall: 'bind',
@@ -330,20 +372,23 @@ describe('Pipe', () => {
     assert.throws(() => p.setBlocking('no' as any), TypeError);
   });
 
-  it('every method of a closed Pipe throws HandleClosedError', () => {
+  it('every method of a closed Pipe throws HandleClosedError naming it; close() does nothing', () => {
     const p = new Pipe(t.loop, true);
     const other = new Pipe(t.loop);
     p.close();
     const fn = () => {};
-    for (const call of [
-      () => p.bind('/tmp/x'), () => p.connect('/tmp/x', fn), () => p.open(0), () => p.pendingInstances(1),
-      () => p.chmod(UV_READABLE), () => p.getsockname(), () => p.getpeername(), () => p.pendingHandleType(),
-      () => p.listen(fn), () => p.accept(other), () => p.startRead(fn), () => p.stopRead(),
-      () => p.write('x'), () => p.write('x', fn, other), () => p.tryWrite('x'), () => p.shutdown(),
-      () => p.setBlocking(false), () => p.fileno(), () => p.close(),
-    ]) {
-      throwsLike(call, HandleClosedError);
+    for (const [method, call] of [
+      ['bind', () => p.bind('/tmp/x')], ['connect', () => p.connect('/tmp/x', fn)], ['open', () => p.open(0)],
+      ['pendingInstances', () => p.pendingInstances(1)], ['chmod', () => p.chmod(UV_READABLE)],
+      ['getsockname', () => p.getsockname()], ['getpeername', () => p.getpeername()],
+      ['pendingHandleType', () => p.pendingHandleType()], ['listen', () => p.listen(fn)], ['accept', () => p.accept(other)],
+      ['startRead', () => p.startRead(fn)], ['stopRead', () => p.stopRead()], ['write', () => p.write('x')],
+      ['write', () => p.write('x', fn, other)], ['tryWrite', () => p.tryWrite('x')], ['shutdown', () => p.shutdown()],
+      ['setBlocking', () => p.setBlocking(false)], ['fileno', () => p.fileno()],
+    ] as const) {
+      throwsClosed(call, 'Pipe', method);
     }
+    p.close();
     assert.equal(p.ipc, true);
     assert.equal(p.readable, false);
     assert.equal(p.writeQueueSize, 0);

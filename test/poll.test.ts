@@ -7,7 +7,7 @@ import {
   HandleClosedError, Loop, Poll, PollError, Timer, UDP, UVError, errno,
   UV_DISCONNECT, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE,
 } from '../lib/index';
-import { throwsLike, useLoop } from './helpers';
+import { throwsClosed, throwsLike, useLoop } from './helpers';
 
 const { O_RDWR, O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOCTTY } = fs.constants;
 
@@ -275,16 +275,16 @@ describe('Poll', () => {
     assert.equal(poll.active, false);
   });
 
-  it('every method of a closed Poll throws HandleClosedError', () => {
+  it('every method of a closed Poll throws HandleClosedError naming it; close() does nothing', () => {
     const fd = open(fifo, O_RDWR | O_NONBLOCK);
     const poll = new Poll(t.loop, fd);
     poll.close();
-    throwsLike(() => poll.start(UV_READABLE, () => {}), HandleClosedError);
-    throwsLike(() => poll.start('bad' as any, null as any), HandleClosedError);
-    throwsLike(() => poll.stop(), HandleClosedError);
-    throwsLike(() => poll.fileno(), HandleClosedError);
-    throwsLike(() => (poll.ref = false), HandleClosedError);
-    throwsLike(() => poll.close(), HandleClosedError);
+    throwsClosed(() => poll.start(UV_READABLE, () => {}), 'Poll', 'start');
+    throwsClosed(() => poll.start('bad' as any, null as any), 'Poll', 'start');
+    throwsClosed(() => poll.stop(), 'Poll', 'stop');
+    throwsClosed(() => poll.fileno(), 'Poll', 'fileno');
+    throwsClosed(() => (poll.ref = false), 'Poll', 'ref');
+    poll.close();
     assert.equal(poll.active, false);
     assert.equal(poll.closed, true);
   });

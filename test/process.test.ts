@@ -533,6 +533,40 @@ describe('Process', () => {
     assert.equal(t.loop.handles[0], timer);
   });
 
+  it('sparse stdio and args arrays: a hole in stdio is UV_IGNORE, one in args a coded TypeError (issue 11)', () => {
+    // In a child process: this used to abort the whole process.
+    const res = runNode(
+      `const uv = require('./');
+       const loop = new uv.Loop();
+       const stdio = [, new uv.StdIO({ flags: uv.UV_INHERIT_FD, fd: 1 })]; // a hole at 0
+       stdio[3] = null;
+       uv.Process.spawn(loop, { args: [process.execPath, '-e', 'process.stdout.write(String(require("fs").readFileSync(0).length))'],
+         stdio }, (status, signal, h) => { console.log(' exit', status); h.close(); });
+       loop.run();`,
+    );
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout, '0 exit 0\n'); // the child's stdin was /dev/null
+    // eslint-disable-next-line no-sparse-arrays
+    throwsLike(() => Process.spawn(t.loop, { args: [node, , '-e'] as any }), TypeError, {
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: 'The "options.args[1]" property must be of type string. Received undefined',
+    });
+    throwsLike(() => Process.spawn(t.loop, { args: [node], stdio: [{ flags: UV_INHERIT_FD, fd: 2 ** 31 }] }), RangeError, {
+      code: 'ERR_OUT_OF_RANGE',
+      message: 'The value of "options.stdio[0].fd" is out of range. It must be >= 0 && <= 2147483647. Received 2147483648',
+    });
+    throwsLike(() => Process.spawn(t.loop, { args: [node], uid: NaN }), RangeError, { code: 'ERR_OUT_OF_RANGE' });
+    throwsLike(() => Process.spawn(t.loop, { args: [node], uid: 2 ** 32 }), RangeError, { code: 'ERR_OUT_OF_RANGE' });
+    throwsLike(() => Process.spawn(t.loop, { args: [node], stdio: { length: 1 } as any }), TypeError, {
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: 'The "options.stdio" property must be an instance of Array. Received an instance of Object',
+    });
+    throwsLike(() => Process.spawn(t.loop, { args: [] }), RangeError, { code: 'ERR_OUT_OF_RANGE' });
+    throwsLike(() => Process.spawn(t.loop, { args: [node], flags: 1 << 9 }), RangeError, { code: 'ERR_INVALID_ARG_VALUE' });
+    throwsLike(() => kill(process.pid, 'SIGNOPE' as any), TypeError, { code: 'ERR_UNKNOWN_SIGNAL' });
+    assert.equal(t.loop.handles.length, 0);
+  });
+
   it('a closed Process throws HandleClosedError but keeps its pid', () => {
     const p = spawnNode('');
     const pid = p.pid;

@@ -4,7 +4,7 @@ import {
 } from '../lib/index';
 import { spawnSync } from 'child_process';
 import * as net from 'net';
-import { root, runNode, throwsLike, useLoop } from './helpers';
+import { root, runNode, throwsClosed, throwsLike, useLoop } from './helpers';
 
 /** A listening server on ip:0 whose connections are handed to `onClient`. */
 function listen(loop: Loop, ip: string, onClient: (c: TCP) => void): TCP {
@@ -349,7 +349,58 @@ describe('TCP', () => {
     t.loop.run();
   });
 
-  it('ECONNREFUSED arrives in the connect callback as a TCPError', () => {
+  it('a write without a callback that fails is reported: run() throws it, or excepthook gets it with err.handle (issue 11)', () => {
+    for (const hooked of [false, true]) {
+      // The server resets the connection once the client has said hello.
+      const server = listen(t.loop, '127.0.0.1', (c) => c.startRead(() => c.closeReset()));
+      const client = new TCP(t.loop);
+      const hookErrs: UVError[] = [];
+      t.loop.excepthook = hooked
+        ? (err) => {
+            hookErrs.push(err as UVError);
+            (err as UVError).handle!.close();
+          }
+        : null;
+      let readEnd = false;
+      let syncErr: UVError | null = null;
+      client.connect('127.0.0.1', server.getsockname().port, (err) => {
+        assert.equal(err, null);
+        client.write('hello', (err) => assert.equal(err, null));
+        client.startRead((err, data) => {
+          if (data !== null) return;
+          readEnd = true; // EOF or ECONNRESET
+          server.close();
+          try {
+            client.write('after the reset'); // no callback
+          } catch (err) {
+            syncErr = err as UVError; // libuv knew at once (after ECONNRESET it does)
+          }
+        });
+      });
+      let thrown: unknown = null;
+      try {
+        t.loop.run();
+      } catch (err) {
+        thrown = err;
+      }
+      assert.equal(readEnd, true, String(thrown));
+      const err = (syncErr ?? (hooked ? hookErrs[0] : thrown)) as UVError;
+      assert.ok(err instanceof TCPError, String(err));
+      assert.ok(['EPIPE', 'ECONNRESET'].includes(err.code), err.code);
+      assert.equal(err.syscall, 'write');
+      if (syncErr === null) {
+        assert.equal(err.handle, client);
+        assert.ok(!Object.keys(err).includes('handle'), 'not shown when logged');
+        assert.equal(hookErrs.length, hooked ? 1 : 0);
+      }
+      if (hooked) assert.equal(thrown, null);
+      client.close();
+      t.loop.excepthook = null;
+      t.loop.run();
+    }
+  });
+
+  it('ECONNREFUSED arrives in the connect callback as a TCPError naming the address', () => {
     // A port that is bound but not listening refuses connections.
     const holder = new TCP(t.loop);
     holder.bind('127.0.0.1', 0);
@@ -367,7 +418,9 @@ describe('TCP', () => {
     assert.equal(errs[0]!.code, 'ECONNREFUSED');
     assert.equal(errs[0]!.errno, errno.UV_ECONNREFUSED);
     assert.equal(errs[0]!.syscall, 'connect');
-    assert.match(errs[0]!.message, /^ECONNREFUSED: connection refused, connect$/);
+    assert.equal(errs[0]!.message, `ECONNREFUSED: connection refused, connect 127.0.0.1:${port}`);
+    assert.equal(errs[0]!.address, '127.0.0.1');
+    assert.equal(errs[0]!.port, port);
   });
 
   it('EADDRINUSE: libuv defers it from bind to listen or to the connect callback; EADDRNOTAVAIL at bind', () => {
@@ -377,7 +430,10 @@ describe('TCP', () => {
     const port = a.getsockname().port;
     const b = new TCP(t.loop);
     b.bind('127.0.0.1', port); // accepted: the error is kept for the next call
-    throwsLike(() => b.listen(() => {}), TCPError, { code: 'EADDRINUSE', errno: errno.UV_EADDRINUSE, syscall: 'listen' });
+    throwsLike(() => b.listen(() => {}), TCPError, {
+      code: 'EADDRINUSE', errno: errno.UV_EADDRINUSE, syscall: 'listen', address: '127.0.0.1', port,
+      message: `EADDRINUSE: address already in use, listen 127.0.0.1:${port}`,
+    });
     const c = new TCP(t.loop);
     c.bind('127.0.0.1', port);
     const errs: (UVError | null)[] = [];
@@ -387,13 +443,16 @@ describe('TCP', () => {
     });
     const d = new TCP(t.loop);
     throwsLike(() => d.bind('192.0.2.1', 0), TCPError, {
-      code: 'EADDRNOTAVAIL', errno: errno.UV_EADDRNOTAVAIL, syscall: 'bind',
+      code: 'EADDRNOTAVAIL', errno: errno.UV_EADDRNOTAVAIL, syscall: 'bind', address: '192.0.2.1', port: 0,
+      message: 'EADDRNOTAVAIL: address not available, bind 192.0.2.1:0',
     });
     t.loop.run();
     assert.equal(errs.length, 1);
     assert.ok(errs[0] instanceof TCPError);
     assert.equal(errs[0]!.code, 'EADDRINUSE');
     assert.equal(errs[0]!.syscall, 'connect');
+    assert.equal(errs[0]!.address, '127.0.0.1');
+    assert.equal(errs[0]!.port, port);
   });
 
   it('a family creates the socket at once; without one there is none until bind', () => {
@@ -600,11 +659,14 @@ sys.exit(r.returncode)`;
     assert.throws(() => h.listen(fn, 1.5), RangeError);
     assert.throws(() => h.accept(null as any), TypeError);
     assert.throws(() => h.accept({} as any), TypeError);
-    assert.throws(() => h.accept(new Timer(t.loop) as any), TypeError);
-    assert.throws(() => h.accept(new Pipe(t.loop)), TypeError);
+    assert.throws(() => h.accept(new Timer(t.loop) as any), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    assert.throws(() => h.accept(new Pipe(t.loop)), {
+      name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE',
+      message: /^The argument 'client' must be an empty TCP handle to accept this connection\. Received Pipe \{/,
+    });
     const otherLoop = new Loop();
     const foreign = new TCP(otherLoop);
-    assert.throws(() => h.accept(foreign), /client must belong to the server's loop/); // libuv would abort
+    assert.throws(() => h.accept(foreign), { code: 'ERR_INVALID_ARG_VALUE', message: /'client' must belong to the server's loop/ }); // libuv would abort
     foreign.close();
     otherLoop.run();
     otherLoop.close();
@@ -633,24 +695,30 @@ sys.exit(r.returncode)`;
     assert.equal(h.active, false);
   });
 
-  it('every method of a closed TCP throws HandleClosedError; read-only properties still answer', () => {
+  it('every method of a closed TCP throws HandleClosedError naming it; read-only properties still answer', () => {
     const h = new TCP(t.loop);
     const other = new TCP(t.loop);
     h.close();
     const fn = () => {};
-    for (const call of [
-      () => h.bind('127.0.0.1', 0), () => h.connect('127.0.0.1', 1, fn), () => h.listen(fn),
-      () => h.accept(other), () => h.startRead(fn), () => h.stopRead(), () => h.write('x'),
-      () => h.write('x', fn), () => h.tryWrite('x'), () => h.shutdown(), () => h.setBlocking(true),
-      () => h.open(0), () => h.getsockname(), () => h.getpeername(), () => h.nodelay(true),
-      () => h.keepalive(true, 1000), () => h.simultaneousAccepts(true), () => h.closeReset(),
-      () => h.sendBufferSize, () => (h.sendBufferSize = 1), () => h.receiveBufferSize,
-      () => (h.receiveBufferSize = 1), () => h.fileno(), () => (h.ref = false), () => h.close(),
+    for (const [method, call] of [
+      ['bind', () => h.bind('127.0.0.1', 0)], ['connect', () => h.connect('127.0.0.1', 1, fn)], ['listen', () => h.listen(fn)],
+      ['accept', () => h.accept(other)], ['startRead', () => h.startRead(fn)], ['stopRead', () => h.stopRead()],
+      ['write', () => h.write('x')], ['write', () => h.write('x', fn)], ['tryWrite', () => h.tryWrite('x')],
+      ['shutdown', () => h.shutdown()], ['setBlocking', () => h.setBlocking(true)],
+      ['open', () => h.open(0)], ['getsockname', () => h.getsockname()], ['getpeername', () => h.getpeername()],
+      ['nodelay', () => h.nodelay(true)], ['keepalive', () => h.keepalive(true, 1000)],
+      ['simultaneousAccepts', () => h.simultaneousAccepts(true)],
+      ['sendBufferSize', () => h.sendBufferSize], ['sendBufferSize', () => (h.sendBufferSize = 1)],
+      ['receiveBufferSize', () => h.receiveBufferSize], ['receiveBufferSize', () => (h.receiveBufferSize = 1)],
+      ['fileno', () => h.fileno()], ['ref', () => (h.ref = false)],
       // Arguments are not even looked at.
-      () => h.write(42 as any), () => h.bind(null as any, 0),
-    ]) {
-      throwsLike(call, HandleClosedError);
+      ['write', () => h.write(42 as any)], ['bind', () => h.bind(null as any, 0)],
+    ] as const) {
+      throwsClosed(call, 'TCP', method);
     }
+    // close() and closeReset() do nothing on a closed handle (as destroy()).
+    h.close();
+    h.closeReset();
     assert.equal(h.readable, false);
     assert.equal(h.writable, false);
     assert.equal(h.writeQueueSize, 0);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { Check, HandleClosedError, Loop, Timer, TimerError, UV_RUN_NOWAIT, errno } from '../lib/index';
-import { runNode, throwsLike, useLoop } from './helpers';
+import { runNode, throwsClosed, throwsLike, useLoop } from './helpers';
 
 describe('Timer', () => {
   const t = useLoop();
@@ -94,17 +94,61 @@ describe('Timer', () => {
     assert.equal(timer.active, false);
   });
 
-  it('every method of a closed timer throws HandleClosedError', () => {
+  it('a timeout or repeat beyond what a number holds exactly is ERR_OUT_OF_RANGE, never a timer at 0 (issue 11)', () => {
+    const timer = new Timer(t.loop);
+    for (const huge of [1e300, 2 ** 64, 2 ** 53, Number.MAX_VALUE, Infinity, NaN]) {
+      throwsLike(() => timer.start(() => {}, huge), RangeError, {
+        code: 'ERR_OUT_OF_RANGE',
+        message: `The value of "timeout" is out of range. It must be >= 0 && <= 9007199254740991. Received ${
+          Number.isInteger(huge) && huge > 2 ** 32 ? String(huge).replace(/\B(?=(\d{3})+(?!\d))/g, '_') : String(huge)}`,
+      });
+      throwsLike(() => timer.start(() => {}, 1, huge), RangeError, { code: 'ERR_OUT_OF_RANGE' });
+      throwsLike(() => (timer.repeat = huge), RangeError, { code: 'ERR_OUT_OF_RANGE' });
+    }
+    assert.equal(timer.active, false);
+    // The largest timeout taken waits (libuv: at most INT_MAX ms per poll), it does not spin.
+    timer.start(() => assert.fail('fired'), Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    try {
+      assert.equal(timer.repeat, Number.MAX_SAFE_INTEGER);
+      assert.equal(t.loop.run(UV_RUN_NOWAIT), true); // libuv answers 0 until a first run
+      assert.equal(t.loop.getTimeout(), 2 ** 31 - 1);
+    } finally {
+      timer.stop();
+    }
+    timer.start(() => {}, -0, -0); // -0 is 0
+    assert.ok(Object.is(timer.repeat, 0));
+    t.loop.run();
+  });
+
+  it('the native timer driver never turns a huge due time into 0 (issue 11)', () => {
+    // lib/ never arms it beyond 2**53; the driver itself clamps what it is given.
+    const native = (t.loop as any)._native;
+    const idle = new Timer(t.loop); // the loop's timers exist: the driver may fire
+    try {
+      for (const due of [1e300, 2 ** 64, 2 ** 63, Infinity]) {
+        native.timerArm(due, true);
+        assert.equal(t.loop.run(UV_RUN_NOWAIT), true);
+        assert.equal(t.loop.getTimeout(), 2 ** 31 - 1, `due ${due}`);
+      }
+      native.timerArm(NaN, true); // stops it, as a negative due does
+      assert.equal(t.loop.alive, false);
+    } finally {
+      native.timerArm(-1, false);
+      idle.close();
+    }
+  });
+
+  it('every method of a closed timer throws HandleClosedError naming it; close() does nothing', () => {
     const timer = new Timer(t.loop);
     timer.close();
     assert.equal(timer.closed, true);
-    throwsLike(() => timer.start(() => {}, 1), HandleClosedError);
-    throwsLike(() => timer.stop(), HandleClosedError);
-    throwsLike(() => timer.again(), HandleClosedError);
-    throwsLike(() => (timer.repeat = 1), HandleClosedError);
-    throwsLike(() => (timer.ref = false), HandleClosedError);
-    throwsLike(() => timer.fileno(), HandleClosedError);
-    throwsLike(() => timer.close(), HandleClosedError);
+    throwsClosed(() => timer.start(() => {}, 1), 'Timer', 'start');
+    throwsClosed(() => timer.stop(), 'Timer', 'stop');
+    throwsClosed(() => timer.again(), 'Timer', 'again');
+    throwsClosed(() => (timer.repeat = 1), 'Timer', 'repeat');
+    throwsClosed(() => (timer.ref = false), 'Timer', 'ref');
+    throwsClosed(() => timer.fileno(), 'Timer', 'fileno');
+    timer.close();
     assert.equal(timer.active, false);
     assert.equal(timer.dueIn, 0);
   });

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HandleClosedError, StreamError, TCP, TTY, TTYError, UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW, errno } from '../lib/index';
-import { root, throwsLike, useLoop } from './helpers';
+import { root, throwsClosed, throwsLike, useLoop } from './helpers';
 
 // Hosts a child Node process on a fresh pseudo-terminal (111 columns x 33
 // rows) and sends it one key once it prints READY. Bounded by alarm().
@@ -157,17 +157,19 @@ describe('TTY', () => {
       throwsLike(() => tty.accept(new TCP(t.loop)), TTYError, { code: 'EINVAL', syscall: 'accept' });
     });
 
-    it('every method of a closed TTY throws HandleClosedError', () => {
+    it('every method of a closed TTY throws HandleClosedError naming it; close() does nothing', () => {
       const tty = new TTY(t.loop, fd, true);
       tty.close();
       const fn = () => {};
-      for (const call of [
-        () => tty.setMode(UV_TTY_MODE_NORMAL), () => tty.getWinsize(), () => tty.startRead(fn), () => tty.stopRead(),
-        () => tty.write('x'), () => tty.tryWrite('x'), () => tty.shutdown(), () => tty.setBlocking(true),
-        () => tty.listen(fn), () => tty.fileno(), () => tty.close(),
-      ]) {
-        throwsLike(call, HandleClosedError);
+      for (const [method, call] of [
+        ['setMode', () => tty.setMode(UV_TTY_MODE_NORMAL)], ['getWinsize', () => tty.getWinsize()],
+        ['startRead', () => tty.startRead(fn)], ['stopRead', () => tty.stopRead()], ['write', () => tty.write('x')],
+        ['tryWrite', () => tty.tryWrite('x')], ['shutdown', () => tty.shutdown()], ['setBlocking', () => tty.setBlocking(true)],
+        ['listen', () => tty.listen(fn)], ['fileno', () => tty.fileno()],
+      ] as const) {
+        throwsClosed(call, 'TTY', method);
       }
+      tty.close();
       assert.equal(tty.readable, false);
       assert.equal(tty.writeQueueSize, 0);
     });

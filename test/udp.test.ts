@@ -6,7 +6,7 @@ import {
   HandleClosedError, Loop, Timer, UDP, UDPError, UVError, errno,
   UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_PARTIAL, UV_UDP_REUSEADDR,
 } from '../lib/index';
-import { openFds, runNode, throwsLike, useLoop } from './helpers';
+import { openFds, runNode, throwsClosed, throwsLike, useLoop } from './helpers';
 
 type Got = { err: UVError | null; data: Buffer | null; addr: any; flags: number };
 
@@ -178,8 +178,13 @@ describe('UDP', () => {
     assert.equal(errs[0]!.code, 'EMSGSIZE');
     assert.equal(errs[0]!.errno, errno.UV_EMSGSIZE);
     assert.equal(errs[0]!.syscall, 'send');
-    // Without a callback the failure is silent; the socket goes on working.
-    c.send('127.0.0.1', r.port, Buffer.alloc(70000));
+    assert.equal(errs[0]!.address, '127.0.0.1');
+    assert.equal(errs[0]!.port, r.port);
+    assert.equal(errs[0]!.message, `EMSGSIZE: message too long, send 127.0.0.1:${r.port}`);
+    // Without a callback the failure, known at once, is thrown; the socket goes on working.
+    throwsLike(() => c.send('127.0.0.1', r.port, Buffer.alloc(70000)), UDPError, {
+      code: 'EMSGSIZE', syscall: 'send', address: '127.0.0.1', port: r.port,
+    });
     c.send('127.0.0.1', r.port, 'after', (err) => errs.push(err));
     c.send('127.0.0.1', r.port, 'and more');
     t.loop.run();
@@ -187,6 +192,37 @@ describe('UDP', () => {
     assert.equal(errs[1], null);
     assert.deepEqual(r.got.map((g) => g.data!.toString()), ['after', 'and more']);
     c.close();
+  });
+
+  it('a send without a callback that fails later is reported: run() throws it, or excepthook gets it (issue 11)', () => {
+    const r = receiver(t.loop, '127.0.0.1', 1);
+    for (const hooked of [false, true]) {
+      const u = new UDP(t.loop); // no socket yet: the send is queued, and fails once the loop runs
+      const hookErrs: UVError[] = [];
+      t.loop.excepthook = hooked ? (err) => void hookErrs.push(err as UVError) : null;
+      u.send('127.0.0.1', r.port, Buffer.alloc(70000));
+      r.h.ref = false;
+      let thrown: unknown = null;
+      try {
+        t.loop.run();
+      } catch (err) {
+        thrown = err;
+      }
+      const err = (hooked ? hookErrs[0] : thrown) as UVError;
+      assert.ok(err instanceof UDPError, String(err));
+      assert.equal(err.code, 'EMSGSIZE');
+      assert.equal(err.syscall, 'send');
+      assert.equal(err.handle, u);
+      assert.equal(hookErrs.length, hooked ? 1 : 0);
+      u.close();
+      t.loop.excepthook = null;
+    }
+    // A send cancelled by close() is not a failure.
+    const c = new UDP(t.loop);
+    c.send('127.0.0.1', r.port, 'x');
+    c.close();
+    t.loop.run();
+    r.h.close();
   });
 
   it('bind twice without UV_UDP_REUSEADDR is EADDRINUSE; with it both bind', () => {
@@ -385,9 +421,13 @@ describe('UDP', () => {
     throwsLike(() => s.send('127.0.0.1', p0, 'x', 5 as any), TypeError);
     throwsLike(() => s.send('127.0.0.1.1', p0, 'x'), TypeError);
     // An IPv6 address on this IPv4 socket: parsed, then refused by the kernel.
-    throwsLike(() => s.trySend('::1', p0, 'x'), UDPError, { code: 'EAFNOSUPPORT', syscall: 'send' });
+    throwsLike(() => s.trySend('::1', p0, 'x'), UDPError, { code: 'EAFNOSUPPORT', syscall: 'send', address: '::1', port: p0 });
     s.send('127.0.0.1', p0, '7');
-    s.send('::1', p0, 'lost'); // no callback: the error has nowhere to go
+    // No callback: the failure, known at once, is thrown.
+    throwsLike(() => s.send('::1', p0, 'lost'), UDPError, {
+      code: 'EAFNOSUPPORT', syscall: 'send', address: '::1', port: p0,
+      message: `EAFNOSUPPORT: address family not supported, send ::1:${p0}`,
+    });
     s.send('127.0.0.1', p2 === p0 ? p1 : p0, '8');
     s.send('127.0.0.2', p2, '9');
     let sendErr = null as UVError | null;
@@ -398,6 +438,8 @@ describe('UDP', () => {
     t.loop.run();
     assert.ok(sendErr! instanceof UDPError);
     assert.equal(sendErr!.code, 'EAFNOSUPPORT');
+    assert.equal(sendErr!.address, '::1');
+    assert.equal(sendErr!.port, p2);
     assert.deepEqual(got, [['1', '2', '6', '7', '8'], ['3', '4'], ['5', '9', '10']]);
     s.close();
   });
@@ -730,21 +772,24 @@ describe('UDP', () => {
     assert.equal(u.active, false);
   });
 
-  it('every method of a closed UDP throws HandleClosedError; read-only properties answer', () => {
+  it('every method of a closed UDP throws HandleClosedError naming it; read-only properties answer', () => {
     const u = new UDP(t.loop, 'IPv6');
     u.close();
-    const calls: (() => unknown)[] = [
-      () => u.bind('::1', 0), () => u.connect('::1', 1), () => u.getpeername(), () => u.getsockname(),
-      () => u.send('::1', 1, 'x'), () => u.trySend('::1', 1, 'x'), () => u.startRecv(() => {}),
-      () => u.stopRecv(), () => u.open(5), () => u.setMembership('ff02::1', null, UV_JOIN_GROUP),
-      () => u.setMulticastInterface('::1'), () => u.setMulticastTTL(1), () => u.setMulticastLoop(true),
-      () => u.setBroadcast(true), () => u.setTTL(1), () => u.sendBufferSize, () => u.receiveBufferSize,
-      () => (u.sendBufferSize = 1), () => (u.receiveBufferSize = 1), () => (u.ref = true),
-      () => u.fileno(), () => u.close(),
+    const calls: [string, () => unknown][] = [
+      ['bind', () => u.bind('::1', 0)], ['connect', () => u.connect('::1', 1)], ['getpeername', () => u.getpeername()],
+      ['getsockname', () => u.getsockname()], ['send', () => u.send('::1', 1, 'x')], ['trySend', () => u.trySend('::1', 1, 'x')],
+      ['startRecv', () => u.startRecv(() => {})], ['stopRecv', () => u.stopRecv()], ['open', () => u.open(5)],
+      ['setMembership', () => u.setMembership('ff02::1', null, UV_JOIN_GROUP)],
+      ['setMulticastInterface', () => u.setMulticastInterface('::1')], ['setMulticastTTL', () => u.setMulticastTTL(1)],
+      ['setMulticastLoop', () => u.setMulticastLoop(true)], ['setBroadcast', () => u.setBroadcast(true)],
+      ['setTTL', () => u.setTTL(1)], ['sendBufferSize', () => u.sendBufferSize], ['receiveBufferSize', () => u.receiveBufferSize],
+      ['sendBufferSize', () => (u.sendBufferSize = 1)], ['receiveBufferSize', () => (u.receiveBufferSize = 1)],
+      ['ref', () => (u.ref = true)], ['fileno', () => u.fileno()],
     ];
-    for (const call of calls) throwsLike(call, HandleClosedError);
+    for (const [method, call] of calls) throwsClosed(call, 'UDP', method);
     // Checked before the arguments, too.
-    throwsLike(() => u.send(1 as any, 1, 42 as any), HandleClosedError);
+    throwsClosed(() => u.send(1 as any, 1, 42 as any), 'UDP', 'send');
+    u.close(); // does nothing
     assert.equal(u.family, 'IPv6');
     assert.equal(u.sendQueueSize, 0);
     assert.equal(u.sendQueueCount, 0);
