@@ -6,7 +6,9 @@ import { binding } from './binding';
 import { UVError } from './errors';
 import { needFeature } from './features';
 import type { Loop } from './loop';
-import { checkBoolean, checkInteger, checkSignal } from './validate';
+import {
+  checkArray, checkBoolean, checkInteger, checkObject, checkSignal, invalidArgValue, outOfRange,
+} from './validate';
 
 const n = binding.misc;
 
@@ -41,12 +43,12 @@ export interface LoopMetrics {
   eventsWaiting: number;
 }
 
-function invalidValue(name: string, value: unknown, expected: string): TypeError {
-  const err = new TypeError(
-    `The argument '${name}' must be ${expected}. Received ${typeof value === 'string' ? `'${value}'` : String(value)}`,
-  ) as TypeError & { code: string };
-  err.code = 'ERR_INVALID_ARG_VALUE';
-  return err;
+// Node's ERR_INVALID_ARG_VALUE for a string that is not one of `allowed`.
+function checkChoice<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw invalidArgValue(name, value, `must be one of: ${allowed.map((x) => `'${x}'`).join(', ')}`);
+  }
+  return value as T;
 }
 
 function checkOptionalBoolean(value: unknown, name: string): boolean {
@@ -61,14 +63,7 @@ export type CheckedLoopOptions = [number, boolean, boolean];
 /** @internal Checks the options of `new Loop(opts)` before any loop is made. */
 export function checkLoopOptions(opts: unknown): CheckedLoopOptions {
   if (opts === undefined || opts === null) return [0, false, false];
-  if (typeof opts !== 'object' || Array.isArray(opts)) {
-    const err = new TypeError(`The "opts" argument must be an object. Received ${typeof opts}`) as TypeError & {
-      code: string;
-    };
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    throw err;
-  }
-  const o = opts as LoopOptions;
+  const o = checkObject(opts, 'opts') as LoopOptions;
   const blockSignal = o.blockSignal === undefined ? 0 : checkSignal(o.blockSignal, 'opts.blockSignal');
   const idle = checkOptionalBoolean(o.metricsIdleTime, 'opts.metricsIdleTime');
   const sqpoll = checkOptionalBoolean(o.ioUringSqpoll, 'opts.ioUringSqpoll');
@@ -98,10 +93,7 @@ export function loopMetrics(loop: Loop, base: number): LoopMetrics {
 
 /** @internal */
 export function printHandles(loop: Loop, which: unknown): string {
-  if (which !== undefined && which !== 'all' && which !== 'active') {
-    throw invalidValue('which', which, "'all' or 'active'");
-  }
-  return n.printHandles(loop._native, which !== 'active');
+  return n.printHandles(loop._native, checkChoice(which, 'which', ['all', 'active'] as const) === 'all');
 }
 
 /**
@@ -111,7 +103,7 @@ export function printHandles(loop: Loop, which: unknown): string {
  * with fs.close, or hand them to Pipe.open / UDP.open / Poll).
  */
 export function socketpair(type: 'stream' | 'dgram' = 'stream', nonblock = false): [number, number] {
-  if (type !== 'stream' && type !== 'dgram') throw invalidValue('type', type, "'stream' or 'dgram'");
+  checkChoice(type, 'type', ['stream', 'dgram'] as const);
   checkBoolean(nonblock, 'nonblock');
   return n.socketpair(type === 'dgram', nonblock);
 }
@@ -137,21 +129,9 @@ export function cpumaskSize(): number {
  * use, throws UVError EINVAL.
  */
 export function threadSetAffinity(mask: readonly boolean[]): boolean[] {
-  if (!Array.isArray(mask)) {
-    const err = new TypeError(`The "mask" argument must be an array of booleans. Received ${typeof mask}`) as TypeError & {
-      code: string;
-    };
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    throw err;
-  }
+  checkArray(mask, 'mask');
   const size = cpumaskSize();
-  if (mask.length > size) {
-    const err = new RangeError(
-      `The value of "mask.length" is out of range. It must be <= ${size}. Received ${mask.length}`,
-    ) as RangeError & { code: string };
-    err.code = 'ERR_OUT_OF_RANGE';
-    throw err;
-  }
+  if (mask.length > size) throw outOfRange('mask.length', `<= ${size}`, mask.length);
   const bytes = new Uint8Array(size);
   for (let i = 0; i < mask.length; i++) {
     checkBoolean(mask[i], `mask[${i}]`);
@@ -185,7 +165,7 @@ export function getAvailableMemory(): number {
  * `{ sec, nsec }`.
  */
 export function clockGettime(clock: 'monotonic' | 'realtime' = 'monotonic'): { sec: number; nsec: number } {
-  if (clock !== 'monotonic' && clock !== 'realtime') throw invalidValue('clock', clock, "'monotonic' or 'realtime'");
+  checkChoice(clock, 'clock', ['monotonic', 'realtime'] as const);
   const [sec, nsec] = n.clockGettime(clock === 'realtime');
   return { sec, nsec };
 }
