@@ -277,8 +277,8 @@ export function debugReport(loop: Loop, since: number): string {
   const inactive = handles.length - active.length;
   if (active.length === 0) lines.push('  no active handle of yours');
   if (inactive > 0) lines.push(`  (${inactive} inactive handle${inactive === 1 ? '' : 's'} not listed)`);
-  const reqs: number = n.loopRequests(loop._native);
-  lines.push(`  libuv requests in flight (fs, dns): ${reqs}`);
+  const [reqs, work]: [number, number] = n.loopRequests(loop._native);
+  lines.push(`  libuv requests in flight (fs, dns): ${reqs}; queueWork jobs not done: ${work}`);
   lines.push("  libuv's active handles (uv_print_active_handles; R = ref, A = active, I = libuv internal;");
   lines.push('  the unflagged timer, async and poll without a JS class are uvkit internals):');
   for (const l of n.printHandles(loop._native, false).split('\n')) if (l !== '') lines.push(`    ${l}`);

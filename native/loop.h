@@ -37,6 +37,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   // UVKIT_DEBUG_RUN (misc.cc): an internal timer that reports while run() blocks.
   void DebugArm(const Napi::CallbackInfo& info);
   void DebugDisarm(const Napi::CallbackInfo& info);
+  int workPending() const { return workPending_; }  // queueWork jobs not yet done
 
  private:
   friend void InitLoop(Napi::Env env, Napi::Object exports);

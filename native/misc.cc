@@ -113,12 +113,15 @@ static Napi::Value PrintHandlesJS(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, PrintHandles(loop->uv(), info[1].ToBoolean()));
 }
 
-// loopRequests(loop): libuv requests in flight (fs, dns, work of libuv's pool).
+// loopRequests(loop) -> [libuv requests in flight (fs, dns), queueWork jobs not done]
 static Napi::Value LoopRequests(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   LoopWrap* loop = LoopArg(info);
   if (loop == nullptr) return env.Undefined();
-  return Napi::Number::New(env, static_cast<double>(loop->uv()->active_reqs.count));
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, static_cast<double>(loop->uv()->active_reqs.count)));
+  out.Set(1u, Napi::Number::New(env, loop->workPending()));
+  return out;
 }
 
 // ---- UVKIT_DEBUG_RUN -----------------------------------------------------

@@ -377,12 +377,39 @@ describe('UVKIT_DEBUG_RUN', () => {
     assert.match(first, /Timer \(active, ref, due in \d{1,4} ms\)/);
     assert.doesNotMatch(first, /Prepare/, 'inactive handles are only counted');
     assert.match(first, /\(1 inactive handle not listed\)/);
-    assert.match(first, /libuv requests in flight \(fs, dns\): 0/);
+    assert.match(first, /libuv requests in flight \(fs, dns\): 0; queueWork jobs not done: 0/);
     assert.match(first, /^ {4}\[RA-\] tcp /m);
     assert.match(first, /^ {4}\[RA-\] pipe /m);
     assert.match(first, /^ {4}\[RA-\] timer /m, 'the timer driver');
     assert.equal(first.match(/\] timer /g)?.length, 1, 'the report timer does not list itself');
     assert.match(reports[1], /for 2\.\d s/);
+  });
+
+  it('counts fs requests and queueWork jobs in flight', () => {
+    const dir = fs.mkdtempSync(`${require('os').tmpdir()}/uvkit-debug-`);
+    const fifo = `${dir}/fifo`;
+    require('child_process').execFileSync('mkfifo', [fifo]);
+    try {
+      const d = runWith({ UVKIT_DEBUG_RUN: '1,5' }, `
+        const uv = require('./');
+        const fs = require('fs');
+        const loop = new uv.Loop();
+        uv.fs.open(loop, ${JSON.stringify(fifo)}, fs.constants.O_RDONLY, 0, (err, fd) => uv.fs.close(loop, fd));
+        loop.queueWork(() => { const t = Date.now(); while (Date.now() - t < 1600); return 1; }, [], () => {});
+        new uv.Timer(loop).start((h) => {
+          fs.closeSync(fs.openSync(${JSON.stringify(fifo)}, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+          h.close();
+        }, 1500, 0);
+        loop.run();
+        loop.close();
+        process.exit(0);
+      `);
+      assert.equal(d.status, 0, d.stderr);
+      assert.equal((d.stderr.match(/^uvkit: Loop #1/gm) ?? []).length, 1, d.stderr);
+      assert.match(d.stderr, /libuv requests in flight \(fs, dns\): 1; queueWork jobs not done: 1/);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   it('accepts <after>,<every>; ignores values that are not positive numbers', () => {
