@@ -29,6 +29,7 @@
         'native/fs.cc',
         'native/readpool.cc',
         'native/features.cc',
+        'native/misc.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': ['NAPI_VERSION=8', 'NAPI_DISABLE_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED',

@@ -2,6 +2,8 @@
 import { binding } from './binding';
 
 export { Loop } from './loop';
+export type { LoopMetrics, LoopOptions } from './misc';
+export { socketpair, pipe } from './misc';
 export { Handle } from './handle';
 export { Timer } from './timer';
 export { Prepare, Check, Idle } from './loopwatchers';

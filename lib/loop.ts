@@ -7,6 +7,8 @@ import { UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE } from './constants';
 import { codedError } from './errors';
 import { checkOneOf, invalidArgType } from './validate';
 import { WorkRequest, queueWork } from './work';
+import * as misc from './misc';
+import type { LoopMetrics, LoopOptions } from './misc';
 
 let defaultLoop: Loop | null = null; // module state is per thread: one default loop each
 
@@ -28,8 +30,14 @@ export class Loop {
   /** @internal Whether attach() is in force (also read for every new Timer). */
   _attachedFlag = false;
 
-  constructor() {
+  /** @internal loop_count after the setup turn (native/misc.cc). */
+  private readonly _metricsBase: number;
+
+  /** A new loop; `opts` are libuv's loop options (uv_loop_configure). */
+  constructor(opts?: LoopOptions) {
+    const checked = misc.checkLoopOptions(opts);
     this._native = new binding.Loop(this);
+    this._metricsBase = misc.setupLoop(this, checked);
   }
 
   /** This thread's default loop (the main thread and each worker_thread have one). */
@@ -40,8 +48,15 @@ export class Loop {
 
   /** Runs the loop; returns true if there is more to do. */
   run(mode: number = UV_RUN_DEFAULT): boolean {
-    return this._native.run(checkOneOf(mode, 'mode', [UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT],
-      'UV_RUN_DEFAULT, UV_RUN_ONCE or UV_RUN_NOWAIT'));
+    const m = checkOneOf(mode, 'mode', [UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT],
+      'UV_RUN_DEFAULT, UV_RUN_ONCE or UV_RUN_NOWAIT');
+    if (misc.debugRun === null || m === UV_RUN_NOWAIT || this._native.running()) return this._native.run(m);
+    misc.debugArm(this); // UVKIT_DEBUG_RUN (lib/misc.ts)
+    try {
+      return this._native.run(m);
+    } finally {
+      misc.debugDisarm(this);
+    }
   }
 
   stop(): void {
@@ -65,6 +80,22 @@ export class Loop {
   /** The backend timeout in ms; -1 means no timeout. */
   getTimeout(): number {
     return this._native.getTimeout();
+  }
+
+  /** Loop metrics (uv_metrics_info, uv_metrics_idle_time); idleTime in ms needs `metricsIdleTime`. */
+  metrics(): LoopMetrics {
+    return misc.loopMetrics(this, this._metricsBase);
+  }
+
+  /**
+   * libuv's list of this loop's handles (uv_print_all_handles, or
+   * uv_print_active_handles with 'active'): one line per handle, flags R
+   * (referenced), A (active), I (libuv internal), then type and address.
+   * uvkit's own internal handles (a timer driving its timers, an async for
+   * queueWork results) show too.
+   */
+  printHandles(which: 'all' | 'active' = 'all'): string {
+    return misc.printHandles(this, which);
   }
 
   get alive(): boolean {

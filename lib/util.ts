@@ -198,3 +198,8 @@ export function osGetHostname(): string {
 export function osUname(): Uname {
   return n.osUname();
 }
+
+export {
+  clockGettime, cpumaskSize, getAvailableMemory, gettimeofday, ifIndexToIid, ifIndexToName, sleep, threadGetAffinity,
+  threadGetCPU, threadSetAffinity,
+} from './misc';

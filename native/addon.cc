@@ -55,6 +55,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitUDP(env, exports);
   InitPoll(env, exports);
   InitDNS(env, exports);
+  InitMisc(env, exports);
   return exports;
 }
 

@@ -33,3 +33,4 @@ struct Features {
 // Flag values of newer libuv headers (the same in every later version).
 constexpr unsigned int kTcpReusePort = 2;   // UV_TCP_REUSEPORT
 constexpr unsigned int kUdpReusePort = 64;  // UV_UDP_REUSEPORT
+constexpr int kLoopUseIoUringSqpoll = 2;    // UV_LOOP_USE_IO_URING_SQPOLL (uv_loop_option)

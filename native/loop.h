@@ -34,6 +34,10 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   // on garbage collection and when the environment (thread) ends.
   void Teardown();
   bool tearingDown() const { return tearingDown_; }
+  // UVKIT_DEBUG_RUN (misc.cc): an internal timer that reports while run() blocks.
+  void DebugArm(const Napi::CallbackInfo& info);
+  void DebugDisarm(const Napi::CallbackInfo& info);
+  int workPending() const { return workPending_; }  // queueWork jobs not yet done
 
  private:
   friend void InitLoop(Napi::Env env, Napi::Object exports);
@@ -68,6 +72,9 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   bool HasOpenTimers();
   void ListTimers(Napi::Array list, uint32_t* n);
   void DropTimers();
+  struct DebugWatch;  // misc.cc
+  static void OnDebugWatch(uv_timer_t* h);
+  void CloseDebugWatch();
   // lib/ reads the loop time from clock_: it is written whenever the time
   // may have moved before JavaScript runs (before every callback, after
   // uv_run and uv_update_time).
@@ -109,4 +116,5 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   size_t timerSweepAt_ = 1024;
   Napi::Reference<Napi::Value> clockArray_;
   double* clock_ = nullptr;
+  DebugWatch* debugWatch_ = nullptr;
 };

@@ -168,6 +168,7 @@ void LoopWrap::ListTimers(Napi::Array list, uint32_t* n) {
 
 // Loop close and teardown: no timer is open (or none can run again).
 void LoopWrap::DropTimers() {
+  CloseDebugWatch();
   for (napi_ref ref : timers_) {
     if (ref != nullptr) napi_delete_reference(env_, ref);
   }

@@ -155,3 +155,4 @@ void InitFS(Napi::Env env, Napi::Object exports);
 void InitUDP(Napi::Env env, Napi::Object exports);
 void InitPoll(Napi::Env env, Napi::Object exports);
 void InitDNS(Napi::Env env, Napi::Object exports);
+void InitMisc(Napi::Env env, Napi::Object exports);
