@@ -33,6 +33,7 @@ export interface NativeHandle {
   hasRef(): boolean;
   setRef(on: boolean): void;
   fileno(): number;
+  bufferSize(send: boolean, value: number): number;
 }
 
 export interface Binding {

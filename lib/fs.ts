@@ -14,6 +14,7 @@ import { inspect } from 'util';
 import { binding } from './binding';
 import { Facts, inspectAs } from './inspect';
 import { FSError, codedError } from './errors';
+import { needFeature } from './features';
 import { Loop, loopArg } from './loop';
 import { Stat, statResult, statValues } from './stat';
 import { checkData, checkFd, checkFunction, checkInteger, checkPath, invalidArgType, outOfRange } from './validate';
@@ -227,8 +228,22 @@ function checkId(value: unknown, name: string): number {
 /** The times a Date can hold, in ms from the epoch: libuv's timespec holds them all. */
 const MAX_TIME = 8.64e15;
 
-/** A time in ms (a number or a Date) as libuv's seconds. */
-function checkTime(value: unknown, name: string): number {
+/** For utime/futime/lutime: set this time to the current time (`features.fsUtimeNowOmit`, libuv 1.51). */
+export const UTIME_NOW: unique symbol = Symbol('uvkit.fs.UTIME_NOW');
+/** For utime/futime/lutime: leave this time as it is (`features.fsUtimeNowOmit`, libuv 1.51). */
+export const UTIME_OMIT: unique symbol = Symbol('uvkit.fs.UTIME_OMIT');
+/** A time for utime, futime and lutime: ms from the epoch, a Date, UTIME_NOW or UTIME_OMIT. */
+export type FileTime = number | Date | typeof UTIME_NOW | typeof UTIME_OMIT;
+
+/**
+ * A time in ms (a number or a Date) as libuv's seconds; UTIME_NOW and
+ * UTIME_OMIT as libuv's UV_FS_UTIME_NOW (infinity) and UV_FS_UTIME_OMIT (NaN).
+ */
+function checkTime(value: unknown, name: string, syscall: string): number {
+  if (value === UTIME_NOW || value === UTIME_OMIT) {
+    needFeature('fsUtimeNowOmit', syscall, FSError);
+    return value === UTIME_NOW ? Infinity : NaN;
+  }
   const ms = value instanceof Date ? value.getTime() : value;
   if (typeof ms !== 'number') throw invalidArgType(name, ['number', 'Date'], value);
   if (!(ms >= -MAX_TIME && ms <= MAX_TIME)) throw outOfRange(name, `>= ${-MAX_TIME} && <= ${MAX_TIME}`, ms);
@@ -631,23 +646,23 @@ export function copyfile(loop: LoopArg, path: string, newPath: string, flags?: u
 }
 
 /** Sets access and modification times, in ms since the epoch (or Dates); libuv keeps microseconds. */
-export function utime(loop: LoopArg, path: string, atime: number | Date, mtime: number | Date): void;
-export function utime(loop: LoopArg, path: string, atime: number | Date, mtime: number | Date,
+export function utime(loop: LoopArg, path: string, atime: FileTime, mtime: FileTime): void;
+export function utime(loop: LoopArg, path: string, atime: FileTime, mtime: FileTime,
                       cb: FSCallback<undefined>): FSRequest;
-export function utime(loop: LoopArg, path: string, atime: number | Date, mtime: number | Date,
+export function utime(loop: LoopArg, path: string, atime: FileTime, mtime: FileTime,
                       cb?: FSCallback<undefined>): void | FSRequest {
   return timeCall(loop, path, atime, mtime, cb, 'utime', binding.fsUtime);
 }
 
-export function futime(loop: LoopArg, fd: number, atime: number | Date, mtime: number | Date): void;
-export function futime(loop: LoopArg, fd: number, atime: number | Date, mtime: number | Date,
+export function futime(loop: LoopArg, fd: number, atime: FileTime, mtime: FileTime): void;
+export function futime(loop: LoopArg, fd: number, atime: FileTime, mtime: FileTime,
                        cb: FSCallback<undefined>): FSRequest;
-export function futime(loop: LoopArg, fd: number, atime: number | Date, mtime: number | Date,
+export function futime(loop: LoopArg, fd: number, atime: FileTime, mtime: FileTime,
                        cb?: FSCallback<undefined>): void | FSRequest {
   const l = loopArg(loop);
   checkFd(fd);
-  const a = checkTime(atime, 'atime');
-  const m = checkTime(mtime, 'mtime');
+  const a = checkTime(atime, 'atime', 'futime');
+  const m = checkTime(mtime, 'mtime', 'futime');
   if (!checkCallback(cb)) return binding.fsFutime(l._native, undefined, fd, a, m);
   const req = request(l, cb, Kind.None, 'futime', null);
   req._ext = binding.fsFutime(l._native, req, fd, a, m);
@@ -655,10 +670,10 @@ export function futime(loop: LoopArg, fd: number, atime: number | Date, mtime: n
 }
 
 /** Like utime, but changes a symbolic link itself. */
-export function lutime(loop: LoopArg, path: string, atime: number | Date, mtime: number | Date): void;
-export function lutime(loop: LoopArg, path: string, atime: number | Date, mtime: number | Date,
+export function lutime(loop: LoopArg, path: string, atime: FileTime, mtime: FileTime): void;
+export function lutime(loop: LoopArg, path: string, atime: FileTime, mtime: FileTime,
                        cb: FSCallback<undefined>): FSRequest;
-export function lutime(loop: LoopArg, path: string, atime: number | Date, mtime: number | Date,
+export function lutime(loop: LoopArg, path: string, atime: FileTime, mtime: FileTime,
                        cb?: FSCallback<undefined>): void | FSRequest {
   return timeCall(loop, path, atime, mtime, cb, 'lutime', binding.fsLutime);
 }
@@ -735,8 +750,8 @@ function timeCall(loop: LoopArg, path: unknown, atime: unknown, mtime: unknown, 
                   fn: Native): any {
   const l = loopArg(loop);
   checkPath(path);
-  const a = checkTime(atime, 'atime');
-  const m = checkTime(mtime, 'mtime');
+  const a = checkTime(atime, 'atime', syscall);
+  const m = checkTime(mtime, 'mtime', syscall);
   if (!checkCallback(cb)) return fn(l._native, undefined, path, a, m);
   const req = request(l, cb, Kind.None, syscall, path as string);
   req._ext = fn(l._native, req, path, a, m);

@@ -3,7 +3,7 @@ import { NativeCtor, NativeHandle, binding } from './binding';
 import { ErrorClass, HandleClosedError, HandleError, UVError, withAddress } from './errors';
 import { Facts, inspectAs } from './inspect';
 import { Loop, loopArg } from './loop';
-import { checkBoolean, checkOptionalFunction } from './validate';
+import { checkBoolean, checkInteger, checkOptionalFunction } from './validate';
 
 type CloseCallback = (handle: any) => void;
 
@@ -167,6 +167,16 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
   /** The handle's fd; UVError EBADF for handles without one. */
   fileno(): number {
     return this._use('fileno').fileno();
+  }
+
+  /**
+   * @internal SO_SNDBUF (send) or SO_RCVBUF: read with no value, set with
+   * one. For the handles that offer sendBufferSize/receiveBufferSize.
+   */
+  _bufferSize(send: boolean, value?: number): number {
+    const name = send ? 'sendBufferSize' : 'receiveBufferSize';
+    const n = this._use(name);
+    return n.bufferSize(send, value === undefined ? 0 : checkInteger(value, name, 1, 0x7fffffff));
   }
 
   /** @internal What util.inspect shows besides the state: fd, addresses, path, pid. */

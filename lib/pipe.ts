@@ -1,4 +1,4 @@
-import { binding } from './binding';
+import { binding, NativeHandle } from './binding';
 import { UV_READABLE, UV_WRITABLE } from './constants';
 import { HandleClosedError, PipeError, UVError } from './errors';
 import { Handle } from './handle';
@@ -19,6 +19,7 @@ interface NativePipe extends NativeStream {
   getsockname(): string;
   getpeername(): string;
   pendingHandleType(): number;
+  pendingCount(): number;
 }
 
 /** A path, or a Linux abstract socket name starting with '\0'. */
@@ -134,8 +135,48 @@ export class Pipe extends Stream<NativePipe> {
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     if (sendHandle === undefined || sendHandle === null) return this._write(n, d, cb);
+    this._write(n, d, cb, this._sendable(sendHandle, 'write'));
+  }
+
+  /**
+   * Writes what can be written at once (bytes written; PipeError EAGAIN if
+   * nothing can be); with `sendHandle` on an IPC pipe, the handle travels
+   * with the first byte, or nothing is written (uv_try_write2).
+   */
+  override tryWrite(data: Data, sendHandle?: TransferableHandle): number {
+    const n = this._use('tryWrite');
+    const d = checkData(data);
+    if (sendHandle === undefined || sendHandle === null) return n.tryWrite(d);
+    return n.tryWrite(d, this._sendable(sendHandle, 'tryWrite'));
+  }
+
+  /** How many handles received over this IPC pipe wait to be accepted. */
+  pendingCount(): number {
+    return this._use('pendingCount').pendingCount();
+  }
+
+  /** SO_SNDBUF of the pipe's socket (Linux reports twice the size set). */
+  get sendBufferSize(): number {
+    return this._bufferSize(true);
+  }
+
+  set sendBufferSize(value: number) {
+    this._bufferSize(true, value);
+  }
+
+  /** SO_RCVBUF of the pipe's socket (Linux reports twice the size set). */
+  get receiveBufferSize(): number {
+    return this._bufferSize(false);
+  }
+
+  set receiveBufferSize(value: number) {
+    this._bufferSize(false, value);
+  }
+
+  // The native handle of a handle to send over this pipe.
+  private _sendable(sendHandle: unknown, method: string): NativeHandle {
     if (!(sendHandle instanceof Handle)) throw invalidArgType('sendHandle', ['TCP', 'Pipe', 'UDP'], sendHandle);
-    if (sendHandle.closed) throw new HandleClosedError(this.constructor.name, 'write', 'sendHandle');
-    this._write(n, d, cb, (sendHandle as Handle)._native);
+    if (sendHandle.closed) throw new HandleClosedError(this.constructor.name, method, 'sendHandle');
+    return (sendHandle as Handle)._native;
   }
 }

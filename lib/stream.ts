@@ -13,7 +13,7 @@ export interface NativeStream extends NativeHandle {
   readStart(): void;
   readStop(): void;
   write(data: Uint8Array | Uint8Array[], hasCallback: boolean, sendHandle?: NativeHandle): void;
-  tryWrite(data: Uint8Array | Uint8Array[]): number;
+  tryWrite(data: Uint8Array | Uint8Array[], sendHandle?: object): number;
   shutdown(): void;
   setBlocking(blocking: boolean): void;
   isReadable(): boolean;

@@ -20,7 +20,6 @@ interface NativeTCP extends NativeStream {
   simultaneousAccepts(enable: boolean): void;
   closeReset(): void;
   family(): Family | null;
-  bufferSize(send: boolean, value: number): number;
 }
 
 const MAX_KEEPALIVE_MS = 0x7fffffff * 1000;
@@ -135,21 +134,19 @@ export class TCP extends Stream<NativeTCP> {
 
   /** SO_SNDBUF (Linux reports twice the size set). */
   get sendBufferSize(): number {
-    return this._use('sendBufferSize').bufferSize(true, 0);
+    return this._bufferSize(true);
   }
 
   set sendBufferSize(value: number) {
-    const n = this._use('sendBufferSize');
-    n.bufferSize(true, checkInteger(value, 'sendBufferSize', 1, 0x7fffffff));
+    this._bufferSize(true, value);
   }
 
   /** SO_RCVBUF (Linux reports twice the size set). */
   get receiveBufferSize(): number {
-    return this._use('receiveBufferSize').bufferSize(false, 0);
+    return this._bufferSize(false);
   }
 
   set receiveBufferSize(value: number) {
-    const n = this._use('receiveBufferSize');
-    n.bufferSize(false, checkInteger(value, 'receiveBufferSize', 1, 0x7fffffff));
+    this._bufferSize(false, value);
   }
 }

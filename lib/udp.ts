@@ -8,7 +8,8 @@ import type { Loop } from './loop';
 import { Facts, addSocketFacts } from './inspect';
 import { PoolView } from './readpool';
 import {
-  Data, checkBoolean, checkData, checkFd, checkFlags, checkFunction, checkInteger, checkOneOf, checkOptionalFunction, checkPort,
+  Data, checkArray, checkBoolean, checkData, checkFd, checkFlags, checkFunction, checkInteger, checkObject, checkOneOf,
+  checkOptionalFunction, checkPort, invalidArgValue,
 } from './validate';
 
 interface NativeUDP extends NativeHandle {
@@ -23,12 +24,14 @@ interface NativeUDP extends NativeHandle {
   recvStart(): void;
   recvStop(): void;
   setMembership(group: string, iface: string | null, membership: number): void;
+  setSourceMembership(group: string, iface: string | null, source: string, membership: number): void;
+  usingRecvmmsg(): boolean;
+  trySendMany(ips: (string | null)[], ports: number[], datas: (Uint8Array | Uint8Array[])[]): number;
   setMulticastInterface(iface: string | null): void;
   setOption(option: number, value: number): void;
   family(): Family | null;
   sendQueueSize(): number;
   sendQueueCount(): number;
-  bufferSize(receive: boolean, value: number): number;
 }
 
 // The integer/boolean socket options of native setOption().
@@ -175,6 +178,53 @@ export class UDP extends Handle<NativeUDP> {
     n.setMembership(group, iface ?? null, membership);
   }
 
+  /**
+   * Source-specific multicast: receive `group`'s datagrams from `source`
+   * only. membership: UV_JOIN_GROUP | UV_LEAVE_GROUP; iface null = chosen by
+   * the system.
+   */
+  setSourceMembership(group: string, iface: string | null, source: string, membership: number): void {
+    const n = this._use('setSourceMembership');
+    checkIP(group, 'group');
+    if (iface !== null && iface !== undefined) checkIP(iface, 'iface');
+    checkIP(source, 'source');
+    checkOneOf(membership, 'membership', [UV_JOIN_GROUP, UV_LEAVE_GROUP], 'UV_JOIN_GROUP or UV_LEAVE_GROUP');
+    n.setSourceMembership(group, iface ?? null, source, membership);
+  }
+
+  /** Whether libuv receives into batches of datagrams (recvmmsg) on this socket. */
+  get usingRecvmmsg(): boolean {
+    return !this._closed && this._native.usingRecvmmsg();
+  }
+
+  /**
+   * Sends datagrams at once, in one system call (sendmmsg) where libuv has
+   * it (`features.udpTrySendMany`, libuv 1.50; ENOTSUP otherwise). Returns
+   * how many were sent, from the first; UDPError EAGAIN if none could be.
+   * An item's `ip` null sends to the connected peer.
+   */
+  trySendMany(items: { ip: string | null; port: number | null; data: Data }[]): number {
+    const n = this._use('trySendMany');
+    const list = checkArray(items, 'items');
+    if (list.length === 0) throw invalidArgValue('items', items, 'must not be empty');
+    const ips: (string | null)[] = [];
+    const ports: number[] = [];
+    const datas: (Uint8Array | Uint8Array[])[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const item = checkObject(list[i], `items[${i}]`);
+      const [addr, p] = this._target(item.ip, item.port);
+      ips.push(addr);
+      ports.push(p);
+      datas.push(checkData(item.data, `items[${i}].data`));
+    }
+    needFeature('udpTrySendMany', 'send', UDPError);
+    try {
+      return n.trySendMany(ips, ports, datas);
+    } catch (err) {
+      throw withAddress(err as UVError, sendAddress(ips[0], ips[0]), ports[0]);
+    }
+  }
+
   /** The interface (its address) for outgoing multicast; '' or null = default. */
   setMulticastInterface(iface: string | null): void {
     const n = this._use('setMulticastInterface');
@@ -226,24 +276,22 @@ export class UDP extends Handle<NativeUDP> {
     return this._native.sendQueueCount();
   }
 
-  /** SO_SNDBUF. Linux reports twice the value set (the kernel's bookkeeping). */
+  /** SO_SNDBUF (Linux reports twice the size set). */
   get sendBufferSize(): number {
-    return this._use('sendBufferSize').bufferSize(false, 0);
+    return this._bufferSize(true);
   }
 
   set sendBufferSize(value: number) {
-    const n = this._use('sendBufferSize');
-    n.bufferSize(false, checkInteger(value, 'sendBufferSize', 1, 0x7fffffff));
+    this._bufferSize(true, value);
   }
 
-  /** SO_RCVBUF. Linux reports twice the value set. */
+  /** SO_RCVBUF (Linux reports twice the size set). */
   get receiveBufferSize(): number {
-    return this._use('receiveBufferSize').bufferSize(true, 0);
+    return this._bufferSize(false);
   }
 
   set receiveBufferSize(value: number) {
-    const n = this._use('receiveBufferSize');
-    n.bufferSize(true, checkInteger(value, 'receiveBufferSize', 1, 0x7fffffff));
+    this._bufferSize(false, value);
   }
 
   // The checked (ip, port) of a send. An ip equal to the last one sent to

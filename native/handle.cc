@@ -147,3 +147,19 @@ Napi::Value HandleBase::Fileno(const Napi::CallbackInfo& info) {
   }
   return Napi::Number::New(info.Env(), fd);
 }
+
+// bufferSize(send, value): SO_SNDBUF (send) or SO_RCVBUF of a socket or
+// pipe handle; value 0 reads the size, > 0 sets it. lib/ offers it on the
+// handle types that have such a buffer (TCP, Pipe, UDP).
+Napi::Value HandleBase::BufferSize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!IsOpen(env)) return env.Undefined();
+  bool send = info[0].ToBoolean();
+  int value = info[1].As<Napi::Number>().Int32Value();
+  int r = send ? uv_send_buffer_size(handle_, &value) : uv_recv_buffer_size(handle_, &value);
+  if (r != 0) {
+    Throw(r, send ? "sendBufferSize" : "receiveBufferSize");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, value);
+}

@@ -88,6 +88,7 @@ class HandleBase {
   Napi::Value HasRef(const Napi::CallbackInfo& info);
   void SetRef(const Napi::CallbackInfo& info);
   Napi::Value Fileno(const Napi::CallbackInfo& info);
+  Napi::Value BufferSize(const Napi::CallbackInfo& info);
 
  private:
   static void OnClose(uv_handle_t* h);
@@ -124,6 +125,7 @@ class HandleWrap : public Napi::ObjectWrap<T>, public HandleBase {
         W::InstanceMethod("hasRef", &T::HasRef),
         W::InstanceMethod("setRef", &T::SetRef),
         W::InstanceMethod("fileno", &T::Fileno),
+        W::InstanceMethod("bufferSize", &T::BufferSize),
     };
     props.insert(props.end(), own.begin(), own.end());
     Napi::Function ctor = W::DefineClass(env, name, props);

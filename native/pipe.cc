@@ -26,6 +26,7 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
                                          InstanceMethod<&PipeWrap::Chmod>("chmod"),
                                          InstanceMethod<&PipeWrap::GetSockName>("getsockname"),
                                          InstanceMethod<&PipeWrap::GetPeerName>("getpeername"),
+                                         InstanceMethod<&PipeWrap::PendingCount>("pendingCount"),
                                          InstanceMethod<&PipeWrap::PendingType>(
                                              "pendingHandleType"),
                                      }));
@@ -152,6 +153,12 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
   }
   Napi::Value GetSockName(const Napi::CallbackInfo& info) { return Name(info, false); }
   Napi::Value GetPeerName(const Napi::CallbackInfo& info) { return Name(info, true); }
+
+  // How many received handles wait to be accepted (IPC pipes).
+  Napi::Value PendingCount(const Napi::CallbackInfo& info) {
+    int n = handle_ != nullptr && uv()->ipc ? uv_pipe_pending_count(uv()) : 0;
+    return Napi::Number::New(info.Env(), n);
+  }
 
   Napi::Value PendingType(const Napi::CallbackInfo& info) {
     uv_handle_type t = UV_UNKNOWN_HANDLE;

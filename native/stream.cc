@@ -122,6 +122,8 @@ static napi_value Null(napi_env env) {
 
 static void FreeHandle(uv_handle_t* h) { free(h); }
 
+void CloseCarrier(uv_pipe_t* carrier) { uv_close(reinterpret_cast<uv_handle_t*>(carrier), FreeHandle); }
+
 int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out) {
   uv_os_fd_t fd;
   int r = uv_fileno(sent, &fd);
@@ -155,7 +157,7 @@ void OnWrite(uv_write_t* req, int status) {
     if (unclaimed) napi_get_boolean(env, true, &argv[1]);
     self->Call(kCb_onWrite, unclaimed ? 2 : 1, argv);
   }
-  if (w->carrier != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(w->carrier), FreeHandle);
+  if (w->carrier != nullptr) CloseCarrier(w->carrier);
   free(w);
   if (self != nullptr) self->RequestDone();
 }

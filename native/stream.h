@@ -75,6 +75,8 @@ void OnConnect(uv_connect_t* req, int status);
 void OnShutdown(uv_shutdown_t* req, int status);
 // Makes the carrier for a sent handle; returns a libuv error or 0.
 int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out);
+// Closes and frees a carrier made by MakeCarrier.
+void CloseCarrier(uv_pipe_t* carrier);
 
 }  // namespace stream
 
@@ -200,20 +202,7 @@ class StreamWrap : public HandleWrap<T, U> {
     bool hasCallback = info[1].ToBoolean();
     uv_pipe_t* carrier = nullptr;
     if (info.Length() > 2 && !info[2].IsUndefined()) {
-      HandleBase* sent = HandleBase::FromValue(env, info[2]);
-      uv_handle_t* h = sent != nullptr ? sent->uvHandle() : nullptr;
-      if (h == nullptr || uv_is_closing(h) ||
-          (h->type != UV_TCP && h->type != UV_NAMED_PIPE && h->type != UV_UDP)) {
-        Napi::TypeError::New(env, "sendHandle must be an open TCP, Pipe or UDP handle")
-            .ThrowAsJavaScriptException();
-        return;
-      }
-      if (this->handle_->type != UV_NAMED_PIPE ||
-          !reinterpret_cast<uv_pipe_t*>(this->handle_)->ipc) {
-        return this->Throw(UV_EINVAL, "write");  // libuv's answer for a non-IPC stream
-      }
-      int r = stream::MakeCarrier(this->handle_->loop, h, &carrier);
-      if (r != 0) return this->Throw(r, "write");
+      if (!Carrier(env, info[2], &carrier)) return;
     } else {
       int r = uv_try_write(stream(), bufs.list, bufs.n);
       if (r >= 0 && static_cast<size_t>(r) == bufs.total && !hasCallback) return;
@@ -229,10 +218,7 @@ class StreamWrap : public HandleWrap<T, U> {
                             reinterpret_cast<uv_stream_t*>(carrier), stream::OnWrite)
                 : uv_write(&w->req, stream(), &owned, 1, stream::OnWrite);
     if (r != 0) {
-      if (carrier != nullptr) {
-        uv_close(reinterpret_cast<uv_handle_t*>(carrier),
-                 [](uv_handle_t* h) { free(h); });
-      }
+      if (carrier != nullptr) stream::CloseCarrier(carrier);
       free(w);
       return this->Throw(r, "write");
     }
@@ -240,18 +226,48 @@ class StreamWrap : public HandleWrap<T, U> {
     this->Changed();
   }
 
-  // tryWrite(data) -> bytes written
+  // tryWrite(data, sendHandle?) -> bytes written. A handle is sent with the
+  // first byte or not at all (uv_try_write2).
   Napi::Value TryWrite(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!this->IsOpen(env)) return env.Undefined();
     stream::Bufs bufs;
     if (!bufs.Gather(env, info[0])) return env.Undefined();
-    int r = uv_try_write(stream(), bufs.list, bufs.n);
+    uv_pipe_t* carrier = nullptr;
+    if (info.Length() > 1 && !info[1].IsUndefined() && !Carrier(env, info[1], &carrier)) {
+      return env.Undefined();
+    }
+    int r = uv_try_write2(stream(), bufs.list, bufs.n, reinterpret_cast<uv_stream_t*>(carrier));
+    if (carrier != nullptr) stream::CloseCarrier(carrier);
     if (r < 0) {
       this->Throw(r, "write");
       return env.Undefined();
     }
     return Napi::Number::New(env, r);
+  }
+
+  // The carrier of a handle sent over this stream (write, tryWrite): false
+  // after throwing if `value` is not an open TCP, Pipe or UDP handle or this
+  // is not an IPC pipe.
+  bool Carrier(Napi::Env env, Napi::Value value, uv_pipe_t** carrier) {
+    HandleBase* sent = HandleBase::FromValue(env, value);
+    uv_handle_t* h = sent != nullptr ? sent->uvHandle() : nullptr;
+    if (h == nullptr || uv_is_closing(h) ||
+        (h->type != UV_TCP && h->type != UV_NAMED_PIPE && h->type != UV_UDP)) {
+      Napi::TypeError::New(env, "sendHandle must be an open TCP, Pipe or UDP handle")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    if (this->handle_->type != UV_NAMED_PIPE || !reinterpret_cast<uv_pipe_t*>(this->handle_)->ipc) {
+      this->Throw(UV_EINVAL, "write");  // libuv's answer for a non-IPC stream
+      return false;
+    }
+    int r = stream::MakeCarrier(this->handle_->loop, h, carrier);
+    if (r != 0) {
+      this->Throw(r, "write");
+      return false;
+    }
+    return true;
   }
 
   void Shutdown(const Napi::CallbackInfo& info) {

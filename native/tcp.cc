@@ -31,7 +31,6 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
                                             "simultaneousAccepts"),
                                         InstanceMethod<&TCPWrap::CloseReset>("closeReset"),
                                         InstanceMethod<&TCPWrap::Family>("family"),
-                                        InstanceMethod<&TCPWrap::BufferSize>("bufferSize"),
                                     }));
   }
 
@@ -127,19 +126,6 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
   // 'IPv4', 'IPv6', or null while there is no socket yet.
   Napi::Value Family(const Napi::CallbackInfo& info) { return SocketFamily(this, info); }
 
-  // bufferSize(send, value): value 0 reads the size, > 0 sets it.
-  Napi::Value BufferSize(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    bool send = info[0].ToBoolean();
-    int value = info[1].As<Napi::Number>().Int32Value();
-    int r = send ? uv_send_buffer_size(handle_, &value) : uv_recv_buffer_size(handle_, &value);
-    if (r != 0) {
-      Throw(r, send ? "uv_send_buffer_size" : "uv_recv_buffer_size");
-      return env.Undefined();
-    }
-    return Napi::Number::New(env, value);
-  }
 };
 
 void InitTCP(Napi::Env env, Napi::Object exports) { TCPWrap::Init(env, exports); }

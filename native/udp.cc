@@ -4,7 +4,9 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "features.h"
 #include "handle.h"
 #include "readpool.h"
 #include "sockaddr.h"
@@ -109,13 +111,16 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
                                   InstanceMethod<&UDPWrap::RecvStart>("recvStart"),
                                   InstanceMethod<&UDPWrap::RecvStop>("recvStop"),
                                   InstanceMethod<&UDPWrap::SetMembership>("setMembership"),
+                                  InstanceMethod<&UDPWrap::SetSourceMembership>(
+                                      "setSourceMembership"),
+                                  InstanceMethod<&UDPWrap::UsingRecvmmsg>("usingRecvmmsg"),
+                                  InstanceMethod<&UDPWrap::TrySendMany>("trySendMany"),
                                   InstanceMethod<&UDPWrap::SetMulticastInterface>(
                                       "setMulticastInterface"),
                                   InstanceMethod<&UDPWrap::SetOption>("setOption"),
                                   InstanceMethod<&UDPWrap::Family>("family"),
                                   InstanceMethod<&UDPWrap::SendQueueSize>("sendQueueSize"),
                                   InstanceMethod<&UDPWrap::SendQueueCount>("sendQueueCount"),
-                                  InstanceMethod<&UDPWrap::BufferSize>("bufferSize"),
                               }));
   }
 
@@ -399,6 +404,67 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return Result(env, r, "setMembership");
   }
 
+  // setSourceMembership(group, iface | null, source, membership)
+  Napi::Value SetSourceMembership(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    std::string group = info[0].As<Napi::String>().Utf8Value();
+    std::string iface = info[1].IsNull() ? "" : info[1].As<Napi::String>().Utf8Value();
+    std::string source = info[2].As<Napi::String>().Utf8Value();
+    uv_membership m = static_cast<uv_membership>(info[3].As<Napi::Number>().Int32Value());
+    int r = uv_udp_set_source_membership(uv(), group.c_str(), info[1].IsNull() ? nullptr : iface.c_str(),
+                                         source.c_str(), m);
+    return Result(env, r, "setSourceMembership");
+  }
+
+  Napi::Value UsingRecvmmsg(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), handle_ != nullptr && uv_udp_using_recvmmsg(uv()) != 0);
+  }
+
+  // trySendMany(ips, ports, datas) -> how many datagrams were sent, from the
+  // first (uv_udp_try_send2, libuv 1.50: lib/ checks the feature and every
+  // item; an ip null is the connected peer).
+  Napi::Value TrySendMany(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return env.Undefined();
+    Napi::Array ips = info[0].As<Napi::Array>();
+    Napi::Array ports = info[1].As<Napi::Array>();
+    Napi::Array datas = info[2].As<Napi::Array>();
+    uint32_t count = ips.Length();
+    std::vector<Datagram> ds(count);
+    std::vector<uv_buf_t*> bufs(count);
+    std::vector<unsigned int> nbufs(count);
+    std::vector<sockaddr*> addrs(count);
+    for (uint32_t i = 0; i < count; i++) {
+      Datagram& d = ds[i];
+      Napi::Value ip = ips.Get(i);
+      d.sa = nullptr;
+      if (!ip.IsNull()) {
+        int r = ParseAddress(ip.As<Napi::String>().Utf8Value(), ports.Get(i).As<Napi::Number>().Int32Value(), &d.ss);
+        if (r != 0) return Result(env, r, "send");
+        d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
+      }
+      d.n = static_cast<unsigned>(GetBufs(env, datas.Get(i), d.stack, &d.heap, &d.bufs));
+      bufs[i] = d.bufs;
+      nbufs[i] = d.n;
+      addrs[i] = const_cast<sockaddr*>(d.sa);
+    }
+    uv_os_fd_t fd;
+    if (uv_fileno(handle_, &fd) != 0 && addrs[0] != nullptr) {
+      // libuv binds a handle without a socket on its first send, as
+      // uv_udp_try_send does; uv_udp_try_send2 does not: bind as it would.
+      sockaddr_storage any;
+      memset(&any, 0, sizeof any);  // the wildcard address, port 0
+      any.ss_family = addrs[0]->sa_family;
+      int r = uv_udp_bind(uv(), reinterpret_cast<sockaddr*>(&any), 0);
+      if (r != 0) return Result(env, r, "bind");
+    }
+    int r = Features::Get().udpTrySend2(uv(), count, bufs.data(), nbufs.data(), addrs.data(), 0);
+    Changed();  // an implicit bind may have happened
+    if (r < 0) return Result(env, r, "send");
+    return Napi::Number::New(env, r);
+  }
+
   // setMulticastInterface(iface | null): null means the default interface.
   Napi::Value SetMulticastInterface(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -440,16 +506,6 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
                              handle_ ? static_cast<double>(uv_udp_get_send_queue_count(uv())) : 0);
   }
 
-  // bufferSize(receive, value): value 0 reads, > 0 sets; returns the size.
-  Napi::Value BufferSize(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    bool receive = info[0].As<Napi::Boolean>().Value();
-    int value = info[1].As<Napi::Number>().Int32Value();
-    int r = receive ? uv_recv_buffer_size(handle_, &value) : uv_send_buffer_size(handle_, &value);
-    if (r != 0) return Result(env, r, receive ? "receiveBufferSize" : "sendBufferSize");
-    return Napi::Number::New(env, value);
-  }
 };
 
 void InitUDP(Napi::Env env, Napi::Object exports) { UDPWrap::Init(env, exports); }

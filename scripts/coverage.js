@@ -71,10 +71,6 @@ because(NA, 'threads and their locks are worker_threads and Atomics in Node; uvk
 because(NA, "string encoding is V8's (strings cross as UTF-8)",
   'uv_utf16_length_as_wtf8 uv_utf16_to_wtf8 uv_wtf8_length_as_utf16 uv_wtf8_to_utf16');
 
-because(TODO, 'issue 14: Pipe.tryWrite(data, sendHandle)', 'uv_try_write2');
-because(TODO, 'issue 14: UDP.setSourceMembership()', 'uv_udp_set_source_membership');
-because(TODO, 'issue 14: UDP.usingRecvmmsg', 'uv_udp_using_recvmmsg');
-because(TODO, 'issue 14: UDP.trySendMany() (looked up in features.cc, not yet exposed)', 'uv_udp_try_send2');
 because(TODO, 'not yet: UDP.open() with flags (libuv 1.52)', 'uv_udp_open_ex');
 
 // ---------------------------------------------------------------------------
