@@ -44,7 +44,7 @@ export interface Binding {
   strerror(code: number): string;
   constants: Record<string, number>;
   signals: Record<string, number>;
-  Loop: new (owner: object) => NativeLoop;
+  Loop: new (owner: object, blockSignal: number, metricsIdleTime: boolean, ioUringSqpoll: boolean) => NativeLoop;
   [name: string]: any;
 }
 

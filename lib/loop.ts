@@ -36,8 +36,8 @@ export class Loop {
   /** A new loop; `opts` are libuv's loop options (uv_loop_configure). */
   constructor(opts?: LoopOptions) {
     const checked = misc.checkLoopOptions(opts);
-    this._native = new binding.Loop(this);
-    this._metricsBase = misc.setupLoop(this, checked);
+    this._native = new binding.Loop(this, ...checked);
+    this._metricsBase = misc.loopCountNow(this);
   }
 
   /** This thread's default loop (the main thread and each worker_thread have one). */

@@ -1,9 +1,8 @@
-// The rest of libuv (native/misc.cc): loop options, metrics and
+// The rest of libuv (native/misc.cc; loop options are the native Loop's): metrics and
 // uv_print_*_handles (methods of Loop), socketpair() and pipe() (top level),
 // thread affinity (in `util`), and the UVKIT_DEBUG_RUN report.
 import { writeSync } from 'fs';
 import { binding } from './binding';
-import { UVError } from './errors';
 import { needFeature } from './features';
 import type { Loop } from './loop';
 import {
@@ -57,7 +56,7 @@ function checkOptionalBoolean(value: unknown, name: string): boolean {
   return value;
 }
 
-/** @internal `opts` checked, as loopSetup takes them: [blockSignal (0 = none), metricsIdleTime, ioUringSqpoll]. */
+/** @internal `opts` checked, as the native Loop takes them: [blockSignal (0 = none), metricsIdleTime, ioUringSqpoll]. */
 export type CheckedLoopOptions = [number, boolean, boolean];
 
 /** @internal Checks the options of `new Loop(opts)` before any loop is made. */
@@ -71,17 +70,8 @@ export function checkLoopOptions(opts: unknown): CheckedLoopOptions {
   return [blockSignal, idle, sqpoll];
 }
 
-/**
- * @internal Configures a Loop just made (the native loop is closed again if
- * libuv refuses an option) and settles its backend; returns the metrics
- * baseline (the loop count after that).
- */
-export function setupLoop(loop: Loop, opts: CheckedLoopOptions): number {
-  const r: 0 | [number, string] = n.loopSetup(loop._native, opts[0], opts[1], opts[2]);
-  if (r !== 0) {
-    loop._native.close();
-    throw new UVError(r[0], r[1]);
-  }
+/** @internal The loop count of a loop just made (its setup turn): metrics() count from there. */
+export function loopCountNow(loop: Loop): number {
   return n.loopMetrics(loop._native)[1];
 }
 

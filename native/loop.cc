@@ -7,6 +7,7 @@
 
 #include <mutex>
 
+#include "features.h"
 #include "handle.h"
 
 // Node-side watchers of an attached loop. They live on Node's loop and are
@@ -27,6 +28,8 @@ struct LoopWrap::Attachment {
   }
 };
 
+// info[0]: the owner; info[1..3]: blockSignal (0 = none), metricsIdleTime,
+// ioUringSqpoll, checked by lib/ (ioUringSqpoll against `features`).
 LoopWrap::LoopWrap(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<LoopWrap>(info), env_(info.Env()), addon_(AddonData::Get(info.Env())) {
   loop_ = new uv_loop_t;
@@ -37,9 +40,46 @@ LoopWrap::LoopWrap(const Napi::CallbackInfo& info)
     napi_throw(env_, MakeUVError(env_, info[0], r, "uv_loop_init"));
     return;
   }
+  r = Configure(info[1].As<Napi::Number>().Int32Value(), info[2].ToBoolean(), info[3].ToBoolean());
+  if (r != 0) {
+    uv_loop_close(loop_);
+    delete loop_;
+    closed_ = true;
+    napi_throw(env_, MakeUVError(env_, info[0], r, "uv_loop_configure"));
+    return;
+  }
+  Settle();
   loop_->data = this;
   owner_ = Napi::Weak(info[0].As<Napi::Object>());
   addon_->loops.insert(this);
+}
+
+int LoopWrap::Configure(int blockSignal, bool metricsIdleTime, bool ioUringSqpoll) {
+  int r = 0;
+  if (blockSignal != 0) r = uv_loop_configure(loop_, UV_LOOP_BLOCK_SIGNAL, blockSignal);
+  if (r == 0 && metricsIdleTime) r = uv_loop_configure(loop_, UV_METRICS_IDLE_TIME);
+  if (r == 0 && ioUringSqpoll) {
+    r = uv_loop_configure(loop_, static_cast<uv_loop_option>(kLoopUseIoUringSqpoll));
+  }
+  return r;
+}
+
+// uv_loop_init starts the loop's own I/O watchers (the async eventfd behind
+// uv_async_t and the signal pipe), which wait in libuv's watcher queue until
+// uv_run hands them to epoll, and while that queue is not empty
+// uv_backend_timeout answers 0 ("run me to update the backend"). One turn
+// with nothing in it but a private prepare handle empties the queue, so
+// getTimeout() of a new loop says what the user's handles say (-1 with none
+// due) from the first call.
+void LoopWrap::Settle() {
+  uv_prepare_t* turn = new uv_prepare_t;
+  uv_prepare_init(loop_, turn);
+  turn->data = nullptr;  // internal: loop.handles skips it
+  uv_prepare_start(turn, [](uv_prepare_t* h) { uv_prepare_stop(h); });
+  uv_run(loop_, UV_RUN_NOWAIT);
+  uv_close(reinterpret_cast<uv_handle_t*>(turn),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_prepare_t*>(h); });
+  uv_run(loop_, UV_RUN_NOWAIT);  // the close callback
 }
 
 LoopWrap::~LoopWrap() {

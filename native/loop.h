@@ -43,6 +43,10 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   friend void InitLoop(Napi::Env env, Napi::Object exports);
   struct Attachment;
 
+  // uv_loop_configure with the options of `new Loop(opts)`: a libuv status.
+  int Configure(int blockSignal, bool metricsIdleTime, bool ioUringSqpoll);
+  // One empty turn, so that libuv's own watchers are in epoll (see loop.cc).
+  void Settle();
   Napi::Value Run(const Napi::CallbackInfo& info);
   void Stop(const Napi::CallbackInfo& info);
   Napi::Value Now(const Napi::CallbackInfo& info);

@@ -1,4 +1,4 @@
-// The rest of libuv (issue 14): loop options and metrics, uv_print_*_handles,
+// The rest of libuv (issue 14): loop metrics, uv_print_*_handles,
 // uv_socketpair and uv_pipe, thread affinity, and the UVKIT_DEBUG_RUN watch
 // (lib/loop.ts) that tells what a long blocking run() waits for. Plain
 // functions under `binding.misc`; a loop argument is the native Loop object.
@@ -13,10 +13,6 @@
 #include "features.h"
 #include "loop.h"
 
-static Napi::Value ThrowUV(Napi::Env env, int status, const char* syscall) {
-  napi_throw(env, MakeUVError(env, nullptr, status, syscall));
-  return env.Undefined();
-}
 
 // The open LoopWrap of argument `i`, or nullptr (ERR_LOOP_CLOSED thrown).
 static LoopWrap* LoopArg(const Napi::CallbackInfo& info, size_t i = 0) {
@@ -25,52 +21,7 @@ static LoopWrap* LoopArg(const Napi::CallbackInfo& info, size_t i = 0) {
   return loop;
 }
 
-// ---- loop options --------------------------------------------------------
-
-// loopSetup(loop, blockSignal (0 = none), metricsIdleTime, ioUringSqpoll)
-// -> 0 | [errno, syscall]. Runs right after the Loop is made (lib/loop.ts),
-// before anything else can use it. lib/ checks ioUringSqpoll against
-// `features`.
-//
-// Then it settles the loop's backend: uv_loop_init starts the loop's own
-// I/O watchers (the async eventfd behind uv_async_t and the signal pipe),
-// which wait in libuv's watcher queue until uv_run hands them to epoll, and
-// while that queue is not empty uv_backend_timeout answers 0 ("run me to
-// update the backend"). One turn of the loop with nothing in it but a
-// private prepare handle empties the queue, so getTimeout() of a new loop
-// says what the user's handles say (-1 with none due) from the first call.
-static Napi::Value LoopSetup(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  LoopWrap* loop = LoopArg(info);
-  if (loop == nullptr) return env.Undefined();
-  uv_loop_t* uv = loop->uv();
-  int blockSignal = info[1].As<Napi::Number>().Int32Value();
-  auto fail = [&](int r) {
-    Napi::Array out = Napi::Array::New(env, 2);
-    out.Set(0u, Napi::Number::New(env, r));
-    out.Set(1u, Napi::String::New(env, "uv_loop_configure"));
-    return out;
-  };
-  int r;
-  if (blockSignal != 0 && (r = uv_loop_configure(uv, UV_LOOP_BLOCK_SIGNAL, blockSignal)) != 0) {
-    return fail(r);
-  }
-  if (info[2].ToBoolean() && (r = uv_loop_configure(uv, UV_METRICS_IDLE_TIME)) != 0) return fail(r);
-  if (info[3].ToBoolean()) {
-    if (!Features::Get().ioUringSqpoll) return fail(UV_ENOTSUP);
-    r = uv_loop_configure(uv, static_cast<uv_loop_option>(kLoopUseIoUringSqpoll));
-    if (r != 0) return fail(r);
-  }
-  uv_prepare_t* turn = new uv_prepare_t;
-  uv_prepare_init(uv, turn);
-  turn->data = nullptr;  // internal: loop.handles skips it
-  uv_prepare_start(turn, [](uv_prepare_t* h) { uv_prepare_stop(h); });
-  uv_run(uv, UV_RUN_NOWAIT);
-  uv_close(reinterpret_cast<uv_handle_t*>(turn),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_prepare_t*>(h); });
-  uv_run(uv, UV_RUN_NOWAIT);  // the close callback
-  return Napi::Number::New(env, 0);
-}
+// ---- loop metrics ---------------------------------------------------------
 
 // loopMetrics(loop) -> [idle time ns, loop count, events, events waiting]
 static Napi::Value LoopMetrics(const Napi::CallbackInfo& info) {
@@ -209,6 +160,13 @@ static void DebugDisarmJS(const Napi::CallbackInfo& info) {
 
 // ---- fds -----------------------------------------------------------------
 
+static Napi::Value FdPair(Napi::Env env, int a, int b) {
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, a));
+  out.Set(1u, Napi::Number::New(env, b));
+  return out;
+}
+
 // socketpair(dgram, nonblock) -> [fd, fd], both close-on-exec.
 static Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -217,10 +175,7 @@ static Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   uv_os_sock_t fds[2];
   int r = uv_socketpair(type, 0, fds, flags, flags);
   if (r != 0) return ThrowUV(env, r, "uv_socketpair");
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::Number::New(env, fds[0]));
-  out.Set(1u, Napi::Number::New(env, fds[1]));
-  return out;
+  return FdPair(env, fds[0], fds[1]);
 }
 
 // pipe(nonblock) -> [read fd, write fd], both close-on-exec.
@@ -230,10 +185,7 @@ static Napi::Value Pipe(const Napi::CallbackInfo& info) {
   uv_file fds[2];
   int r = uv_pipe(fds, flags, flags);
   if (r != 0) return ThrowUV(env, r, "uv_pipe");
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::Number::New(env, fds[0]));
-  out.Set(1u, Napi::Number::New(env, fds[1]));
-  return out;
+  return FdPair(env, fds[0], fds[1]);
 }
 
 // ---- threads -------------------------------------------------------------
@@ -331,7 +283,6 @@ static Napi::Value IfIndexTo(const Napi::CallbackInfo& info) {
 void InitMisc(Napi::Env env, Napi::Object exports) {
   Napi::Object misc = Napi::Object::New(env);
 #define FN(name, impl) misc.Set(name, Napi::Function::New<impl>(env, name));
-  FN("loopSetup", LoopSetup)
   FN("loopMetrics", LoopMetrics)
   FN("printHandles", PrintHandlesJS)
   FN("loopRequests", LoopRequests)

@@ -6,10 +6,6 @@
 #include "features.h"
 #include "sockaddr.h"
 
-static Napi::Value ThrowUV(Napi::Env env, int status, const char* syscall) {
-  napi_throw(env, MakeUVError(env, nullptr, status, syscall));
-  return env.Undefined();
-}
 
 // Calls a libuv function of the (char* buffer, size_t* size) shape, growing
 // the buffer when libuv answers UV_ENOBUFS with the size it needs.

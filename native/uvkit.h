@@ -93,6 +93,13 @@ inline Napi::Error CodedError(Napi::Env env, const char* code, const char* messa
 // `owner` (a handle or loop object, or undefined) as `this`.
 napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall);
 
+// Throws a plain UVError (no owner) and returns undefined, for functions
+// that are not methods of a handle or loop.
+inline Napi::Value ThrowUV(Napi::Env env, int status, const char* syscall) {
+  napi_throw(env, MakeUVError(env, nullptr, status, syscall));
+  return env.Undefined();
+}
+
 // The async context of callbacks entered with napi_make_callback (attached
 // mode). Its async resource is a plain object of its own, held here: since
 // Node 25 napi_async_init holds the resource strongly until
