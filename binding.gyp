@@ -7,6 +7,7 @@
       'sources': [
         'native/addon.cc',
         'native/loop.cc',
+        'native/loop_rings.cc',
         'native/handle.cc',
         'native/timer.cc',
         'native/loopwatchers.cc',
@@ -37,7 +38,9 @@
                   # worker.terminate(), process.exit() in a worker) is dropped
                   # instead of aborting the process.
                   'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
-      'cflags_cc': ['-std=c++17', '-O2', '-Wall', '-Wno-unused-parameter'],
+      'cflags_cc': ['-std=c++17', '-O2', '-Wall', '-Wno-unused-parameter',
+                    '-fvisibility=hidden', '-fvisibility-inlines-hidden'],
+      'ldflags': ['-Wl,--version-script=<(module_root_dir)/deps/exports.map'],
       'cflags_cc!': ['-fno-exceptions'],
       'conditions': [
         # The prebuilt addons (scripts/prebuilds.sh passes --uvkit_portable=1):

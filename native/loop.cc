@@ -33,6 +33,7 @@ struct LoopWrap::Attachment {
 LoopWrap::LoopWrap(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<LoopWrap>(info), env_(info.Env()), addon_(AddonData::Get(info.Env())) {
   loop_ = new uv_loop_t;
+  rings_.BeforeInit();
   int r = uv_loop_init(loop_);
   if (r != 0) {
     delete loop_;
@@ -40,6 +41,7 @@ LoopWrap::LoopWrap(const Napi::CallbackInfo& info)
     napi_throw(env_, MakeUVError(env_, info[0], r, "uv_loop_init"));
     return;
   }
+  rings_.AfterInit(loop_);
   r = Configure(info[1].As<Napi::Number>().Int32Value(), info[2].ToBoolean(), info[3].ToBoolean());
   if (r != 0) {
     uv_loop_close(loop_);
@@ -309,7 +311,7 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
 // async eventfd is swapped for one process-wide sink eventfd (a write to a
 // closed fd would make libuv abort; one to a reused number would write into
 // someone else's file). What stays per stuck loop is memory, not fds.
-static void ReleaseStuckLoopFds(uv_loop_t* loop) {
+static void ReleaseStuckLoopFds(uv_loop_t* loop, LoopRings* rings) {
   static int sink = -1;
   static std::mutex mu;
   {
@@ -325,6 +327,7 @@ static void ReleaseStuckLoopFds(uv_loop_t* loop) {
     }
   }
   if (sink < 0) return;  // keep everything as it is
+  rings->Close();
   if (loop->async_io_watcher.fd >= 0 && loop->async_wfd == -1) {
     int old = loop->async_io_watcher.fd;
     loop->async_io_watcher.fd = sink;
@@ -363,7 +366,7 @@ void LoopWrap::Teardown() {
   if (uv_loop_close(loop_) == 0) {
     delete loop_;
   } else {
-    ReleaseStuckLoopFds(loop_);
+    ReleaseStuckLoopFds(loop_, &rings_);
   }
   closed_ = true;
   tearingDown_ = false;

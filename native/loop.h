@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "loop_rings.h"
 #include "uvkit.h"
 
 class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
@@ -97,6 +98,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   napi_env env_;
   AddonData* addon_;
   uv_loop_t* loop_;  // heap: leaked on purpose if teardown finds a request stuck for good
+  LoopRings rings_;  // its io_uring fds, closed if it is left so
   Napi::ObjectReference owner_;    // the lib/ Loop, weak
   // The error run() rethrows, as element 0 of an array: a thrown value may
   // be a primitive (a string, undefined, false), which N-API 8 cannot hold

@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { Idle, Timer, libuvVersion } from '../lib/index';
+import { Idle, Timer } from '../lib/index';
 import { root, useLoop } from './helpers';
 
 // Runs a script in a child Node (cwd: the package root) with extra env.
@@ -253,13 +253,9 @@ describe('hardening (issue 11)', function () {
         })();
       `, { UV_THREADPOOL_SIZE: '8' });
       assert.equal(res.status, 0, res.stderr.slice(0, 2000));
-      // Before: 4 fds per worker (epoll, eventfd, signal pipe). Newer libuv
-      // (measured: 1.52 on Node 24; not 1.46) also gives each loop an
-      // io_uring ring, whose fd only libuv's private fields know: one fd per
-      // such worker is still left there.
-      const [major, minor] = libuvVersion.split('.').map(Number);
-      const ringPerLoop = major > 1 || minor >= 49 ? 1 : 0;
-      assert.ok(JSON.parse(res.stdout).leaked <= 2 * ringPerLoop, res.stdout);
+      // Before: 4 fds per worker (epoll, eventfd, signal pipe), and on
+      // libuv >= 1.49 one more, the loop's io_uring ring (native/loop_rings.h).
+      assert.deepEqual(JSON.parse(res.stdout), { leaked: 0 });
     });
   });
 
