@@ -155,7 +155,7 @@ void LoopWrap::HandleException(napi_value err) {
       if (pending) napi_get_and_clear_last_exception(env_, &err);  // the hook's own error
     }
   }
-  if (attachment_ != nullptr) {
+  if (attachment_ != nullptr && !addon_->ending && !jsGone_) {
     napi_fatal_exception(env_, err);  // process 'uncaughtException'
     return;
   }
