@@ -10,6 +10,8 @@
 #include "features.h"
 #include "handle.h"
 
+UVKIT_CALLBACK(onLoopException);
+
 // Node-side watchers of an attached loop. They live on Node's loop and are
 // freed when the last of them has closed.
 static const uint64_t kTeardownWaitMs = 2000;
@@ -546,3 +548,5 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
       });
   exports.Set("Loop", ctor);
 }
+
+UVKIT_INIT(Loop, InitLoop);

@@ -8,6 +8,8 @@
 // where libuv runs close callbacks.
 #include "handle.h"
 
+UVKIT_CALLBACK(onTimers);
+
 class TimerWrap : public HandleWrap<TimerWrap, uv_timer_t> {
  public:
   using HandleWrap::HandleWrap;
@@ -20,7 +22,7 @@ class TimerWrap : public HandleWrap<TimerWrap, uv_timer_t> {
   }
 };
 
-void InitTimer(Napi::Env env, Napi::Object exports) { TimerWrap::Init(env, exports); }
+UVKIT_INIT(Timer, TimerWrap::Init);
 
 // timerClock(): the Float64Array that mirrors uv_now() (see SyncClock).
 Napi::Value LoopWrap::TimerClock(const Napi::CallbackInfo& info) {

@@ -7,6 +7,8 @@
 #include "loop.h"
 #include "mailbox.h"
 
+UVKIT_CALLBACK(onWorkDone);
+
 Napi::Value LoopWrap::WorkMailbox(const Napi::CallbackInfo& info) {
   if (!CheckUsable(info.Env())) return info.Env().Undefined();
   if (workAsync_ == nullptr) {
@@ -108,3 +110,5 @@ void InitWork(Napi::Env env, Napi::Object exports) {
   exports.Set("workBegin", Napi::Function::New<WorkBegin>(env, "workBegin"));
   exports.Set("workExitReason", Napi::Function::New<WorkExitReason>(env, "workExitReason"));
 }
+
+UVKIT_INIT(Work, InitWork);
