@@ -309,6 +309,8 @@ void LoopWrap::CloseParts() {
 // async eventfd is swapped for one process-wide sink eventfd (a write to a
 // closed fd would make libuv abort; one to a reused number would write into
 // someone else's file). What stays per stuck loop is memory, not fds.
+// libuv has no public call for any of this: the fds are read and replaced
+// in this loop's own uv_loop_t (never Node's).
 static void ReleaseStuckLoopFds(uv_loop_t* loop) {
   static int sink = -1;
   static std::mutex mu;

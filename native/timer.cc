@@ -3,26 +3,11 @@
 // timer that is due. This file holds the driver, the loop clock that lib/
 // reads, and a registry of weak references through which loop.handles and
 // loop.close() see open timers and a dropped idle timer is still collected.
-// A plain libuv timer handle (TimerWrap) remains for one job: carrying a
-// closed JS timer through libuv's close phase, so its close callback runs
-// where libuv runs close callbacks.
-#include "handle.h"
+// A closed timer's close callback goes through the loop's close phase
+// (close_phase.cc).
+#include "loop.h"
 
 UVKIT_CALLBACK(onTimers);
-
-class TimerWrap : public HandleWrap<TimerWrap, uv_timer_t> {
- public:
-  using HandleWrap::HandleWrap;
-  static constexpr const char* kInitSyscall = "uv_timer_init";
-  static int InitHandle(LoopWrap* loop, uv_timer_t* h, const Napi::CallbackInfo&) {
-    return uv_timer_init(loop->uv(), h);
-  }
-  static void Init(Napi::Env env, Napi::Object exports) {
-    exports.Set("Timer", Define(env, "Timer", {}));
-  }
-};
-
-UVKIT_INIT(Timer, TimerWrap::Init);
 
 struct TimerDriver::Driver {
   uv_timer_t timer;  // data null: internal
@@ -73,7 +58,7 @@ Napi::Value TimerDriver::Track(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, slot);
 }
 
-// timerUntrack(slot): the timer is closing (its carrier lists it from now on).
+// timerUntrack(slot): the timer is closing (the close phase lists it from now on).
 Napi::Value TimerDriver::Untrack(const Napi::CallbackInfo& info) {
   uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
   if (slot < timers_.size() && timers_[slot] != nullptr) {
