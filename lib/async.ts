@@ -1,6 +1,6 @@
 import { binding, NativeHandle } from './binding';
 import { AsyncError } from './errors';
-import { Handle } from './handle';
+import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { checkOptionalFunction, invalidArgValue } from './validate';
 
@@ -26,7 +26,7 @@ export class AsyncSender {
 }
 
 /** Wakes its loop: send() makes the loop call cb once; sends coalesce. */
-export class Async extends Handle<NativeAsync> {
+export class Async extends WrappedHandle<NativeAsync> {
   static override errorClass = AsyncError;
   private _callback: ((handle: this) => void) | null;
 

@@ -25,6 +25,7 @@ export interface NativeLoop {
   timerTrack(timer: object): number;
   timerUntrack(slot: number): void;
   timerArm(due: number, ref: boolean): void;
+  closePhase(owner: object): void;
 }
 
 export interface NativeHandle {

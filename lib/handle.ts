@@ -7,9 +7,6 @@ import { checkBoolean, checkInteger, checkOptionalFunction } from './validate';
 
 type CloseCallback = (handle: any) => void;
 
-// The carriers of close callbacks given to closed handles (see _closeAgain).
-const carriers = new Map<object, NativeHandle>();
-
 // Runs the close callbacks of a handle in order; one that throws still lets
 // the others run, and its exception goes on to the loop afterwards.
 function runCloseCallbacks(cbs: CloseCallback | CloseCallback[], handle: Handle, from = 0): void {
@@ -25,12 +22,12 @@ function runCloseCallbacks(cbs: CloseCallback | CloseCallback[], handle: Handle,
 }
 
 /**
- * The base of every handle. A handle object owns a native wrap; the wrap
- * holds this object strongly only while the libuv handle is active, so an
- * active handle works with no reference to it, and an idle one that is
- * dropped is closed by garbage collection.
+ * The base of every handle: the state every handle keeps in JavaScript (its
+ * loop, whether it is closed, what runs once it has closed) and what follows
+ * from it (close(), the open check, inspection). Most handles have a native
+ * wrap (WrappedHandle); Timer keeps its state in JavaScript.
  */
-export abstract class Handle<N extends NativeHandle = NativeHandle> {
+export abstract class Handle {
   /** The class of errors concerning this handle type. */
   static errorClass: ErrorClass = HandleError;
 
@@ -41,28 +38,23 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
   /** @internal the loop, also once the handle has closed */
   readonly _home: Loop;
   /** @internal */
-  readonly _native: N;
-  /** @internal */
   _closed = false;
   /** @internal what runs once the handle has closed: one callback, several, or none */
   _closeCallback: CloseCallback | CloseCallback[] | null = null;
 
-  // Native is null for Timer, which keeps its state in JavaScript.
-  protected constructor(loop: Loop | undefined, Native: NativeCtor<N> | null, ...args: unknown[]) {
+  protected constructor(loop: Loop | undefined) {
     const l = loopArg(loop);
     this._loop = l;
     this._home = l;
-    this._native = Native === null ? (null as unknown as N) : new Native(l._native, this, ...args);
   }
 
   /**
-   * The native wrap, for a call of `method`: throws HandleClosedError
-   * ("TCP.write(): handle is closed") once the handle is closing or closed.
-   * @internal
+   * @internal The open check before a call of `method`: throws
+   * HandleClosedError ("Timer.start(): handle is closed") once the handle is
+   * closing or closed.
    */
-  _use(method: string): N {
+  _checkOpen(method: string): void {
     if (this._closed) throw new HandleClosedError(this.constructor.name, method);
-    return this._native;
   }
 
   /**
@@ -98,9 +90,7 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
     return this._loop;
   }
 
-  get active(): boolean {
-    return !this._closed && this._native.isActive();
-  }
+  abstract get active(): boolean;
 
   /** True from close() on. */
   get closed(): boolean {
@@ -108,15 +98,8 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
   }
 
   /** Whether the handle keeps its loop alive (uv_ref / uv_unref). */
-  get ref(): boolean {
-    return this._native.hasRef();
-  }
-
-  set ref(value: boolean) {
-    const n = this._use('ref');
-    checkBoolean(value, 'ref');
-    n.setRef(value);
-  }
+  abstract get ref(): boolean;
+  abstract set ref(value: boolean);
 
   /**
    * Closes the handle; cb(handle) runs in the loop's close phase. On a
@@ -132,10 +115,11 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
     this._closeNative();
   }
 
-  /** @internal Starts closing the libuv side (close() has marked the handle closed). */
-  _closeNative(): void {
-    this._native.close();
-  }
+  /**
+   * @internal Starts closing (close() has marked the handle closed); the
+   * close callbacks run from onClose, in the loop's close phase.
+   */
+  abstract _closeNative(): void;
 
   /** @internal close(cb) on a handle that is closing or closed. */
   _closeAgain(cb: CloseCallback | null | undefined): void {
@@ -147,14 +131,12 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
     }
     this._closeCallback = cb;
     if (this._loop !== null) return; // still closing: onClose runs it
-    // Closed already: the callback goes through the loop's close phase on a
-    // carrier (a fresh uv handle closed at once), like any close callback;
-    // on Node's loop if the handle's loop is closed too.
+    // Closed already: the callback goes through the loop's close phase,
+    // like any close callback; on Node's loop if the handle's loop is closed
+    // too.
     const home = this._home;
     if (!home._closed) {
-      const carrier = new binding.Timer(home._native, this) as NativeHandle;
-      carrier.close();
-      carriers.set(this, carrier); // its wrap must live until the close lands
+      home._native.closePhase(this);
     } else {
       process.nextTick(() => {
         const cbs = this._closeCallback;
@@ -165,32 +147,10 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
   }
 
   /** The handle's fd; UVError EBADF for handles without one. */
-  fileno(): number {
-    return this._use('fileno').fileno();
-  }
-
-  /**
-   * @internal SO_SNDBUF (send) or SO_RCVBUF: read with no value, set with
-   * one. For the handles that offer sendBufferSize/receiveBufferSize.
-   */
-  _bufferSize(send: boolean, value?: number): number {
-    const name = send ? 'sendBufferSize' : 'receiveBufferSize';
-    const n = this._use(name);
-    return n.bufferSize(send, value === undefined ? 0 : checkInteger(value, name, 1, 0x7fffffff));
-  }
+  abstract fileno(): number;
 
   /** @internal What util.inspect shows besides the state: fd, addresses, path, pid. */
-  _facts(): Facts {
-    const facts: Facts = {};
-    if (!this._closed) {
-      try {
-        facts.fd = this._native.fileno();
-      } catch {
-        // no fd (yet)
-      }
-    }
-    return facts;
-  }
+  abstract _facts(): Facts;
 
   get [Symbol.toStringTag](): string {
     return this.constructor.name;
@@ -207,11 +167,82 @@ export abstract class Handle<N extends NativeHandle = NativeHandle> {
     binding.setCallbacks({
       onClose(this: Handle) {
         this._loop = null;
-        if (carriers.size > 0) carriers.delete(this);
         const cbs = this._closeCallback;
         this._closeCallback = null;
         if (cbs !== null) runCloseCallbacks(cbs, this);
       },
     });
+  }
+}
+
+/**
+ * A handle with a native wrap (every handle type but Timer). The wrap holds
+ * this object strongly only while the libuv handle is active, so an active
+ * handle works with no reference to it, and an idle one that is dropped is
+ * closed by garbage collection.
+ */
+export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> extends Handle {
+  /** @internal */
+  readonly _native: N;
+
+  protected constructor(loop: Loop | undefined, Native: NativeCtor<N>, ...args: unknown[]) {
+    super(loop);
+    this._native = new Native(this._loop!._native, this, ...args);
+  }
+
+  /**
+   * The native wrap, for a call of `method`: throws HandleClosedError
+   * ("TCP.write(): handle is closed") once the handle is closing or closed.
+   * @internal
+   */
+  _use(method: string): N {
+    this._checkOpen(method);
+    return this._native;
+  }
+
+  override get active(): boolean {
+    return !this._closed && this._native.isActive();
+  }
+
+  override get ref(): boolean {
+    return this._native.hasRef();
+  }
+
+  override set ref(value: boolean) {
+    const n = this._use('ref');
+    checkBoolean(value, 'ref');
+    n.setRef(value);
+  }
+
+  /** @internal */
+  override _closeNative(): void {
+    this._native.close();
+  }
+
+  override fileno(): number {
+    return this._use('fileno').fileno();
+  }
+
+  /**
+   * @internal SO_SNDBUF (send) or SO_RCVBUF: read with no value, set with
+   * one. For the handles that offer sendBufferSize/receiveBufferSize.
+   */
+  _bufferSize(send: boolean, value?: number): number {
+    const name = send ? 'sendBufferSize' : 'receiveBufferSize';
+    const n = this._use(name);
+    return n.bufferSize(send, value === undefined ? 0 : checkInteger(value, name, 1, 0x7fffffff));
+  }
+
+  /** @internal */
+  override _facts(): Facts {
+    const facts: Facts = {};
+    if (!this._closed) {
+      try {
+        facts.fd = this._native.fileno();
+      } catch {
+        // no fd (yet)
+      }
+    }
+    return facts;
   }
 }

@@ -2,7 +2,7 @@
 // polling for I/O (prepare), after it (check), or instead of blocking (idle).
 import { binding, NativeCtor, NativeHandle } from './binding';
 import { CheckError, IdleError, PrepareError } from './errors';
-import { Handle } from './handle';
+import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { checkFunction } from './validate';
 
@@ -11,7 +11,7 @@ interface NativeWatcher extends NativeHandle {
   stop(): void;
 }
 
-abstract class LoopWatcher extends Handle<NativeWatcher> {
+abstract class LoopWatcher extends WrappedHandle<NativeWatcher> {
   private _callback: ((handle: this) => void) | null = null;
 
   protected constructor(loop: Loop | undefined, Native: NativeCtor<NativeWatcher>) {

@@ -1,7 +1,7 @@
 // What FSEvent and FSPoll share: a handle that watches one path, reports
 // errors with that path, and tells which path it watches.
 import { NativeHandle } from './binding';
-import { Handle } from './handle';
+import { WrappedHandle } from './handle';
 import { Facts } from './inspect';
 import { checkFunction } from './validate';
 
@@ -11,7 +11,7 @@ export interface NativePathWatcher extends NativeHandle {
   getPath(): string | null;
 }
 
-export abstract class PathWatcher extends Handle<NativePathWatcher> {
+export abstract class PathWatcher extends WrappedHandle<NativePathWatcher> {
   protected _callback: Function | null = null;
   protected _watched = '';
 

@@ -1,7 +1,7 @@
 import { binding, NativeHandle } from './binding';
 import { UV_READABLE, UV_WRITABLE } from './constants';
 import { HandleClosedError, PipeError, UVError } from './errors';
-import { Handle } from './handle';
+import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { NativeStream, Stream, TransferableHandle } from './stream';
 import { Facts } from './inspect';
@@ -173,10 +173,11 @@ export class Pipe extends Stream<NativePipe> {
     this._bufferSize(false, value);
   }
 
-  // The native handle of a handle to send over this pipe.
+  // The native handle of a handle to send over this pipe (only handles with
+  // a native wrap can be sent: a Timer is the wrong type, like any object).
   private _sendable(sendHandle: unknown, method: string): NativeHandle {
-    if (!(sendHandle instanceof Handle)) throw invalidArgType('sendHandle', ['TCP', 'Pipe', 'UDP'], sendHandle);
+    if (!(sendHandle instanceof WrappedHandle)) throw invalidArgType('sendHandle', ['TCP', 'Pipe', 'UDP'], sendHandle);
     if (sendHandle.closed) throw new HandleClosedError(this.constructor.name, method, 'sendHandle');
-    return (sendHandle as Handle)._native;
+    return sendHandle._native;
   }
 }

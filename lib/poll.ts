@@ -1,7 +1,7 @@
 import { binding, NativeHandle } from './binding';
 import { UV_DISCONNECT, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE } from './constants';
 import { PollError, UVError } from './errors';
-import { Handle } from './handle';
+import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { checkFd, checkFlags, checkFunction } from './validate';
 
@@ -19,7 +19,7 @@ export type PollCallback<H> = (err: UVError | null, events: number, handle: H) =
  * start() refuses (PollError EBADF) an fd that was closed, or reused for
  * another file, since the Poll was made.
  */
-export class Poll extends Handle<NativePoll> {
+export class Poll extends WrappedHandle<NativePoll> {
   static override errorClass = PollError;
   private _callback: PollCallback<this> | null = null;
 

@@ -1,6 +1,6 @@
 import { binding, NativeHandle } from './binding';
 import { ProcessError } from './errors';
-import { Handle } from './handle';
+import { Handle, WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { Facts } from './inspect';
 import {
@@ -129,7 +129,7 @@ function checkStdio(list: unknown): Array<[number, unknown]> {
       continue;
     }
     if (s.stream.closed) throw invalidArgValue(`${name}.stream`, s.stream, 'is closed');
-    const native = (s.stream as Handle)._native;
+    const native = (s.stream as WrappedHandle)._native;
     const type = binding.handleType(native);
     const pipe = (s.flags & c.UV_CREATE_PIPE) !== 0;
     if (pipe ? type !== c.UV_NAMED_PIPE : ![c.UV_NAMED_PIPE, c.UV_TCP, c.UV_TTY].includes(type)) {
@@ -152,7 +152,7 @@ function checkKillSignal(signum: unknown): number {
  * until closed. The child is reaped when its loop runs; closing the handle
  * of a running child neither kills it nor leaves a zombie.
  */
-export class Process extends Handle<NativeProcess> {
+export class Process extends WrappedHandle<NativeProcess> {
   static override errorClass = ProcessError;
   private _exitCallback: ExitCallback<this> | null;
 

@@ -1,6 +1,6 @@
 import { binding, NativeHandle } from './binding';
 import { SignalError } from './errors';
-import { Handle } from './handle';
+import { WrappedHandle } from './handle';
 import { Facts } from './inspect';
 import type { Loop } from './loop';
 import { checkFunction, checkSignal } from './validate';
@@ -12,7 +12,7 @@ interface NativeSignal extends NativeHandle {
 }
 
 /** Receives a signal (a number or a name such as 'SIGUSR1') in the loop. */
-export class Signal extends Handle<NativeSignal> {
+export class Signal extends WrappedHandle<NativeSignal> {
   static override errorClass = SignalError;
   private _callback: ((signum: number, handle: this) => void) | null = null;
 

@@ -1,6 +1,6 @@
 import { binding, NativeHandle } from './binding';
 import { HandleClosedError, StreamError, UVError, withAddress } from './errors';
-import { Handle } from './handle';
+import { Handle, WrappedHandle } from './handle';
 import { PoolView } from './readpool';
 import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data, invalidArgType, invalidArgValue } from './validate';
 
@@ -36,7 +36,7 @@ type ErrCallback<H> = (err: UVError | null, handle: H) => void;
  * its write callback has run), are tried on the socket at once, and only
  * what the socket did not take is queued.
  */
-export abstract class Stream<N extends NativeStream = NativeStream> extends Handle<N> {
+export abstract class Stream<N extends NativeStream = NativeStream> extends WrappedHandle<N> {
   static override errorClass = StreamError;
   private _readCallback: ((err: UVError | null, data: Buffer | null, handle: this) => void) | null = null;
   private _listenCallback: ErrCallback<this> | null = null;
@@ -73,7 +73,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Hand
     if (client.closed) throw new HandleClosedError(this.constructor.name, 'accept', 'client');
     if ((client as Handle)._home !== this._home) throw invalidArgValue('client', client, "must belong to the server's loop");
     try {
-      n.accept((client as Handle)._native);
+      n.accept((client as WrappedHandle)._native);
     } catch (err) {
       // native knows the type wanted ("must be an empty TCP handle to accept this connection")
       if (err instanceof TypeError && !('code' in err)) {

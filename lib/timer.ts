@@ -1,5 +1,5 @@
 import { AsyncResource } from 'async_hooks';
-import { binding, NativeHandle, NativeLoop } from './binding';
+import { binding, NativeLoop } from './binding';
 import { TimerError } from './errors';
 import { Handle } from './handle';
 import type { Facts } from './inspect';
@@ -16,7 +16,7 @@ import { checkBoolean, checkFunction, checkMs } from './validate';
  * before its callback runs, and a timer that becomes due while timers are
  * firing fires in the same pass. A weak native registry makes open timers
  * show in loop.handles and keep loop.close() EBUSY; a closed timer goes
- * through libuv's close phase on a plain uv timer handle (the carrier).
+ * through the loop's close phase (native/close_phase.cc).
  */
 
 const UV_EINVAL: number = binding.errno.UV_EINVAL;
@@ -211,7 +211,7 @@ class TimerQueue {
  * state is its own fields (one object per timer is what makes a million of
  * them cheap), so it answers `active`, `ref`, `close()` and `fileno()` itself.
  */
-export class Timer extends Handle<never> {
+export class Timer extends Handle {
   static override errorClass = TimerError;
   /** @internal */ readonly _queue: TimerQueue;
   /** @internal */ readonly _slot: number; // in the loop's native registry
@@ -226,10 +226,9 @@ export class Timer extends Handle<never> {
   /** @internal */ _list: TimerList | null = null;
   /** @internal */ _prev: Timer | null = null;
   /** @internal */ _next: Timer | null = null;
-  private _carrier: NativeHandle | null = null;
 
   constructor(loop?: Loop) {
-    super(loop, null);
+    super(loop);
     const l = this._loop!;
     this._queue = l._timers ?? (l._timers = new TimerQueue(l));
     this._slot = l._native.timerTrack(this);
@@ -243,7 +242,7 @@ export class Timer extends Handle<never> {
    * is clamped).
    */
   start(cb: (timer: this) => void, timeout: number, repeat = 0): void {
-    this._use('start');
+    this._checkOpen('start');
     checkFunction(cb, 'callback');
     const t = checkMs(timeout, 'timeout');
     const r = checkMs(repeat, 'repeat');
@@ -253,13 +252,13 @@ export class Timer extends Handle<never> {
   }
 
   stop(): void {
-    this._use('stop');
+    this._checkOpen('stop');
     if (this._active) this._queue.remove(this);
   }
 
   /** Restarts a repeating timer; TimerError EINVAL if it was never started. */
   again(): void {
-    this._use('again');
+    this._checkOpen('again');
     if (this._callback === null) throw this._error(UV_EINVAL, 'uv_timer_again');
     if (this._repeat > 0) this._queue.restart(this, this._repeat);
   }
@@ -269,7 +268,7 @@ export class Timer extends Handle<never> {
   }
 
   set repeat(value: number) {
-    this._use('repeat');
+    this._checkOpen('repeat');
     this._repeat = checkMs(value, 'repeat');
   }
 
@@ -287,7 +286,7 @@ export class Timer extends Handle<never> {
   }
 
   override set ref(value: boolean) {
-    this._use('ref');
+    this._checkOpen('ref');
     checkBoolean(value, 'ref');
     if (value === this._refed) return;
     this._refed = value;
@@ -299,8 +298,7 @@ export class Timer extends Handle<never> {
     if (this._active) this._queue.remove(this);
     const native = this._loop!._native;
     native.timerUntrack(this._slot);
-    this._carrier = new binding.Timer(native, this) as NativeHandle;
-    this._carrier.close();
+    native.closePhase(this);
   }
 
   /** @internal */
@@ -309,7 +307,7 @@ export class Timer extends Handle<never> {
   }
 
   override fileno(): number {
-    this._use('fileno');
+    this._checkOpen('fileno');
     throw this._error(UV_EBADF, 'fileno');
   }
 

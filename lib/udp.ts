@@ -3,7 +3,7 @@ import { binding, NativeHandle } from './binding';
 import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR, UV_UDP_REUSEPORT } from './constants';
 import { UDPError, UVError, withAddress } from './errors';
 import { needFeature } from './features';
-import { Handle } from './handle';
+import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { Facts, addSocketFacts } from './inspect';
 import { PoolView } from './readpool';
@@ -61,7 +61,7 @@ function sendAddress(ip: string | null, addr: string | null | undefined): string
  * connected socket (libuv refuses an explicit address on a connected socket
  * with EISCONN, and a null one on an unconnected socket with EDESTADDRREQ).
  */
-export class UDP extends Handle<NativeUDP> {
+export class UDP extends WrappedHandle<NativeUDP> {
   static override errorClass = UDPError;
   private _recvCallback: UDPRecvCallback<this> | null = null;
   // Pending sends with a callback, in order (libuv completes sends in

@@ -1,19 +1,34 @@
-// Module entry: per-environment state, registration of every native file,
-// and the clean-up that closes every loop when the environment ends.
+// Module entry: per-environment state, the registries that every native file
+// adds itself to (UVKIT_INIT, UVKIT_CALLBACK in uvkit.h), and the clean-up
+// that closes every loop when the environment ends.
+#include <algorithm>
+#include <cstring>
+
 #include "loop.h"
 
-static const char* const kCallbackNames[] = {
-#define X(name) #name,
-    UVKIT_CALLBACKS(X)
-#undef X
-};
+// Function-local statics: filled by the static initializers of every file,
+// in whatever order the linker puts them, before Init runs.
+std::vector<const char*>& JSCallback::Names() {
+  static std::vector<const char*> names;
+  return names;
+}
 
-// lib/ hands over its JavaScript entry points once per environment.
+JSCallback::JSCallback(const char* name) : index_(Names().size()) { Names().push_back(name); }
+
+std::vector<std::pair<const char*, InitFn>>& InitRegistration::All() {
+  static std::vector<std::pair<const char*, InitFn>> all;
+  return all;
+}
+
+InitRegistration::InitRegistration(const char* name, InitFn fn) { All().emplace_back(name, fn); }
+
+// lib/ hands over its JavaScript entry points, a few per call, by name.
 static void SetCallbacks(const Napi::CallbackInfo& info) {
   AddonData* addon = AddonData::Get(info.Env());
   Napi::Object fns = info[0].As<Napi::Object>();
-  for (int i = 0; i < kCallbackCount; i++) {
-    Napi::Value fn = fns.Get(kCallbackNames[i]);
+  const std::vector<const char*>& names = JSCallback::Names();
+  for (size_t i = 0; i < names.size(); i++) {
+    Napi::Value fn = fns.Get(names[i]);
     if (fn.IsFunction()) addon->callbacks[i] = Napi::Persistent(fn.As<Napi::Function>());
   }
 }
@@ -32,30 +47,16 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(addon);
   napi_add_env_cleanup_hook(env, Cleanup, addon);
   addon->noop = Napi::Persistent(env.RunScript("(function () {})").As<Napi::Function>());
+  addon->callbacks.resize(JSCallback::Names().size());
 
   exports.Set("setCallbacks", Napi::Function::New<SetCallbacks>(env, "setCallbacks"));
   exports.Set("libuvVersion", Napi::String::New(env, uv_version_string()));
   exports.Set("libuvBuildVersion", Napi::String::New(env, UVKIT_LIBUV_VERSION));
-  InitErrors(env, exports);
-  InitFeatures(env, exports);
-  InitLoop(env, exports);
-  InitTimer(env, exports);
-  InitLoopWatchers(env, exports);
-  InitAsync(env, exports);
-  InitSignal(env, exports);
-  InitUtil(env, exports);
-  InitFSEvent(env, exports);
-  InitFSPoll(env, exports);
-  InitProcess(env, exports);
-  InitTCP(env, exports);
-  InitPipe(env, exports);
-  InitTTY(env, exports);
-  InitWork(env, exports);
-  InitFS(env, exports);
-  InitUDP(env, exports);
-  InitPoll(env, exports);
-  InitDNS(env, exports);
-  InitMisc(env, exports);
+  // In name order, so that the exports do not depend on the link order.
+  std::vector<std::pair<const char*, InitFn>> inits = InitRegistration::All();
+  std::sort(inits.begin(), inits.end(),
+            [](const auto& a, const auto& b) { return strcmp(a.first, b.first) < 0; });
+  for (const auto& init : inits) init.second(env, exports);
   return exports;
 }
 

@@ -1,6 +1,8 @@
 #include "handle.h"
 #include "mailbox.h"
 
+UVKIT_CALLBACK(onAsync);
+
 class AsyncWrap : public HandleWrap<AsyncWrap, uv_async_t> {
  public:
   using HandleWrap::HandleWrap;
@@ -53,4 +55,4 @@ class AsyncWrap : public HandleWrap<AsyncWrap, uv_async_t> {
   }
 };
 
-void InitAsync(Napi::Env env, Napi::Object exports) { AsyncWrap::Init(env, exports); }
+UVKIT_INIT(Async, AsyncWrap::Init);

@@ -8,6 +8,8 @@
 #include "loop.h"
 #include "sockaddr.h"
 
+UVKIT_CALLBACK(onDNS);
+
 namespace {
 
 // An asynchronous request. The lib/ request object (`owner`) is held strongly
@@ -214,3 +216,5 @@ void InitDNS(Napi::Env env, Napi::Object exports) {
   dns.Set("constants", c);
   exports.Set("dns", dns);
 }
+
+UVKIT_INIT(DNS, InitDNS);

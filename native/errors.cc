@@ -7,6 +7,8 @@
 #include "features.h"
 #include "uvkit.h"
 
+UVKIT_CALLBACK(makeError);
+
 napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall) {
   AddonData* addon = AddonData::Get(env);
   napi_value argv[2];
@@ -85,3 +87,5 @@ Napi::Object InitErrors(Napi::Env env, Napi::Object exports) {
   exports.Set("signals", signals);
   return exports;
 }
+
+UVKIT_INIT(Errors, [](Napi::Env env, Napi::Object exports) { InitErrors(env, exports); });

@@ -44,3 +44,5 @@ void InitFeatures(Napi::Env env, Napi::Object exports) {
   set("ioUringSqpoll", f.ioUringSqpoll);
   exports.Set("features", o);
 }
+
+UVKIT_INIT(Features, InitFeatures);

@@ -20,6 +20,9 @@
 #include "loop.h"
 #include "stat.h"
 
+UVKIT_CALLBACK(makeFSError);
+UVKIT_CALLBACK(onFSDone);
+
 namespace {
 
 // Entries fetched by one readdir call (uv_dir_t.nentries).
@@ -640,3 +643,5 @@ void InitFS(Napi::Env env, Napi::Object exports) {
   }
   exports.Set("fsDirEntries", Napi::Number::New(env, kDirEntries));
 }
+
+UVKIT_INIT(FS, InitFS);

@@ -3,6 +3,8 @@
 #include "handle.h"
 #include "watched_path.h"
 
+UVKIT_CALLBACK(onFSEvent);
+
 class FSEventWrap : public HandleWrap<FSEventWrap, uv_fs_event_t> {
  public:
   using HandleWrap::HandleWrap;
@@ -60,4 +62,4 @@ class FSEventWrap : public HandleWrap<FSEventWrap, uv_fs_event_t> {
   }
 };
 
-void InitFSEvent(Napi::Env env, Napi::Object exports) { FSEventWrap::Init(env, exports); }
+UVKIT_INIT(FSEvent, FSEventWrap::Init);

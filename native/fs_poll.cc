@@ -4,6 +4,8 @@
 #include "stat.h"
 #include "watched_path.h"
 
+UVKIT_CALLBACK(onFSPoll);
+
 class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
  public:
   using HandleWrap::HandleWrap;
@@ -89,4 +91,4 @@ class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
   }
 };
 
-void InitFSPoll(Napi::Env env, Napi::Object exports) { FSPollWrap::Init(env, exports); }
+UVKIT_INIT(FSPoll, FSPollWrap::Init);

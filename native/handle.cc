@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+UVKIT_CALLBACK(onClose);
+
 void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
   // info[0]: the native Loop, info[1]: the owner; lib/ checks both.
   env_ = info.Env();
@@ -44,7 +46,7 @@ HandleBase::~HandleBase() {
   context_.Destroy(env_);
 }
 
-bool HandleBase::Call(Callback cb, size_t argc, const napi_value* argv) {
+bool HandleBase::Call(const JSCallback& cb, size_t argc, const napi_value* argv) {
   napi_value recv = owner_.Value();
   if (recv == nullptr) return false;
   napi_async_context ctx = context_.get();

@@ -40,7 +40,7 @@ class HandleBase {
   napi_env env() const { return env_; }
 
   // Calls the registered JS entry point `cb` with the owner as `this`.
-  bool Call(Callback cb, size_t argc = 0, const napi_value* argv = nullptr);
+  bool Call(const JSCallback& cb, size_t argc = 0, const napi_value* argv = nullptr);
   // Re-evaluates the pin and lets an attached loop re-arm; call after any
   // change of activity.
   void Changed();

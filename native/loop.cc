@@ -1,7 +1,8 @@
+// The Loop wrap's core (see loop.h for its parts): the uv_loop_t, run(),
+// the path by which callbacks enter JavaScript, close() and teardown.
 #include "loop.h"
 
 #include <dlfcn.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -10,23 +11,10 @@
 #include "features.h"
 #include "handle.h"
 
-// Node-side watchers of an attached loop. They live on Node's loop and are
-// freed when the last of them has closed.
+UVKIT_CALLBACK(onLoopException);
+
+// How long teardown lets requests in flight finish (see Teardown).
 static const uint64_t kTeardownWaitMs = 2000;
-
-struct LoopWrap::Attachment {
-  uv_poll_t poll;    // readable when this loop's backend (epoll) fd has events
-  uv_timer_t timer;  // follows this loop's backend timeout
-  uv_idle_t idle;    // runs this loop again next iteration when its timeout is 0
-  LoopWrap* loop;
-  AsyncContext context;
-  int open = 3;
-
-  static void OnClosed(uv_handle_t* h) {
-    Attachment* a = static_cast<Attachment*>(h->data);
-    if (--a->open == 0) delete a;
-  }
-};
 
 // info[0]: the owner; info[1..3]: blockSignal (0 = none), metricsIdleTime,
 // ioUringSqpoll, checked by lib/ (ioUringSqpoll against `features`).
@@ -92,7 +80,7 @@ LoopWrap::~LoopWrap() {
 }
 
 napi_async_context LoopWrap::asyncContext() const {
-  return attachment_ != nullptr ? attachment_->context.get() : nullptr;
+  return attachment_ != nullptr ? attachment_->context() : nullptr;
 }
 
 bool LoopWrap::CheckUsable(Napi::Env env) {
@@ -111,7 +99,7 @@ bool LoopWrap::CallJS(napi_value fn, napi_value recv, size_t argc, const napi_va
   if (result == nullptr) result = &ignored;
   napi_status status;
   if (attachment_ != nullptr) {
-    status = napi_make_callback(env_, ctx != nullptr ? ctx : attachment_->context.get(), recv, fn, argc,
+    status = napi_make_callback(env_, ctx != nullptr ? ctx : attachment_->context(), recv, fn, argc,
                                 argv, result);
   } else {
     status = napi_call_function(env_, recv, fn, argc, argv, result);
@@ -143,7 +131,7 @@ void LoopWrap::HandleException(napi_value err) {
     napi_value handled;
     napi_status status =
         attachment_ != nullptr
-            ? napi_make_callback(env_, attachment_->context.get(), owner, fn, 1, argv, &handled)
+            ? napi_make_callback(env_, attachment_->context(), owner, fn, 1, argv, &handled)
             : napi_call_function(env_, owner, fn, 1, argv, &handled);
     if (status == napi_ok) {
       bool yes = false;
@@ -185,7 +173,7 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   uv_run_mode mode = static_cast<uv_run_mode>(info[0].As<Napi::Number>().Int32Value());
-  WatchTermination();
+  if (terminationWatch_ == nullptr) terminationWatch_ = TerminationWatch::Start(this);
   running_ = true;
   int more = uv_run(loop_, mode);
   running_ = false;
@@ -251,7 +239,8 @@ Napi::Value LoopWrap::Handles(const Napi::CallbackInfo& info) {
         if (!owner.IsEmpty()) w->list.Set(w->n++, owner);
       },
       &walk);
-  ListTimers(list, &walk.n);
+  closePhase_.List(list, &walk.n);
+  timers_.List(list, &walk.n);
   return list;
 }
 
@@ -264,22 +253,20 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
   }
   // Requests in flight (fs, dns, work) and open timers make it EBUSY, as in
   // uv_loop_close.
-  if (workPending_ > 0 || loop_->active_reqs.count > 0 || HasOpenTimers()) {
+  if (work_.pending() > 0 || loop_->active_reqs.count > 0 || timers_.HasOpenTimers()) {
     napi_throw(env, MakeUVError(env, Value(), UV_EBUSY, "uv_loop_close"));
     return;
   }
-  CloseWorkMailbox();
-  CloseTerminationWatch();
-  DropTimers();
-  // Handles that are still open make it EBUSY. Ones already closing, or
-  // whose owner was collected (its finalizer may not have run yet), are
-  // closed and finished first.
+  // Handles that are still open make it EBUSY (not the parts' own, whose
+  // `data` is null). Ones already closing, or whose owner was collected
+  // (its finalizer may not have run yet), are closed and finished first.
   bool busy = false;
   uv_walk(
       loop_,
       [](uv_handle_t* h, void* arg) {
         HandleBase* wrap = static_cast<HandleBase*>(h->data);
-        if (wrap != nullptr && wrap->owner().IsEmpty()) {
+        if (wrap == nullptr) return;
+        if (wrap->owner().IsEmpty()) {
           wrap->Abandon(false);
         } else if (!uv_is_closing(h)) {
           *static_cast<bool*>(arg) = true;
@@ -290,7 +277,7 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
     napi_throw(env, MakeUVError(env, Value(), UV_EBUSY, "uv_loop_close"));
     return;
   }
-  DetachNow();
+  CloseParts();
   running_ = true;  // close callbacks run here: no run() from inside them
   uv_run(loop_, UV_RUN_DEFAULT);
   running_ = false;
@@ -303,6 +290,19 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
   closed_ = true;
 }
 
+// The parts, for close() and teardown: after this the loop has no handle of
+// its own that is not closing, and is detached from Node's loop.
+void LoopWrap::CloseParts() {
+  if (attachment_ != nullptr) attachment_->Close();
+  attachment_ = nullptr;
+  if (terminationWatch_ != nullptr) terminationWatch_->Close();
+  terminationWatch_ = nullptr;
+  work_.Close();
+  timers_.Close();
+  closePhase_.Close();
+  CloseDebugWatch();
+}
+
 // A request is still in the threadpool (an open of a FIFO that no one
 // writes to): the uv_loop_t stays allocated for good, never run again, so
 // the request's completion (uv_async_send on the loop's wq_async, from the
@@ -311,6 +311,8 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
 // async eventfd is swapped for one process-wide sink eventfd (a write to a
 // closed fd would make libuv abort; one to a reused number would write into
 // someone else's file). What stays per stuck loop is memory, not fds.
+// libuv has no public call for any of this: the fds are read and replaced
+// in this loop's own uv_loop_t (never Node's).
 static void ReleaseStuckLoopFds(uv_loop_t* loop, LoopRings* rings) {
   static int sink = -1;
   static std::mutex mu;
@@ -342,10 +344,7 @@ static void ReleaseStuckLoopFds(uv_loop_t* loop, LoopRings* rings) {
 void LoopWrap::Teardown() {
   if (closed_) return;
   tearingDown_ = true;
-  DetachNow();
-  CloseWorkMailbox();
-  CloseTerminationWatch();
-  DropTimers();
+  CloseParts();
   uv_walk(
       loop_,
       [](uv_handle_t* h, void* ending) {
@@ -373,7 +372,7 @@ void LoopWrap::Teardown() {
   pendingError_.Reset();
 }
 
-// ---- attached mode -------------------------------------------------------
+// ---- attached mode (the watchers on Node's loop: attachment.cc) --------
 
 void LoopWrap::Attach(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -382,46 +381,14 @@ void LoopWrap::Attach(const Napi::CallbackInfo& info) {
     CodedError(env, "ERR_LOOP_RUNNING", "cannot attach a running loop").ThrowAsJavaScriptException();
     return;
   }
-  uv_loop_t* node;
-  napi_get_uv_event_loop(env, &node);
-  Attachment* a = new Attachment();
-  a->loop = this;
-  uv_poll_init(node, &a->poll, uv_backend_fd(loop_));
-  uv_timer_init(node, &a->timer);
-  uv_idle_init(node, &a->idle);
-  a->poll.data = a;
-  a->timer.data = a;
-  a->idle.data = a;
-  a->context.Init(env, "uvkit.Loop");
-  uv_poll_start(&a->poll, UV_READABLE, OnNodePoll);
-  attachment_ = a;
+  attachment_ = Attachment::Start(this);
   SyncAttached();
 }
 
 void LoopWrap::Detach(const Napi::CallbackInfo& info) {
-  if (CheckUsable(info.Env())) DetachNow();
-}
-
-void LoopWrap::DetachNow() {
-  Attachment* a = attachment_;
-  if (a == nullptr) return;
+  if (!CheckUsable(info.Env()) || attachment_ == nullptr) return;
+  attachment_->Close();
   attachment_ = nullptr;
-  a->context.Destroy(env_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&a->poll), Attachment::OnClosed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&a->timer), Attachment::OnClosed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&a->idle), Attachment::OnClosed);
-}
-
-void LoopWrap::OnNodePoll(uv_poll_t* h, int status, int events) {
-  static_cast<Attachment*>(h->data)->loop->RunAttached();
-}
-
-void LoopWrap::OnNodeTimer(uv_timer_t* h) {
-  static_cast<Attachment*>(h->data)->loop->RunAttached();
-}
-
-void LoopWrap::OnNodeIdle(uv_idle_t* h) {
-  static_cast<Attachment*>(h->data)->loop->RunAttached();
 }
 
 void LoopWrap::RunAttached() {
@@ -433,95 +400,10 @@ void LoopWrap::RunAttached() {
   if (attachment_ != nullptr) SyncAttached();  // a callback may have detached
 }
 
-// Node's loop polls this loop's backend fd and wakes for its next timer (an
-// idle handle when that is now: a Node timer re-armed at 0 from its own
-// callback would run again in the same pass, for ever). The watchers keep
-// Node alive exactly while this loop is alive.
 void LoopWrap::SyncAttached() {
-  Attachment* a = attachment_;
-  uv_handle_t* poll = reinterpret_cast<uv_handle_t*>(&a->poll);
-  uv_handle_t* timer = reinterpret_cast<uv_handle_t*>(&a->timer);
-  uv_handle_t* idle = reinterpret_cast<uv_handle_t*>(&a->idle);
   uv_update_time(loop_);
   SyncClock();
-  int timeout = uv_loop_alive(loop_) ? uv_backend_timeout(loop_) : -1;
-  if (timeout > 0) {
-    uv_timer_start(&a->timer, OnNodeTimer, timeout, 0);
-  } else {
-    uv_timer_stop(&a->timer);
-  }
-  if (timeout == 0) {
-    uv_idle_start(&a->idle, OnNodeIdle);
-  } else {
-    uv_idle_stop(&a->idle);
-  }
-  for (uv_handle_t* h : {poll, timer, idle}) {
-    if (uv_loop_alive(loop_)) {
-      uv_ref(h);
-    } else {
-      uv_unref(h);
-    }
-  }
-}
-
-// ---- worker termination -------------------------------------------------
-
-// worker.terminate() stops the isolate and wakes the worker's Node loop with
-// uv_async_send, but a worker blocked in this loop's run() never sees it. So
-// a worker's loop also watches the eventfd behind its Node loop's async
-// handles, through a private edge-triggered epoll (one wake per send, never
-// a busy loop), and on a wake checks whether JavaScript can still run.
-struct LoopWrap::TerminationWatch {
-  uv_poll_t poll;
-  int epfd;
-};
-
-void LoopWrap::WatchTermination() {
-  uv_loop_t* node;
-  napi_get_uv_event_loop(env_, &node);
-  if (terminationWatch_ != nullptr || node == uv_default_loop()) return;  // main thread
-  int eventfd = node->async_io_watcher.fd;
-  if (eventfd < 0) return;
-  int epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) return;
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLET;
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, eventfd, &ev) != 0 ||
-      uv_poll_init(loop_, &(terminationWatch_ = new TerminationWatch())->poll, epfd) != 0) {
-    close(epfd);
-    delete terminationWatch_;
-    terminationWatch_ = nullptr;
-    return;
-  }
-  terminationWatch_->epfd = epfd;
-  terminationWatch_->poll.data = nullptr;  // internal: loop.handles skips it
-  uv_poll_start(&terminationWatch_->poll, UV_READABLE, [](uv_poll_t* h, int, int) {
-    LoopWrap* self = static_cast<LoopWrap*>(h->loop->data);
-    epoll_event drained[4];
-    while (epoll_wait(self->terminationWatch_->epfd, drained, 4, 0) > 0) {
-    }
-    CallbackScope scope(self->env_);
-    napi_value global, result;
-    napi_get_global(self->env_, &global);
-    if (napi_call_function(self->env_, global, self->addon_->noop.Value(), 0, nullptr, &result) !=
-        napi_ok) {
-      bool pending;
-      napi_is_exception_pending(self->env_, &pending);
-      if (pending) napi_get_and_clear_last_exception(self->env_, &result);
-      uv_stop(self->loop_);  // terminating: let run() return
-    }
-  });
-  uv_unref(reinterpret_cast<uv_handle_t*>(&terminationWatch_->poll));
-}
-
-void LoopWrap::CloseTerminationWatch() {
-  if (terminationWatch_ == nullptr) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(&terminationWatch_->poll), [](uv_handle_t* h) {
-    TerminationWatch* w = reinterpret_cast<TerminationWatch*>(h);
-    close(w->epfd);
-    delete w;
-  });
-  terminationWatch_ = nullptr;
+  attachment_->Sync();
 }
 
 void InitLoop(Napi::Env env, Napi::Object exports) {
@@ -540,12 +422,22 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
           LoopWrap::InstanceMethod<&LoopWrap::Close>("close"),
           LoopWrap::InstanceMethod<&LoopWrap::Attach>("attach"),
           LoopWrap::InstanceMethod<&LoopWrap::Detach>("detach"),
-          LoopWrap::InstanceMethod<&LoopWrap::WorkMailbox>("workMailbox"),
-          LoopWrap::InstanceMethod<&LoopWrap::WorkRef>("workRef"),
-          LoopWrap::InstanceMethod<&LoopWrap::TimerClock>("timerClock"),
-          LoopWrap::InstanceMethod<&LoopWrap::TimerTrack>("timerTrack"),
-          LoopWrap::InstanceMethod<&LoopWrap::TimerUntrack>("timerUntrack"),
-          LoopWrap::InstanceMethod<&LoopWrap::TimerArm>("timerArm"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::work_, &WorkMailbox::Open>>(
+              "workMailbox"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::work_, &WorkMailbox::Ref>>(
+              "workRef"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Clock>>(
+              "timerClock"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Track>>(
+              "timerTrack"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Untrack>>(
+              "timerUntrack"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Arm>>(
+              "timerArm"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::closePhase_, &ClosePhase::Add>>(
+              "closePhase"),
       });
   exports.Set("Loop", ctor);
 }
+
+UVKIT_INIT(Loop, InitLoop);

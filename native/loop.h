@@ -1,11 +1,94 @@
-// The Loop wrap: a private uv_loop_t, the single path by which libuv
-// callbacks enter JavaScript, and attached mode (driven from Node's loop).
+// The Loop wrap: a private uv_loop_t and the single path by which libuv
+// callbacks enter JavaScript (the core, loop.cc), and the parts it owns,
+// each in a file of its own with its own Close():
+//   TimerDriver      timer.cc        JavaScript timers' uv timer, registry, clock
+//   WorkMailbox      work.cc         queueWork results from the pool's threads
+//   ClosePhase       close_phase.cc  close callbacks of handles with no uv handle
+//   Attachment       attachment.cc   attached mode: driven from Node's loop
+//   TerminationWatch termination.cc  a worker's terminate() while run() blocks
+// LoopWrap::CloseParts closes them all, for close() and for teardown alike.
 #pragma once
 
 #include <algorithm>
+#include <vector>
 
 #include "loop_rings.h"
 #include "uvkit.h"
+
+// The parts' internal uv handles have `data` null: loop.handles skips them,
+// and loop.close() does not count them as open handles.
+
+class TimerDriver {
+ public:
+  explicit TimerDriver(LoopWrap* loop) : loop_(loop) {}
+  // Loop methods for lib/timer.ts: timerClock(), timerTrack(timer) -> slot,
+  // timerUntrack(slot), timerArm(due, ref).
+  Napi::Value Clock(const Napi::CallbackInfo& info);
+  Napi::Value Track(const Napi::CallbackInfo& info);
+  Napi::Value Untrack(const Napi::CallbackInfo& info);
+  Napi::Value Arm(const Napi::CallbackInfo& info);
+  // The loop time as lib/ reads it (see LoopWrap::SyncClock).
+  void SyncClock(uint64_t now) {
+    if (clock_ != nullptr) *clock_ = static_cast<double>(now);
+  }
+  bool HasOpenTimers();
+  void List(Napi::Array list, uint32_t* n);  // appends the open timers
+  void Close();                              // forgets every timer
+
+ private:
+  struct Driver;
+  static void OnDriver(uv_timer_t* h);
+  bool Alive(napi_ref ref);
+
+  LoopWrap* loop_;
+  Driver* driver_ = nullptr;  // made on first use
+  bool pinned_ = false;       // holds the lib/ Loop while armed
+  std::vector<napi_ref> timers_;  // weak, one per open JS timer; null = free
+  std::vector<uint32_t> freeSlots_;
+  size_t sweepAt_ = 1024;
+  Napi::Reference<Napi::Value> clockArray_;
+  double* clock_ = nullptr;
+};
+
+class WorkMailbox {
+ public:
+  explicit WorkMailbox(LoopWrap* loop) : loop_(loop) {}
+  // Loop methods for lib/work.ts: workMailbox() -> id, workRef(+1 | -1).
+  Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  int pending() const { return pending_; }  // jobs not yet done
+  void Close();
+
+ private:
+  struct Async;
+  static void OnMail(uv_async_t* h);
+
+  LoopWrap* loop_;
+  Async* async_ = nullptr;
+  uint64_t id_ = 0;
+  int pending_ = 0;
+};
+
+class ClosePhase {
+ public:
+  explicit ClosePhase(LoopWrap* loop) : loop_(loop) {}
+  // Loop method closePhase(owner): onClose runs with `this` = owner in the
+  // loop's close phase, where close callbacks of uv handles run (in the same
+  // order: one internal uv handle is closed per call).
+  Napi::Value Add(const Napi::CallbackInfo& info);
+  void List(Napi::Array list, uint32_t* n);  // appends the owners waiting
+  void Close() {}  // nothing: what waits is closing, and the loop's last turn runs it
+
+ private:
+  struct Entry;
+  static void OnClosed(uv_handle_t* h);
+
+  LoopWrap* loop_;
+  Entry* first_ = nullptr;  // waiting, in a doubly linked list
+};
+
+class Attachment;
+class TerminationWatch;
 
 class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
  public:
@@ -18,8 +101,15 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   bool attached() const { return attachment_ != nullptr; }
   // True if usable, else throws ERR_LOOP_CLOSED.
   bool CheckUsable(Napi::Env env);
+  // False once JavaScript must not be called any more (closed, tearing
+  // down, or the thread is ending).
+  bool CanCallJS() const { return !closed_ && !tearingDown_ && !jsGone_; }
   // The async context for callbacks of handles made before attach().
   napi_async_context asyncContext() const;
+  // The lib/ Loop (null once collected), and a counted strong hold on it.
+  napi_value owner() const { return owner_.Value(); }
+  void HoldOwner() { owner_.Ref(); }
+  void ReleaseOwner() { owner_.Unref(); }
 
   // Calls fn with `this` = recv. An exception goes to the loop's excepthook,
   // or stops the loop and is rethrown by run() (blocking mode), or becomes
@@ -31,6 +121,12 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void Touch() {
     if (attachment_ != nullptr && !inAttachedRun_) SyncAttached();
   }
+  // One turn without blocking, from the attachment's watchers on Node's loop.
+  void RunAttached();
+  // lib/ reads the loop time from the timer driver's clock: it is written
+  // whenever the time may have moved before JavaScript runs (before every
+  // callback, after uv_run and uv_update_time).
+  void SyncClock() { timers_.SyncClock(loop_->time); }
   // Closes every handle without calling JavaScript and closes the loop; used
   // on garbage collection and when the environment (thread) ends.
   void Teardown();
@@ -38,11 +134,10 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   // UVKIT_DEBUG_RUN (misc.cc): an internal timer that reports while run() blocks.
   void DebugArm(const Napi::CallbackInfo& info);
   void DebugDisarm(const Napi::CallbackInfo& info);
-  int workPending() const { return workPending_; }  // queueWork jobs not yet done
+  int workPending() const { return work_.pending(); }  // queueWork jobs not yet done
 
  private:
   friend void InitLoop(Napi::Env env, Napi::Object exports);
-  struct Attachment;
 
   // uv_loop_configure with the options of `new Loop(opts)`: a libuv status.
   int Configure(int blockSignal, bool metricsIdleTime, bool ioUringSqpoll);
@@ -60,40 +155,18 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   void Close(const Napi::CallbackInfo& info);
   void Attach(const Napi::CallbackInfo& info);
   void Detach(const Napi::CallbackInfo& info);
-  Napi::Value WorkMailbox(const Napi::CallbackInfo& info);  // work.cc
-  void WorkRef(const Napi::CallbackInfo& info);              // work.cc
-  static void OnWorkMail(uv_async_t* h);                     // work.cc
-  struct TerminationWatch;
-  void WatchTermination();
-  void CloseTerminationWatch();
-  void CloseWorkMailbox();                                   // work.cc
-  // JavaScript timers (timer.cc, lib/timer.ts).
-  Napi::Value TimerClock(const Napi::CallbackInfo& info);
-  Napi::Value TimerTrack(const Napi::CallbackInfo& info);
-  void TimerUntrack(const Napi::CallbackInfo& info);
-  void TimerArm(const Napi::CallbackInfo& info);
-  static void OnTimerDriver(uv_timer_t* h);
-  bool TimerAlive(napi_ref ref);
-  bool HasOpenTimers();
-  void ListTimers(Napi::Array list, uint32_t* n);
-  void DropTimers();
+  // A Loop method served by a part: (this->*part.*method)(info) on a usable loop.
+  template <auto part, auto method>
+  Napi::Value PartMethod(const Napi::CallbackInfo& info) {
+    if (!CheckUsable(info.Env())) return info.Env().Undefined();
+    return ((this->*part).*method)(info);
+  }
+  void CloseParts();
+  void SyncAttached();
+  void HandleException(napi_value err);
   struct DebugWatch;  // misc.cc
   static void OnDebugWatch(uv_timer_t* h);
   void CloseDebugWatch();
-  // lib/ reads the loop time from clock_: it is written whenever the time
-  // may have moved before JavaScript runs (before every callback, after
-  // uv_run and uv_update_time).
-  void SyncClock() {
-    if (clock_ != nullptr) *clock_ = static_cast<double>(loop_->time);
-  }
-
-  void HandleException(napi_value err);
-  void RunAttached();
-  void SyncAttached();
-  void DetachNow();
-  static void OnNodePoll(uv_poll_t* h, int status, int events);
-  static void OnNodeTimer(uv_timer_t* h);
-  static void OnNodeIdle(uv_idle_t* h);
 
   napi_env env_;
   AddonData* addon_;
@@ -109,18 +182,48 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   bool tearingDown_ = false;
   bool inAttachedRun_ = false;
   bool jsGone_ = false;  // a call found JavaScript unable to run (thread ending)
-  Attachment* attachment_ = nullptr;
-  // queueWork results arrive here from the pool's threads (work.cc).
-  uv_async_t* workAsync_ = nullptr;
-  uint64_t workMailbox_ = 0;
-  int workPending_ = 0;
-  TerminationWatch* terminationWatch_ = nullptr;
-  uv_timer_t* timerDriver_ = nullptr;  // internal; made on first use
-  bool timerDriverPinned_ = false;
-  std::vector<napi_ref> timers_;  // weak, one per open JS timer; null = free
-  std::vector<uint32_t> freeTimerSlots_;
-  size_t timerSweepAt_ = 1024;
-  Napi::Reference<Napi::Value> clockArray_;
-  double* clock_ = nullptr;
+  // The parts.
+  TimerDriver timers_{this};
+  WorkMailbox work_{this};
+  ClosePhase closePhase_{this};
+  Attachment* attachment_ = nullptr;  // while attached
+  TerminationWatch* terminationWatch_ = nullptr;  // a worker's loop, from its first run()
   DebugWatch* debugWatch_ = nullptr;
+};
+
+// attachment.cc
+class Attachment {
+ public:
+  // Node's loop starts watching `loop` (its backend fd and timeout).
+  static Attachment* Start(LoopWrap* loop);
+  // Re-arms the watchers for the loop's next timeout; they keep Node's loop
+  // alive exactly while this loop is alive.
+  void Sync();
+  napi_async_context context() const { return context_.get(); }
+  // Closes the watchers; the attachment frees itself once they have closed.
+  void Close();
+
+ private:
+  Attachment() = default;
+  static void OnClosed(uv_handle_t* h);
+
+  uv_poll_t poll_;    // readable when the loop's backend (epoll) fd has events
+  uv_timer_t timer_;  // follows the loop's backend timeout
+  uv_idle_t idle_;    // runs the loop again next iteration when its timeout is 0
+  LoopWrap* loop_;
+  AsyncContext context_;
+  int open_ = 3;
+};
+
+// termination.cc
+class TerminationWatch {
+ public:
+  // Null on the main thread, or if the watch cannot be made.
+  static TerminationWatch* Start(LoopWrap* loop);
+  void Close();  // frees itself once closed
+
+ private:
+  TerminationWatch() = default;
+  uv_poll_t poll_;
+  int epfd_ = -1;
 };

@@ -1,6 +1,8 @@
 // Prepare, Check and Idle: the same handle three times, from one template.
 #include "handle.h"
 
+UVKIT_CALLBACK(onWatcher);
+
 template <class U, int (*init)(uv_loop_t*, U*), int (*start)(U*, void (*)(U*)),
           int (*stop)(U*)>
 class WatcherWrap : public HandleWrap<WatcherWrap<U, init, start, stop>, U> {
@@ -48,3 +50,5 @@ void InitLoopWatchers(Napi::Env env, Napi::Object exports) {
                                                                                "Check");
   WatcherWrap<uv_idle_t, uv_idle_init, uv_idle_start, uv_idle_stop>::Init(env, exports, "Idle");
 }
+
+UVKIT_INIT(LoopWatchers, InitLoopWatchers);

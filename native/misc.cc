@@ -302,3 +302,5 @@ void InitMisc(Napi::Env env, Napi::Object exports) {
 #undef FN
   exports.Set("misc", misc);
 }
+
+UVKIT_INIT(Misc, InitMisc);

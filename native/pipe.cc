@@ -169,4 +169,4 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
   }
 };
 
-void InitPipe(Napi::Env env, Napi::Object exports) { PipeWrap::Init(env, exports); }
+UVKIT_INIT(Pipe, PipeWrap::Init);

@@ -19,6 +19,8 @@
 
 #include "handle.h"
 
+UVKIT_CALLBACK(onPoll);
+
 class PollWrap : public HandleWrap<PollWrap, uv_poll_t> {
  public:
   static constexpr const char* kInitSyscall = "uv_poll_init";
@@ -130,4 +132,4 @@ class PollWrap : public HandleWrap<PollWrap, uv_poll_t> {
   ino_t ino_ = 0;
 };
 
-void InitPoll(Napi::Env env, Napi::Object exports) { PollWrap::Init(env, exports); }
+UVKIT_INIT(Poll, PollWrap::Init);

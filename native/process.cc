@@ -14,6 +14,8 @@
 
 #include "handle.h"
 
+UVKIT_CALLBACK(onProcessExit);
+
 namespace {
 
 // Strings from a JS array, kept alive with a NULL-terminated char* view.
@@ -234,4 +236,4 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
   int pid_ = 0;
 };
 
-void InitProcess(Napi::Env env, Napi::Object exports) { ProcessWrap::Init(env, exports); }
+UVKIT_INIT(Process, ProcessWrap::Init);

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+UVKIT_CALLBACK(newReadPool);
+
 namespace readpool {
 
 // A new pool from lib/ (lib/readpool.ts): it marks the ArrayBuffer

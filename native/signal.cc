@@ -1,5 +1,7 @@
 #include "handle.h"
 
+UVKIT_CALLBACK(onSignal);
+
 class SignalWrap : public HandleWrap<SignalWrap, uv_signal_t> {
  public:
   using HandleWrap::HandleWrap;
@@ -49,4 +51,4 @@ class SignalWrap : public HandleWrap<SignalWrap, uv_signal_t> {
   }
 };
 
-void InitSignal(Napi::Env env, Napi::Object exports) { SignalWrap::Init(env, exports); }
+UVKIT_INIT(Signal, SignalWrap::Init);

@@ -9,6 +9,12 @@
 
 #include "readpool.h"
 
+UVKIT_CALLBACK(onRead);
+UVKIT_CALLBACK(onWrite);
+UVKIT_CALLBACK(onConnection);
+UVKIT_CALLBACK(onConnect);
+UVKIT_CALLBACK(onShutdown);
+
 uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value) {
   HandleBase* wrap = HandleBase::FromValue(env, value);
   if (wrap == nullptr) return nullptr;

@@ -128,4 +128,4 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
 
 };
 
-void InitTCP(Napi::Env env, Napi::Object exports) { TCPWrap::Init(env, exports); }
+UVKIT_INIT(TCP, TCPWrap::Init);

@@ -3,102 +3,94 @@
 // timer that is due. This file holds the driver, the loop clock that lib/
 // reads, and a registry of weak references through which loop.handles and
 // loop.close() see open timers and a dropped idle timer is still collected.
-// A plain libuv timer handle (TimerWrap) remains for one job: carrying a
-// closed JS timer through libuv's close phase, so its close callback runs
-// where libuv runs close callbacks.
-#include "handle.h"
+// A closed timer's close callback goes through the loop's close phase
+// (close_phase.cc).
+#include "loop.h"
 
-class TimerWrap : public HandleWrap<TimerWrap, uv_timer_t> {
- public:
-  using HandleWrap::HandleWrap;
-  static constexpr const char* kInitSyscall = "uv_timer_init";
-  static int InitHandle(LoopWrap* loop, uv_timer_t* h, const Napi::CallbackInfo&) {
-    return uv_timer_init(loop->uv(), h);
-  }
-  static void Init(Napi::Env env, Napi::Object exports) {
-    exports.Set("Timer", Define(env, "Timer", {}));
-  }
+UVKIT_CALLBACK(onTimers);
+
+struct TimerDriver::Driver {
+  uv_timer_t timer;  // data null: internal
+  TimerDriver* driver;
 };
 
-void InitTimer(Napi::Env env, Napi::Object exports) { TimerWrap::Init(env, exports); }
-
 // timerClock(): the Float64Array that mirrors uv_now() (see SyncClock).
-Napi::Value LoopWrap::TimerClock(const Napi::CallbackInfo& info) {
+Napi::Value TimerDriver::Clock(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!CheckUsable(env)) return env.Undefined();
   if (clock_ == nullptr) {
     Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, sizeof(double));
     clock_ = static_cast<double*>(buffer.Data());
     clockArray_ = Napi::Persistent(Napi::Value(Napi::Float64Array::New(env, 1, buffer, 0)));
-    SyncClock();
+    loop_->SyncClock();
   }
   return clockArray_.Value();
 }
 
 // timerTrack(timer) -> slot. Slots of collected timers are reclaimed in a
 // sweep whenever the registry has doubled since the last one.
-Napi::Value LoopWrap::TimerTrack(const Napi::CallbackInfo& info) {
+Napi::Value TimerDriver::Track(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!CheckUsable(env)) return env.Undefined();
-  if (freeTimerSlots_.empty() && timers_.size() >= timerSweepAt_) {
+  if (freeSlots_.empty() && timers_.size() >= sweepAt_) {
     size_t live = 0;
     for (uint32_t i = 0; i < timers_.size(); i++) {
       if (timers_[i] == nullptr) continue;
-      if (TimerAlive(timers_[i])) {
+      if (Alive(timers_[i])) {
         live++;
       } else {
-        napi_delete_reference(env_, timers_[i]);
+        napi_delete_reference(env, timers_[i]);
         timers_[i] = nullptr;
-        freeTimerSlots_.push_back(i);
+        freeSlots_.push_back(i);
       }
     }
-    timerSweepAt_ = std::max<size_t>(1024, 2 * live);
+    sweepAt_ = std::max<size_t>(1024, 2 * live);
   }
   napi_ref ref;
-  if (napi_create_reference(env_, info[0], 0, &ref) != napi_ok) return env.Undefined();
+  if (napi_create_reference(env, info[0], 0, &ref) != napi_ok) return env.Undefined();
   uint32_t slot;
-  if (freeTimerSlots_.empty()) {
+  if (freeSlots_.empty()) {
     slot = static_cast<uint32_t>(timers_.size());
     timers_.push_back(ref);
   } else {
-    slot = freeTimerSlots_.back();
-    freeTimerSlots_.pop_back();
+    slot = freeSlots_.back();
+    freeSlots_.pop_back();
     timers_[slot] = ref;
   }
   return Napi::Number::New(env, slot);
 }
 
-// timerUntrack(slot): the timer is closing (its carrier lists it from now on).
-void LoopWrap::TimerUntrack(const Napi::CallbackInfo& info) {
+// timerUntrack(slot): the timer is closing (the close phase lists it from now on).
+Napi::Value TimerDriver::Untrack(const Napi::CallbackInfo& info) {
   uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (slot >= timers_.size() || timers_[slot] == nullptr) return;
-  napi_delete_reference(env_, timers_[slot]);
-  timers_[slot] = nullptr;
-  freeTimerSlots_.push_back(slot);
+  if (slot < timers_.size() && timers_[slot] != nullptr) {
+    napi_delete_reference(info.Env(), timers_[slot]);
+    timers_[slot] = nullptr;
+    freeSlots_.push_back(slot);
+  }
+  return info.Env().Undefined();
 }
 
 // timerArm(due, ref): run the driver at loop time `due` (ms), or stop it when
 // due < 0; `ref`: whether a referenced timer is active. While armed the
 // driver holds the lib/ Loop, and through it every active timer.
-void LoopWrap::TimerArm(const Napi::CallbackInfo& info) {
-  if (!CheckUsable(info.Env())) return;
+Napi::Value TimerDriver::Arm(const Napi::CallbackInfo& info) {
   double due = info[0].As<Napi::Number>().DoubleValue();
   bool ref = info[1].ToBoolean();
   if (!(due >= 0)) {  // also NaN: never a timeout of 0, re-armed forever
-    if (timerDriver_ != nullptr) uv_timer_stop(timerDriver_);
-    if (timerDriverPinned_) owner_.Unref();
-    timerDriverPinned_ = false;
-    Touch();
-    return;
+    if (driver_ != nullptr) uv_timer_stop(&driver_->timer);
+    if (pinned_) loop_->ReleaseOwner();
+    pinned_ = false;
+    loop_->Touch();
+    return info.Env().Undefined();
   }
-  if (timerDriver_ == nullptr) {
-    timerDriver_ = new uv_timer_t;
-    uv_timer_init(loop_, timerDriver_);
-    timerDriver_->data = nullptr;  // internal: loop.handles skips it
+  if (driver_ == nullptr) {
+    driver_ = new Driver();
+    uv_timer_init(loop_->uv(), &driver_->timer);
+    driver_->timer.data = nullptr;  // internal: loop.handles skips it
+    driver_->driver = this;
   }
   // A double beyond uint64_t does not convert (x86 gives 0 or 2**63): such
   // a timer never fires, and libuv clamps loop time + UINT64_MAX itself.
-  double now = static_cast<double>(loop_->time);
+  double now = static_cast<double>(loop_->uv()->time);
   double wait = due - now;
   uint64_t timeout = 0;
   if (wait >= 18446744073709551615.0) {
@@ -106,15 +98,17 @@ void LoopWrap::TimerArm(const Napi::CallbackInfo& info) {
   } else if (wait > 0) {
     timeout = static_cast<uint64_t>(wait);
   }
-  uv_timer_start(timerDriver_, OnTimerDriver, timeout, 0);
+  uv_timer_start(&driver_->timer, OnDriver, timeout, 0);
+  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&driver_->timer);
   if (ref) {
-    uv_ref(reinterpret_cast<uv_handle_t*>(timerDriver_));
+    uv_ref(h);
   } else {
-    uv_unref(reinterpret_cast<uv_handle_t*>(timerDriver_));
+    uv_unref(h);
   }
-  if (!timerDriverPinned_) owner_.Ref();
-  timerDriverPinned_ = true;
-  Touch();
+  if (!pinned_) loop_->HoldOwner();
+  pinned_ = true;
+  loop_->Touch();
+  return info.Env().Undefined();
 }
 
 // lib/ fires the due timers and answers whether more are due: it fires one
@@ -123,18 +117,19 @@ void LoopWrap::TimerArm(const Napi::CallbackInfo& info) {
 // over every due timer, as libuv 1.46 does, on every libuv: since 1.48 a
 // uv timer re-armed as due from its own callback waits for the next loop
 // iteration (after a throw, run() would return before the rest fire).
-void LoopWrap::OnTimerDriver(uv_timer_t* h) {
-  LoopWrap* self = static_cast<LoopWrap*>(h->loop->data);
+void TimerDriver::OnDriver(uv_timer_t* h) {
+  LoopWrap* loop = reinterpret_cast<Driver*>(h)->driver->loop_;
+  napi_env env = loop->env();
   for (;;) {
-    CallbackScope scope(self->env_);
-    napi_value owner = self->owner_.Value();
+    CallbackScope scope(env);
+    napi_value owner = loop->owner();
     if (owner == nullptr) return;
     napi_value more;
-    if (self->CallJS(self->addon_->Callback(kCb_onTimers), owner, 0, nullptr, nullptr, &more)) {
+    if (loop->CallJS(loop->addon()->Callback(kCb_onTimers), owner, 0, nullptr, nullptr, &more)) {
       bool yes = false;
-      napi_get_value_bool(self->env_, more, &yes);
+      napi_get_value_bool(env, more, &yes);
       if (!yes) return;
-    } else if (self->jsGone_ || self->tearingDown_ || self->closed_) {
+    } else if (!loop->CanCallJS()) {
       return;
     }
   }
@@ -142,43 +137,44 @@ void LoopWrap::OnTimerDriver(uv_timer_t* h) {
 
 // Whether the timer of a registry entry is still there. In a scope of its
 // own: a sweep may look at a million entries.
-bool LoopWrap::TimerAlive(napi_ref ref) {
+bool TimerDriver::Alive(napi_ref ref) {
+  napi_env env = loop_->env();
   napi_handle_scope scope;
-  napi_open_handle_scope(env_, &scope);
+  napi_open_handle_scope(env, &scope);
   napi_value v = nullptr;
-  napi_get_reference_value(env_, ref, &v);
-  napi_close_handle_scope(env_, scope);
+  napi_get_reference_value(env, ref, &v);
+  napi_close_handle_scope(env, scope);
   return v != nullptr;
 }
 
-bool LoopWrap::HasOpenTimers() {
+bool TimerDriver::HasOpenTimers() {
   for (napi_ref ref : timers_) {
-    if (ref != nullptr && TimerAlive(ref)) return true;
+    if (ref != nullptr && Alive(ref)) return true;
   }
   return false;
 }
 
-void LoopWrap::ListTimers(Napi::Array list, uint32_t* n) {
+void TimerDriver::List(Napi::Array list, uint32_t* n) {
+  napi_env env = loop_->env();
   for (napi_ref ref : timers_) {
     napi_value v = nullptr;
-    if (ref != nullptr) napi_get_reference_value(env_, ref, &v);
-    if (v != nullptr) list.Set((*n)++, Napi::Value(env_, v));
+    if (ref != nullptr) napi_get_reference_value(env, ref, &v);
+    if (v != nullptr) list.Set((*n)++, Napi::Value(env, v));
   }
 }
 
 // Loop close and teardown: no timer is open (or none can run again).
-void LoopWrap::DropTimers() {
-  CloseDebugWatch();
+void TimerDriver::Close() {
   for (napi_ref ref : timers_) {
-    if (ref != nullptr) napi_delete_reference(env_, ref);
+    if (ref != nullptr) napi_delete_reference(loop_->env(), ref);
   }
   timers_.clear();
-  freeTimerSlots_.clear();
-  if (timerDriver_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(timerDriver_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    timerDriver_ = nullptr;
+  freeSlots_.clear();
+  if (driver_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&driver_->timer),
+             [](uv_handle_t* h) { delete reinterpret_cast<Driver*>(h); });
+    driver_ = nullptr;
   }
-  if (timerDriverPinned_) owner_.Unref();
-  timerDriverPinned_ = false;
+  if (pinned_) loop_->ReleaseOwner();
+  pinned_ = false;
 }

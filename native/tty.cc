@@ -48,4 +48,4 @@ class TTYWrap : public StreamWrap<TTYWrap, uv_tty_t> {
   }
 };
 
-void InitTTY(Napi::Env env, Napi::Object exports) { TTYWrap::Init(env, exports); }
+UVKIT_INIT(TTY, TTYWrap::Init);

@@ -11,6 +11,9 @@
 #include "readpool.h"
 #include "sockaddr.h"
 
+UVKIT_CALLBACK(onUDPRecv);
+UVKIT_CALLBACK(onUDPSend);
+
 namespace {
 
 // One receive slab per thread: libuv calls alloc_cb and recv_cb back to back
@@ -508,4 +511,4 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
 
 };
 
-void InitUDP(Napi::Env env, Napi::Object exports) { UDPWrap::Init(env, exports); }
+UVKIT_INIT(UDP, UDPWrap::Init);

@@ -257,3 +257,5 @@ void InitUtil(Napi::Env env, Napi::Object exports) {
 #undef FN
   exports.Set("util", util);
 }
+
+UVKIT_INIT(Util, InitUtil);

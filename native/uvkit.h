@@ -7,6 +7,7 @@
 
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 static_assert(UV_VERSION_HEX >= 0x012E00, "uvkit needs libuv >= 1.46");
@@ -14,45 +15,38 @@ static_assert(UV_VERSION_HEX >= 0x012E00, "uvkit needs libuv >= 1.46");
 class LoopWrap;
 class HandleBase;
 
-// Every libuv event enters JavaScript through one of these functions, called
-// with the handle's owner (its lib/ object) as `this`. They are set once per
-// environment by lib/ through `setCallbacks`, so no closure is made per event
-// and user callbacks stay on the JavaScript side (no rooted cycles).
-#define UVKIT_CALLBACKS(X) \
-  X(makeError)       \
-  X(onLoopException) \
-  X(onClose)         \
-  X(onTimers)        \
-  X(onWatcher)       \
-  X(onAsync)         \
-  X(onSignal)        \
-  X(onWorkDone)      \
-  X(makeFSError)     \
-  X(onFSDone)        \
-  X(onUDPRecv)       \
-  X(onUDPSend)       \
-  X(onPoll)          \
-  X(onDNS)           \
-  X(onRead)          \
-  X(onWrite)         \
-  X(newReadPool)     \
-  X(onConnection)    \
-  X(onConnect)       \
-  X(onFSEvent)       \
-  X(onFSPoll)        \
-  X(onProcessExit)   \
-  X(onShutdown)
+// A native file registers itself, with one line at file scope each:
+//   UVKIT_INIT(Signal, SignalWrap::Init);  // its exports, set at module load
+//   UVKIT_CALLBACK(onSignal);             // a JavaScript entry point it calls
+// Every libuv event enters JavaScript through such an entry point, called
+// with the handle's owner (its lib/ object) as `this`. lib/ hands them over
+// by name once per environment (binding.setCallbacks, from the lib/ file of
+// the handle type), so no closure is made per event and user callbacks stay
+// on the JavaScript side (no rooted cycles). UVKIT_CALLBACK(name) declares
+// kCb_name for HandleBase::Call and AddonData::Callback.
+class JSCallback {
+ public:
+  explicit JSCallback(const char* name);
+  size_t index() const { return index_; }
+  // Every declared entry point, by index (complete once the module is loaded).
+  static std::vector<const char*>& Names();
 
-enum Callback {
-#define X(name) kCb_##name,
-  UVKIT_CALLBACKS(X)
-#undef X
-  kCallbackCount
+ private:
+  size_t index_;
 };
+#define UVKIT_CALLBACK(name) static const JSCallback kCb_##name(#name)
+
+using InitFn = void (*)(Napi::Env env, Napi::Object exports);
+struct InitRegistration {
+  InitRegistration(const char* name, InitFn fn);
+  // Every registered Init (addon.cc runs them, in name order).
+  static std::vector<std::pair<const char*, InitFn>>& All();
+};
+#define UVKIT_INIT(name, fn) static const InitRegistration uvkitInit_##name(#name, fn)
 
 // Per-environment (main thread or worker_thread) state.
 struct AddonData {
-  Napi::FunctionReference callbacks[kCallbackCount];
+  std::vector<Napi::FunctionReference> callbacks;  // by JSCallback index
   std::unordered_set<LoopWrap*> loops;  // live loops, torn down at env exit
   bool ending = false;                  // the environment's cleanup has begun
   // A queueWork pool thread: the job it runs (its loop's mailbox and the
@@ -79,7 +73,7 @@ struct AddonData {
   static AddonData* Get(napi_env env) {
     return Napi::Env(env).GetInstanceData<AddonData>();
   }
-  napi_value Callback(enum Callback cb) { return callbacks[cb].Value(); }
+  napi_value Callback(const JSCallback& cb) { return callbacks[cb.index()].Value(); }
 };
 
 // A plain Error with a `code`, for misuse that is not a libuv failure.
@@ -141,25 +135,3 @@ class CallbackScope {
   napi_env env_;
   napi_handle_scope scope_;
 };
-
-// Registration functions, one per native file.
-Napi::Object InitErrors(Napi::Env env, Napi::Object exports);
-void InitLoop(Napi::Env env, Napi::Object exports);
-void InitTimer(Napi::Env env, Napi::Object exports);
-void InitLoopWatchers(Napi::Env env, Napi::Object exports);
-void InitAsync(Napi::Env env, Napi::Object exports);
-void InitSignal(Napi::Env env, Napi::Object exports);
-void InitUtil(Napi::Env env, Napi::Object exports);
-void InitFSEvent(Napi::Env env, Napi::Object exports);
-void InitFSPoll(Napi::Env env, Napi::Object exports);
-void InitProcess(Napi::Env env, Napi::Object exports);
-void InitTCP(Napi::Env env, Napi::Object exports);
-void InitFeatures(Napi::Env env, Napi::Object exports);
-void InitPipe(Napi::Env env, Napi::Object exports);
-void InitTTY(Napi::Env env, Napi::Object exports);
-void InitWork(Napi::Env env, Napi::Object exports);
-void InitFS(Napi::Env env, Napi::Object exports);
-void InitUDP(Napi::Env env, Napi::Object exports);
-void InitPoll(Napi::Env env, Napi::Object exports);
-void InitDNS(Napi::Env env, Napi::Object exports);
-void InitMisc(Napi::Env env, Napi::Object exports);

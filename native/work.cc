@@ -7,55 +7,65 @@
 #include "loop.h"
 #include "mailbox.h"
 
-Napi::Value LoopWrap::WorkMailbox(const Napi::CallbackInfo& info) {
-  if (!CheckUsable(info.Env())) return info.Env().Undefined();
-  if (workAsync_ == nullptr) {
-    workAsync_ = static_cast<uv_async_t*>(malloc(sizeof(uv_async_t)));
-    uv_async_init(loop_, workAsync_, OnWorkMail);
-    workAsync_->data = nullptr;  // not a user handle: loop.handles skips it
-    uv_unref(reinterpret_cast<uv_handle_t*>(workAsync_));
-    workMailbox_ = Mailbox::Open(workAsync_);
+UVKIT_CALLBACK(onWorkDone);
+
+struct WorkMailbox::Async {
+  uv_async_t async;  // data null: not a user handle, loop.handles skips it
+  WorkMailbox* box;
+};
+
+Napi::Value WorkMailbox::Open(const Napi::CallbackInfo& info) {
+  if (async_ == nullptr) {
+    async_ = new Async();
+    async_->box = this;
+    uv_async_init(loop_->uv(), &async_->async, OnMail);
+    async_->async.data = nullptr;
+    uv_unref(reinterpret_cast<uv_handle_t*>(&async_->async));
+    id_ = Mailbox::Open(&async_->async);
   }
-  return Napi::Number::New(info.Env(), static_cast<double>(workMailbox_));
+  return Napi::Number::New(info.Env(), static_cast<double>(id_));
 }
 
 // workRef(+1 | -1): the loop stays alive while requests are outstanding.
-void LoopWrap::WorkRef(const Napi::CallbackInfo& info) {
-  if (!CheckUsable(info.Env()) || workAsync_ == nullptr) return;
-  workPending_ += info[0].As<Napi::Number>().Int32Value();
-  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(workAsync_);
-  if (workPending_ > 0) {
+Napi::Value WorkMailbox::Ref(const Napi::CallbackInfo& info) {
+  if (async_ == nullptr) return info.Env().Undefined();
+  pending_ += info[0].As<Napi::Number>().Int32Value();
+  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&async_->async);
+  if (pending_ > 0) {
     uv_ref(h);
   } else {
     uv_unref(h);
   }
-  Touch();
+  loop_->Touch();
+  return info.Env().Undefined();
 }
 
-void LoopWrap::OnWorkMail(uv_async_t* h) {
-  LoopWrap* self = static_cast<LoopWrap*>(h->loop->data);
-  std::vector<MailMessage> mail = Mailbox::Take(self->workMailbox_);
-  napi_env env = self->env_;
+void WorkMailbox::OnMail(uv_async_t* h) {
+  WorkMailbox* self = reinterpret_cast<Async*>(h)->box;
+  LoopWrap* loop = self->loop_;
+  std::vector<MailMessage> mail = Mailbox::Take(self->id_);
+  napi_env env = loop->env();
   for (MailMessage& m : mail) {
     CallbackScope scope(env);
-    napi_value owner = self->owner_.Value();
+    napi_value owner = loop->owner();
     if (owner == nullptr) return;
     napi_value argv[3];
     napi_create_double(env, m.request, &argv[0]);
     napi_create_int32(env, m.status, &argv[1]);
     void* data;
     napi_create_buffer_copy(env, m.bytes.size(), m.bytes.data(), &data, &argv[2]);
-    self->CallJS(self->addon_->Callback(kCb_onWorkDone), owner, 3, argv, nullptr);
+    loop->CallJS(loop->addon()->Callback(kCb_onWorkDone), owner, 3, argv, nullptr);
   }
 }
 
-void LoopWrap::CloseWorkMailbox() {
-  if (workAsync_ == nullptr) return;
-  Mailbox::Close(workMailbox_);
-  uv_close(reinterpret_cast<uv_handle_t*>(workAsync_), [](uv_handle_t* h) { free(h); });
-  workAsync_ = nullptr;
-  workMailbox_ = 0;
-  workPending_ = 0;
+void WorkMailbox::Close() {
+  if (async_ == nullptr) return;
+  Mailbox::Close(id_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&async_->async),
+           [](uv_handle_t* h) { delete reinterpret_cast<Async*>(h); });
+  async_ = nullptr;
+  id_ = 0;
+  pending_ = 0;
 }
 
 // The status lib/work.ts reads as "the pool thread died running this job".
@@ -108,3 +118,5 @@ void InitWork(Napi::Env env, Napi::Object exports) {
   exports.Set("workBegin", Napi::Function::New<WorkBegin>(env, "workBegin"));
   exports.Set("workExitReason", Napi::Function::New<WorkExitReason>(env, "workExitReason"));
 }
+
+UVKIT_INIT(Work, InitWork);
