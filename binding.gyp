@@ -27,6 +27,8 @@
         'native/mailbox.cc',
         'native/work.cc',
         'native/fs.cc',
+        'native/fs_request.cc',
+        'native/fs_result.cc',
         'native/readpool.cc',
         'native/features.cc',
         'native/misc.cc',

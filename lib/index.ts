@@ -25,7 +25,7 @@ export { Pipe } from './pipe';
 export { TTY } from './tty';
 export type { SockAddr, Family } from './address';
 export * as fs from './fs';
-export { FSRequest } from './fs';
+export { FSError, FSRequest } from './fs_request';
 export type { Stat } from './fs';
 export { UDP } from './udp';
 export type { UDPRecvCallback, UDPSendCallback } from './udp';

@@ -7,16 +7,41 @@
 #include "features.h"
 #include "uvkit.h"
 
-napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall) {
+// The error factories of uvkit.h: each calls lib/errors.ts's maker with
+// `recv` as `this`; null if that cannot run (the environment is ending).
+static napi_value CallMaker(napi_env env, enum Callback maker, napi_value recv, size_t argc,
+                            const napi_value* argv) {
   AddonData* addon = AddonData::Get(env);
-  napi_value argv[2];
-  napi_create_int32(env, status, &argv[0]);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &argv[1]);
-  napi_value recv = owner;
   if (recv == nullptr) napi_get_undefined(env, &recv);
   napi_value err = nullptr;
-  napi_call_function(env, recv, addon->Callback(kCb_makeError), 2, argv, &err);
+  napi_value fn = addon->Callback(maker);
+  if (fn == nullptr || napi_call_function(env, recv, fn, argc, argv, &err) != napi_ok) return nullptr;
   return err;
+}
+
+napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall, napi_value path,
+                       napi_value dest) {
+  napi_value argv[4];
+  napi_create_int32(env, status, &argv[0]);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &argv[1]);
+  argv[2] = path;
+  argv[3] = dest;
+  if (path == nullptr) napi_get_undefined(env, &argv[2]);
+  if (dest == nullptr) napi_get_undefined(env, &argv[3]);
+  return CallMaker(env, kCb_makeError, owner, 4, argv);
+}
+
+napi_value MakeCodedError(napi_env env, const char* code, const char* message) {
+  napi_value argv[2];
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &argv[0]);
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_value err = CallMaker(env, kCb_makeCodedError, nullptr, 2, argv);
+  if (err == nullptr) napi_create_error(env, argv[0], argv[1], &err);  // as lib/ would, without the stack
+  return err;
+}
+
+napi_value MakeClosedError(napi_env env, napi_value owner) {
+  return CallMaker(env, kCb_makeClosedError, owner, 0, nullptr);
 }
 
 // The _r forms: uv_err_name and uv_strerror allocate (and leak) a string
