@@ -180,12 +180,6 @@ export class UDPError extends HandleError {}
 export class StreamError extends HandleError {}
 export class TCPError extends StreamError {}
 export class PipeError extends StreamError {}
-export class SignalError extends HandleError {}
-export class PollError extends HandleError {}
-export class FSEventError extends HandleError {}
-export class FSPollError extends HandleError {}
-export class ProcessError extends HandleError {}
-export class TTYError extends StreamError {}
 
 export type ErrorClass = new (errno: number, syscall?: string, path?: string, dest?: string) => UVError;
 
