@@ -32,6 +32,7 @@
         'native/readpool.cc',
         'native/features.cc',
         'native/misc.cc',
+        'native/metrics.cc',
       ],
       'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
       'defines': ['NAPI_VERSION=8', 'NAPI_DISABLE_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED',

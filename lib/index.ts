@@ -2,7 +2,7 @@
 import { binding } from './binding';
 
 export { Loop } from './loop';
-export type { LoopMetrics, LoopOptions } from './misc';
+export type { LoopMetrics, LoopOptions } from './metrics';
 export { socketpair, pipe } from './misc';
 export { Handle } from './handle';
 export { Timer } from './timer';
