@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "constants.h"
 #include "features.h"
 #include "uvkit.h"
 
@@ -72,7 +73,8 @@ Napi::Object InitErrors(Napi::Env env, Napi::Object exports) {
   exports.Set("errName", Napi::Function::New<ErrName>(env, "errName"));
   exports.Set("strerror", Napi::Function::New<StrError>(env, "strerror"));
 
-  Napi::Object c = Napi::Object::New(env);
+  // The constants of areas whose native files do not set their own yet.
+  Napi::Object c = ConstantsOf(env, exports);
 #define SET(name) c.Set(#name, Napi::Number::New(env, name));
   SET(UV_RUN_DEFAULT) SET(UV_RUN_ONCE) SET(UV_RUN_NOWAIT)
   SET(UV_READABLE) SET(UV_WRITABLE) SET(UV_DISCONNECT) SET(UV_PRIORITIZED)
@@ -80,23 +82,14 @@ Napi::Object InitErrors(Napi::Env env, Napi::Object exports) {
   c.Set("UV_TCP_REUSEPORT", Napi::Number::New(env, kTcpReusePort));
   c.Set("UV_UDP_REUSEPORT", Napi::Number::New(env, kUdpReusePort));
   SET(UV_JOIN_GROUP) SET(UV_LEAVE_GROUP)
-  SET(UV_PROCESS_SETUID) SET(UV_PROCESS_SETGID) SET(UV_PROCESS_DETACHED)
-  SET(UV_PROCESS_WINDOWS_HIDE) SET(UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS)
-  SET(UV_IGNORE) SET(UV_CREATE_PIPE) SET(UV_READABLE_PIPE) SET(UV_WRITABLE_PIPE)
-  SET(UV_INHERIT_FD) SET(UV_INHERIT_STREAM)
   SET(UV_TTY_MODE_NORMAL) SET(UV_TTY_MODE_RAW) SET(UV_TTY_MODE_IO)
   SET(UV_RENAME) SET(UV_CHANGE)
   SET(UV_FS_EVENT_WATCH_ENTRY) SET(UV_FS_EVENT_STAT) SET(UV_FS_EVENT_RECURSIVE)
-  SET(UV_FS_SYMLINK_DIR) SET(UV_FS_SYMLINK_JUNCTION)
-  SET(UV_FS_COPYFILE_EXCL) SET(UV_FS_COPYFILE_FICLONE) SET(UV_FS_COPYFILE_FICLONE_FORCE)
-  SET(UV_DIRENT_UNKNOWN) SET(UV_DIRENT_FILE) SET(UV_DIRENT_DIR) SET(UV_DIRENT_LINK)
-  SET(UV_DIRENT_FIFO) SET(UV_DIRENT_SOCKET) SET(UV_DIRENT_CHAR) SET(UV_DIRENT_BLOCK)
   SET(UV_UNKNOWN_HANDLE) SET(UV_FILE)
 #define X(type, _) SET(UV_##type)
   UV_HANDLE_TYPE_MAP(X)
 #undef X
 #undef SET
-  exports.Set("constants", c);
 
   // Signal numbers by name, for Signal.start('SIGUSR1') and kill().
   Napi::Object signals = Napi::Object::New(env);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "constants.h"
 #include "fs_request.h"
 
 namespace fs {
@@ -311,4 +312,11 @@ void InitFS(Napi::Env env, Napi::Object exports) {
     exports.Set(f.name, Napi::Value(env, fn));
   }
   exports.Set("fsDirEntries", Napi::Number::New(env, kDirEntries));
+  Napi::Object c = ConstantsOf(env, exports);
+#define SET(name) c.Set(#name, Napi::Number::New(env, name));
+  SET(UV_FS_SYMLINK_DIR) SET(UV_FS_SYMLINK_JUNCTION)
+  SET(UV_FS_COPYFILE_EXCL) SET(UV_FS_COPYFILE_FICLONE) SET(UV_FS_COPYFILE_FICLONE_FORCE)
+  SET(UV_DIRENT_UNKNOWN) SET(UV_DIRENT_FILE) SET(UV_DIRENT_DIR) SET(UV_DIRENT_LINK)
+  SET(UV_DIRENT_FIFO) SET(UV_DIRENT_SOCKET) SET(UV_DIRENT_CHAR) SET(UV_DIRENT_BLOCK)
+#undef SET
 }

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "constants.h"
 #include "handle.h"
 
 namespace {
@@ -243,4 +244,13 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
   int pid_ = 0;
 };
 
-void InitProcess(Napi::Env env, Napi::Object exports) { ProcessWrap::Init(env, exports); }
+void InitProcess(Napi::Env env, Napi::Object exports) {
+  ProcessWrap::Init(env, exports);
+  Napi::Object c = ConstantsOf(env, exports);
+#define SET(name) c.Set(#name, Napi::Number::New(env, name));
+  SET(UV_PROCESS_SETUID) SET(UV_PROCESS_SETGID) SET(UV_PROCESS_DETACHED)
+  SET(UV_PROCESS_WINDOWS_HIDE) SET(UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS)
+  SET(UV_IGNORE) SET(UV_CREATE_PIPE) SET(UV_READABLE_PIPE) SET(UV_WRITABLE_PIPE)
+  SET(UV_INHERIT_FD) SET(UV_INHERIT_STREAM)
+#undef SET
+}
