@@ -1,6 +1,7 @@
 // pyuv's constant names with libuv's values, at the top level and in
-// `constants`. A new constant is set natively in its area's file
-// (native/constants.h) and exported here by name; `constants` follows.
+// `constants`. Native sets each in its area's file (native/constants.h);
+// here each is named twice, as an export and in `constants` (the errors
+// test checks that every key of `constants` is also exported).
 import { binding } from './binding';
 
 const c = binding.constants;
@@ -72,11 +73,70 @@ export const UV_TTY: number = c.UV_TTY;
 export const UV_UDP: number = c.UV_UDP;
 export const UV_SIGNAL: number = c.UV_SIGNAL;
 
-/** The name of every constant above. */
-type ConstantName = Exclude<keyof typeof import('./constants'), 'constants'>;
-
-/**
- * The same constants in one object: every constant native sets (each native
- * file sets those of its own area), which are the ones exported above.
- */
-export const constants: Readonly<Record<ConstantName, number>> = Object.freeze({ ...c } as Record<ConstantName, number>);
+export const constants = Object.freeze({
+  UV_RUN_DEFAULT,
+  UV_RUN_ONCE,
+  UV_RUN_NOWAIT,
+  UV_READABLE,
+  UV_WRITABLE,
+  UV_DISCONNECT,
+  UV_PRIORITIZED,
+  UV_TCP_IPV6ONLY,
+  UV_UDP_IPV6ONLY,
+  UV_UDP_REUSEADDR,
+  UV_UDP_PARTIAL,
+  UV_TCP_REUSEPORT,
+  UV_UDP_REUSEPORT,
+  UV_JOIN_GROUP,
+  UV_LEAVE_GROUP,
+  UV_PROCESS_SETUID,
+  UV_PROCESS_SETGID,
+  UV_PROCESS_DETACHED,
+  UV_PROCESS_WINDOWS_HIDE,
+  UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS,
+  UV_IGNORE,
+  UV_CREATE_PIPE,
+  UV_READABLE_PIPE,
+  UV_WRITABLE_PIPE,
+  UV_INHERIT_FD,
+  UV_INHERIT_STREAM,
+  UV_TTY_MODE_NORMAL,
+  UV_TTY_MODE_RAW,
+  UV_TTY_MODE_IO,
+  UV_RENAME,
+  UV_CHANGE,
+  UV_FS_EVENT_WATCH_ENTRY,
+  UV_FS_EVENT_STAT,
+  UV_FS_EVENT_RECURSIVE,
+  UV_FS_SYMLINK_DIR,
+  UV_FS_SYMLINK_JUNCTION,
+  UV_FS_COPYFILE_EXCL,
+  UV_FS_COPYFILE_FICLONE,
+  UV_FS_COPYFILE_FICLONE_FORCE,
+  UV_DIRENT_UNKNOWN,
+  UV_DIRENT_FILE,
+  UV_DIRENT_DIR,
+  UV_DIRENT_LINK,
+  UV_DIRENT_FIFO,
+  UV_DIRENT_SOCKET,
+  UV_DIRENT_CHAR,
+  UV_DIRENT_BLOCK,
+  UV_UNKNOWN_HANDLE,
+  UV_FILE,
+  UV_ASYNC,
+  UV_CHECK,
+  UV_FS_EVENT,
+  UV_FS_POLL,
+  UV_HANDLE,
+  UV_IDLE,
+  UV_NAMED_PIPE,
+  UV_POLL,
+  UV_PREPARE,
+  UV_PROCESS,
+  UV_STREAM,
+  UV_TCP,
+  UV_TIMER,
+  UV_TTY,
+  UV_UDP,
+  UV_SIGNAL,
+});
