@@ -1,5 +1,7 @@
 // pyuv's constant names with libuv's values, at the top level and in
-// `constants`.
+// `constants`. Native sets each in its area's file (native/constants.h);
+// here each is named twice, as an export and in `constants` (the errors
+// test checks that every key of `constants` is also exported).
 import { binding } from './binding';
 
 const c = binding.constants;

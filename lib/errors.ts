@@ -1,9 +1,35 @@
-// The error classes, and the one place where uvkit's errors are made. Every
-// libuv failure becomes a UVError (or a subclass naming the handle type) with
-// libuv's errno, its name as `code`, the syscall and, for fs, the path and
-// destination; for sockets, the address and port. Bad arguments are Node's
-// own kind of error: a TypeError or RangeError with Node's `code`
-// (ERR_INVALID_ARG_TYPE…), made by codedError() for lib/validate.ts.
+// The shared error classes, and the one place where uvkit's errors are made.
+//
+// How errors are reported (native/ and lib/ alike):
+// - A libuv failure becomes a UVError of the class its owner names: the
+//   owner is the handle, loop or request concerned (or, for a call with
+//   none, its class), and that class's static `errorClass` is the error
+//   class (UVError when none). Native code reports the failure itself:
+//   MakeUVError(env, owner, status, syscall[, path, dest]) (a handle's
+//   Error()/Throw()) calls makeError() below; a synchronous call throws that
+//   error, an asynchronous one passes it as its callback's first argument
+//   (null on success). Native never returns a libuv status for lib/ to turn
+//   into an error; lib/ makes a UVError itself only for a failure it finds
+//   without calling libuv (`handle._error()`: ENOTSUP of a missing feature,
+//   EINVAL of Timer.again() with no callback…). A socket error gets its
+//   address from lib/ (withAddress) on its way out.
+// - A closing or closed handle: lib/ checks first (`handle._use(method)`)
+//   and throws HandleClosedError naming the class and method; native's own
+//   check is a guard behind it and throws MakeClosedError(env, owner).
+// - A closed loop: loopClosedError() (ERR_LOOP_CLOSED), thrown by lib/'s
+//   loopArg() and, through the factory, by native's guard.
+// - Any other misuse that is Node's kind of error (ERR_INVALID_ARG_TYPE,
+//   ERR_LOOP_RUNNING, ERR_DIR_CLOSED…) is made by codedError(): in lib/
+//   directly (lib/validate.ts for bad arguments), from native through
+//   MakeCodedError(env, code, message) (CodedError(...) in uvkit.h).
+// - An error class lives in its handle's own file (PollError in
+//   lib/poll.ts) and is named by the handle class's `errorClass`: this file
+//   keeps only the shared bases.
+//
+// Every libuv failure becomes a UVError (or a subclass naming the handle
+// type) with libuv's errno, its name as `code`, the syscall and, for fs, the
+// path and destination; for sockets, the address and port. Bad arguments are
+// Node's own kind of error: a TypeError or RangeError with Node's `code`.
 //
 // Stacks start at the caller: the frames inside uvkit (this directory) at
 // the top of the stack are left out. The stack is captured as usual and
@@ -126,7 +152,6 @@ export function withAddress<E extends UVError>(err: E, address: string | null | 
 }
 
 export class HandleError extends UVError {}
-export class FSError extends UVError {}
 
 /** Thrown by any method of a handle that is closing or closed: `"TCP.write(): handle is closed"`. */
 export class HandleClosedError extends HandleError {
@@ -139,33 +164,44 @@ export class HandleClosedError extends HandleError {
   }
 }
 
+/** What any use of a closed loop throws. */
+export function loopClosedError(): Error {
+  return codedError(Error, 'ERR_LOOP_CLOSED', 'loop is closed');
+}
+
+// The classes of handles whose files have not taken them in yet (see the
+// head of this file: an error class lives in its handle's file).
 export class AsyncError extends HandleError {}
 export class TimerError extends HandleError {}
 export class PrepareError extends HandleError {}
 export class IdleError extends HandleError {}
 export class CheckError extends HandleError {}
-export class SignalError extends HandleError {}
 export class UDPError extends HandleError {}
-export class PollError extends HandleError {}
-export class FSEventError extends HandleError {}
-export class FSPollError extends HandleError {}
-export class ProcessError extends HandleError {}
 export class StreamError extends HandleError {}
 export class TCPError extends StreamError {}
 export class PipeError extends StreamError {}
-export class TTYError extends StreamError {}
 
 export type ErrorClass = new (errno: number, syscall?: string, path?: string, dest?: string) => UVError;
 
 /**
- * The native layer builds every error through this function, with the
- * handle (or loop) concerned as `this`: a handle class names its error class
- * in its static `errorClass`.
+ * The error class of `owner`: a handle, loop or request object, or a class;
+ * its class names it in a static `errorClass`. UVError for anything else.
  */
-export function makeError(this: unknown, errno: number, syscall: string): UVError {
-  const owner = this as { constructor?: { errorClass?: ErrorClass } } | undefined;
-  const cls = owner?.constructor?.errorClass ?? UVError;
-  return new cls(errno, syscall);
+export function errorClassOf(owner: unknown): ErrorClass {
+  const cls = typeof owner === 'function' ? owner : (owner as { constructor?: unknown } | null | undefined)?.constructor;
+  return (cls as { errorClass?: ErrorClass } | undefined)?.errorClass ?? UVError;
 }
 
-binding.setCallbacks({ makeError });
+// The makers native code calls (native/errors.cc), with the owner as `this`.
+binding.setCallbacks({
+  makeError(this: unknown, errno: number, syscall: string, path?: string, dest?: string): UVError {
+    return new (errorClassOf(this))(errno, syscall, path, dest);
+  },
+  makeCodedError(code: string, message: string): Error {
+    return codedError(Error, code, message);
+  },
+  makeClosedError(this: unknown): HandleClosedError {
+    const cls = (this as { constructor?: { name?: string } } | null | undefined)?.constructor;
+    return new HandleClosedError(cls?.name);
+  },
+});

@@ -10,204 +10,22 @@
 // undefined or null for their default.
 //
 // Paths are strings (UTF-8); names read from the disk are decoded as UTF-8.
-import { inspect } from 'util';
 import { binding } from './binding';
-import { Facts, inspectAs } from './inspect';
-import { FSError, codedError } from './errors';
+import { codedError } from './errors';
 import { needFeature } from './features';
+import {
+  Dir, DirEntry, FSCallback, FSError, FSRequest, Kind, StatFs, SYNC, entries, readResult, request, statfsResult,
+} from './fs_request';
 import { Loop, loopArg } from './loop';
-import { Stat, statResult, statValues } from './stat';
+import { Stat, statResult } from './stat';
 import { checkData, checkFd, checkFunction, checkInteger, checkPath, invalidArgType, outOfRange } from './validate';
 
+export { DIR_ENTRIES, Dir, FSRequest } from './fs_request';
+export type { DirEntry, FSCallback, StatFs } from './fs_request';
 export type { Stat };
 
 /** The loop argument: a Loop, or undefined for the thread's default loop. */
 export type LoopArg = Loop | undefined;
-
-/** libuv's uv_statfs_t, named as Node's fs.statfs names it. */
-export interface StatFs {
-  type: number;
-  bsize: number;
-  blocks: number;
-  bfree: number;
-  bavail: number;
-  files: number;
-  ffree: number;
-  /** The fragment size, where `features.statfsFrsize` (libuv 1.52); absent otherwise. */
-  frsize?: number;
-}
-
-/** A directory entry; `type` is a UV_DIRENT_* constant. */
-export interface DirEntry {
-  name: string;
-  type: number;
-}
-
-export type FSCallback<R> = (err: FSError | null, result: R, req: FSRequest) => void;
-
-/** How many entries one readdir() call returns at most. */
-export const DIR_ENTRIES: number = binding.fsDirEntries;
-
-function statfsResult(): StatFs {
-  const a = statValues;
-  const r: StatFs = { type: a[0], bsize: a[1], blocks: a[2], bfree: a[3], bavail: a[4], files: a[5], ffree: a[6] };
-  if (a[7] >= 0) r.frsize = a[7];
-  return r;
-}
-
-// Native lists entries flat ([name, type, ...]); objects are made here.
-function entries(flat: (string | number)[]): DirEntry[] {
-  const n = flat.length >>> 1;
-  const out: DirEntry[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = { name: flat[2 * i] as string, type: flat[2 * i + 1] as number };
-  return out;
-}
-
-function readResult(buf: Buffer, n: number): Buffer {
-  if (n === buf.length) return buf;
-  // A short read of a large buffer keeps only what was read.
-  if (buf.length > 8192 && n < buf.length >>> 1) return Buffer.from(buf.subarray(0, n));
-  return buf.subarray(0, n);
-}
-
-// How a completed request turns the native result into the callback's.
-const enum Kind {
-  Value,
-  None,
-  Stat,
-  StatFs,
-  Read,
-  Entries,
-  Opendir,
-  Readdir,
-  Closedir,
-}
-
-/**
- * A directory opened by opendir(), read in batches of up to DIR_ENTRIES
- * entries by readdir(). Close it with closedir(); one left open is closed
- * when it is garbage collected. One operation at a time: another readdir()
- * or closedir() while one is queued throws ERR_DIR_CONCURRENT_OPERATION,
- * any use after closedir() throws ERR_DIR_CLOSED.
- */
-export class Dir {
-  readonly path: string;
-  /** @internal the native directory; null once closed */
-  _ext: object | null;
-  /** @internal a readdir or closedir is queued */
-  _busy = false;
-
-  /** @internal */
-  constructor(ext: object, path: string) {
-    this._ext = ext;
-    this.path = path;
-  }
-
-  get closed(): boolean {
-    return this._ext === null;
-  }
-
-  [inspect.custom](depth: number, options: object, fn?: Function): string {
-    return inspectAs('Dir', { path: this.path, closed: this.closed }, depth, options, fn);
-  }
-}
-
-/**
- * A queued fs call. The loop stays alive and the request (with its callback
- * and the buffers it uses) is kept until the callback has run.
- */
-export class FSRequest {
-  /** The (first) path the request concerns; null for calls on an fd. */
-  readonly path: string | null;
-  /** Free for the user. */
-  data: unknown = undefined;
-  /** @internal the native request, null once done or cancelled */
-  _ext: object | null = null;
-  /** @internal */
-  _cb: FSCallback<any> | null;
-  /** @internal */
-  readonly _kind: Kind;
-  /** @internal */
-  readonly _syscall: string;
-  /** @internal */
-  readonly _dest: string | undefined;
-  /** @internal what libuv works on (a buffer, the data written, a Dir) */
-  _arg: unknown;
-  /** @internal */
-  readonly _loop: Loop;
-
-  /** @internal */
-  constructor(loop: Loop, cb: FSCallback<any>, kind: Kind, syscall: string, path: string | null,
-              dest: string | undefined, arg: unknown) {
-    this._loop = loop;
-    this._cb = cb;
-    this._kind = kind;
-    this._syscall = syscall;
-    this.path = path;
-    this._dest = dest;
-    this._arg = arg;
-  }
-
-  get loop(): Loop {
-    return this._loop;
-  }
-
-  [inspect.custom](depth: number, options: object, fn?: Function): string {
-    const facts: Facts = { syscall: this._syscall };
-    if (this.path !== null) facts.path = this.path;
-    if (this._dest !== undefined) facts.dest = this._dest;
-    facts.done = this._cb === null;
-    return inspectAs('FSRequest', facts, depth, options, fn);
-  }
-
-  /**
-   * Cancels the request if no threadpool thread has started it yet: its
-   * callback then gets FSError ECANCELED. False if it is running or done,
-   * and for calls libuv hands to io_uring instead of its threadpool (only
-   * with UV_USE_IO_URING=1 in the environment).
-   */
-  cancel(): boolean {
-    const ext = this._ext;
-    if (ext === null || !binding.fsCancel(ext)) return false;
-    this._ext = null;
-    return true;
-  }
-
-  static {
-    binding.setCallbacks({
-      makeFSError(errno: number, syscall: string, path?: string, dest?: string): FSError {
-        return new FSError(errno, syscall, path, dest);
-      },
-      onFSDone(this: FSRequest, status: number, value: unknown) {
-        const cb = this._cb!;
-        const arg = this._arg;
-        this._ext = null;
-        this._cb = null;
-        this._arg = undefined;
-        if (arg instanceof Dir) {
-          arg._busy = false;
-          if (this._kind === Kind.Closedir && status === 0) arg._ext = null;
-        }
-        if (status < 0) {
-          const path = this.path === null ? undefined : this.path;
-          cb.call(null, new FSError(status, this._syscall, path, this._dest), undefined, this);
-          return;
-        }
-        let result: unknown;
-        switch (this._kind) {
-          case Kind.Value: result = value; break;
-          case Kind.None: case Kind.Closedir: result = undefined; break;
-          case Kind.Stat: result = statResult(0); break;
-          case Kind.StatFs: result = statfsResult(); break;
-          case Kind.Read: result = readResult(arg as Buffer, value as number); break;
-          case Kind.Entries: case Kind.Readdir: result = entries(value as (string | number)[]); break;
-          case Kind.Opendir: result = new Dir(value as object, this.path!); break;
-        }
-        cb.call(null, null, result, this);
-      },
-    });
-  }
-}
 
 // ---- argument checks ---------------------------------------------------------
 
@@ -260,11 +78,6 @@ function checkDir(dir: unknown): Dir {
   return dir;
 }
 
-function request(loop: Loop, cb: unknown, kind: Kind, syscall: string, path: string | null,
-                 dest?: string, arg?: unknown): FSRequest {
-  return new FSRequest(loop, cb as FSCallback<any>, kind, syscall, path, dest, arg);
-}
-
 // ---- the functions ----------------------------------------------------------
 
 export function stat(loop: LoopArg, path: string): Stat;
@@ -273,7 +86,7 @@ export function stat(loop: LoopArg, path: string, cb?: FSCallback<Stat>): Stat |
   const l = loopArg(loop);
   checkPath(path);
   if (!checkCallback(cb)) {
-    binding.fsStat(l._native, undefined, path);
+    binding.fsStat(l._native, SYNC, path);
     return statResult(0);
   }
   const req = request(l, cb, Kind.Stat, 'stat', path);
@@ -287,7 +100,7 @@ export function lstat(loop: LoopArg, path: string, cb?: FSCallback<Stat>): Stat 
   const l = loopArg(loop);
   checkPath(path);
   if (!checkCallback(cb)) {
-    binding.fsLstat(l._native, undefined, path);
+    binding.fsLstat(l._native, SYNC, path);
     return statResult(0);
   }
   const req = request(l, cb, Kind.Stat, 'lstat', path);
@@ -301,7 +114,7 @@ export function fstat(loop: LoopArg, fd: number, cb?: FSCallback<Stat>): Stat | 
   const l = loopArg(loop);
   checkFd(fd);
   if (!checkCallback(cb)) {
-    binding.fsFstat(l._native, undefined, fd);
+    binding.fsFstat(l._native, SYNC, fd);
     return statResult(0);
   }
   const req = request(l, cb, Kind.Stat, 'fstat', null);
@@ -315,7 +128,7 @@ export function statfs(loop: LoopArg, path: string, cb?: FSCallback<StatFs>): St
   const l = loopArg(loop);
   checkPath(path);
   if (!checkCallback(cb)) {
-    binding.fsStatfs(l._native, undefined, path);
+    binding.fsStatfs(l._native, SYNC, path);
     return statfsResult();
   }
   const req = request(l, cb, Kind.StatFs, 'statfs', path);
@@ -341,7 +154,7 @@ export function open(loop: LoopArg, path: string, flags?: unknown, mode?: unknow
   checkPath(path);
   const f = flags == null ? 0 : checkInteger(flags, 'flags', 0, 0x7fffffff);
   const m = mode == null ? 0o666 : checkInteger(mode, 'mode', 0, MAX_MODE);
-  if (!checkCallback(cb)) return binding.fsOpen(l._native, undefined, path, f, m);
+  if (!checkCallback(cb)) return binding.fsOpen(l._native, SYNC, path, f, m);
   const req = request(l, cb, Kind.Value, 'open', path);
   req._ext = binding.fsOpen(l._native, req, path, f, m);
   return req;
@@ -372,7 +185,7 @@ export function read(loop: LoopArg, fd: number, length: number, offset?: unknown
   checkInteger(length, 'length', 0, 0x7fffffff);
   const off = offset == null ? -1 : checkInteger(offset, 'offset', -1, MAX_LEN);
   const buf = Buffer.allocUnsafe(length);
-  if (!checkCallback(cb)) return readResult(buf, binding.fsRead(l._native, undefined, fd, buf, off));
+  if (!checkCallback(cb)) return readResult(buf, binding.fsRead(l._native, SYNC, fd, buf, off));
   const req = request(l, cb, Kind.Read, 'read', null, undefined, buf);
   req._ext = binding.fsRead(l._native, req, fd, buf, off);
   return req;
@@ -396,7 +209,7 @@ export function write(loop: LoopArg, fd: number, data: Data, offset?: unknown, c
   checkFd(fd);
   const bufs = checkData(data);
   const off = offset == null ? -1 : checkInteger(offset, 'offset', -1, MAX_LEN);
-  if (!checkCallback(cb)) return binding.fsWrite(l._native, undefined, fd, bufs, off);
+  if (!checkCallback(cb)) return binding.fsWrite(l._native, SYNC, fd, bufs, off);
   const req = request(l, cb, Kind.Value, 'write', null, undefined, bufs);
   req._ext = binding.fsWrite(l._native, req, fd, bufs, off);
   return req;
@@ -463,7 +276,7 @@ export function fchmod(loop: LoopArg, fd: number, mode: number, cb?: FSCallback<
   const l = loopArg(loop);
   checkFd(fd);
   checkInteger(mode, 'mode', 0, MAX_MODE);
-  if (!checkCallback(cb)) return binding.fsFchmod(l._native, undefined, fd, mode);
+  if (!checkCallback(cb)) return binding.fsFchmod(l._native, SYNC, fd, mode);
   const req = request(l, cb, Kind.None, 'fchmod', null);
   req._ext = binding.fsFchmod(l._native, req, fd, mode);
   return req;
@@ -518,7 +331,7 @@ export function fchown(loop: LoopArg, fd: number, uid: number, gid: number,
   checkFd(fd);
   const u = checkId(uid, 'uid');
   const g = checkId(gid, 'gid');
-  if (!checkCallback(cb)) return binding.fsFchown(l._native, undefined, fd, u, g);
+  if (!checkCallback(cb)) return binding.fsFchown(l._native, SYNC, fd, u, g);
   const req = request(l, cb, Kind.None, 'fchown', null);
   req._ext = binding.fsFchown(l._native, req, fd, u, g);
   return req;
@@ -556,7 +369,7 @@ export function ftruncate(loop: LoopArg, fd: number, length?: unknown, cb?: unkn
   const l = loopArg(loop);
   checkFd(fd);
   const len = length == null ? 0 : checkInteger(length, 'length', 0, MAX_LEN);
-  if (!checkCallback(cb)) return binding.fsFtruncate(l._native, undefined, fd, len);
+  if (!checkCallback(cb)) return binding.fsFtruncate(l._native, SYNC, fd, len);
   const req = request(l, cb, Kind.None, 'ftruncate', null);
   req._ext = binding.fsFtruncate(l._native, req, fd, len);
   return req;
@@ -568,7 +381,7 @@ export function scandir(loop: LoopArg, path: string, cb: FSCallback<DirEntry[]>)
 export function scandir(loop: LoopArg, path: string, cb?: FSCallback<DirEntry[]>): DirEntry[] | FSRequest {
   const l = loopArg(loop);
   checkPath(path);
-  if (!checkCallback(cb)) return entries(binding.fsScandir(l._native, undefined, path));
+  if (!checkCallback(cb)) return entries(binding.fsScandir(l._native, SYNC, path));
   const req = request(l, cb, Kind.Entries, 'scandir', path);
   req._ext = binding.fsScandir(l._native, req, path);
   return req;
@@ -579,7 +392,7 @@ export function opendir(loop: LoopArg, path: string, cb: FSCallback<Dir>): FSReq
 export function opendir(loop: LoopArg, path: string, cb?: FSCallback<Dir>): Dir | FSRequest {
   const l = loopArg(loop);
   checkPath(path);
-  if (!checkCallback(cb)) return new Dir(binding.fsOpendir(l._native, undefined, path), path);
+  if (!checkCallback(cb)) return new Dir(binding.fsOpendir(l._native, SYNC, path), path);
   const req = request(l, cb, Kind.Opendir, 'opendir', path);
   req._ext = binding.fsOpendir(l._native, req, path);
   return req;
@@ -591,7 +404,7 @@ export function readdir(loop: LoopArg, dir: Dir, cb: FSCallback<DirEntry[]>): FS
 export function readdir(loop: LoopArg, dir: Dir, cb?: FSCallback<DirEntry[]>): DirEntry[] | FSRequest {
   const l = loopArg(loop);
   checkDir(dir);
-  if (!checkCallback(cb)) return entries(binding.fsReaddir(l._native, undefined, dir._ext, dir.path));
+  if (!checkCallback(cb)) return entries(binding.fsReaddir(l._native, SYNC, dir._ext, dir.path));
   const req = request(l, cb, Kind.Readdir, 'readdir', dir.path, undefined, dir);
   req._ext = binding.fsReaddir(l._native, req, dir._ext, dir.path);
   dir._busy = true;
@@ -604,7 +417,7 @@ export function closedir(loop: LoopArg, dir: Dir, cb?: FSCallback<undefined>): v
   const l = loopArg(loop);
   checkDir(dir);
   if (!checkCallback(cb)) {
-    binding.fsClosedir(l._native, undefined, dir._ext, dir.path);
+    binding.fsClosedir(l._native, SYNC, dir._ext, dir.path);
     dir._ext = null;
     return;
   }
@@ -625,7 +438,7 @@ export function sendfile(loop: LoopArg, outFd: number, inFd: number, inOffset: n
   checkFd(inFd, 'inFd');
   checkInteger(inOffset, 'inOffset', 0, MAX_LEN);
   checkInteger(length, 'length', 0, MAX_LEN);
-  if (!checkCallback(cb)) return binding.fsSendfile(l._native, undefined, outFd, inFd, inOffset, length);
+  if (!checkCallback(cb)) return binding.fsSendfile(l._native, SYNC, outFd, inFd, inOffset, length);
   const req = request(l, cb, Kind.Value, 'sendfile', null);
   req._ext = binding.fsSendfile(l._native, req, outFd, inFd, inOffset, length);
   return req;
@@ -663,7 +476,7 @@ export function futime(loop: LoopArg, fd: number, atime: FileTime, mtime: FileTi
   checkFd(fd);
   const a = checkTime(atime, 'atime', 'futime');
   const m = checkTime(mtime, 'mtime', 'futime');
-  if (!checkCallback(cb)) return binding.fsFutime(l._native, undefined, fd, a, m);
+  if (!checkCallback(cb)) return binding.fsFutime(l._native, SYNC, fd, a, m);
   const req = request(l, cb, Kind.None, 'futime', null);
   req._ext = binding.fsFutime(l._native, req, fd, a, m);
   return req;
@@ -699,7 +512,7 @@ function pathCall(loop: LoopArg, path: unknown, cb: unknown, syscall: string, fn
                   name = 'path'): any {
   const l = loopArg(loop);
   checkPath(path, name);
-  if (!checkCallback(cb)) return fn(l._native, undefined, path);
+  if (!checkCallback(cb)) return fn(l._native, SYNC, path);
   const req = request(l, cb, kind, syscall, path as string);
   req._ext = fn(l._native, req, path);
   return req;
@@ -708,7 +521,7 @@ function pathCall(loop: LoopArg, path: unknown, cb: unknown, syscall: string, fn
 function pathIntCall(loop: LoopArg, path: unknown, n: number, cb: unknown, syscall: string, fn: Native): any {
   const l = loopArg(loop);
   checkPath(path);
-  if (!checkCallback(cb)) return fn(l._native, undefined, path, n);
+  if (!checkCallback(cb)) return fn(l._native, SYNC, path, n);
   const req = request(l, cb, Kind.None, syscall, path as string);
   req._ext = fn(l._native, req, path, n);
   return req;
@@ -717,7 +530,7 @@ function pathIntCall(loop: LoopArg, path: unknown, n: number, cb: unknown, sysca
 function fdCall(loop: LoopArg, fd: unknown, cb: unknown, syscall: string, fn: Native): any {
   const l = loopArg(loop);
   checkFd(fd);
-  if (!checkCallback(cb)) return fn(l._native, undefined, fd);
+  if (!checkCallback(cb)) return fn(l._native, SYNC, fd);
   const req = request(l, cb, Kind.None, syscall, null);
   req._ext = fn(l._native, req, fd);
   return req;
@@ -728,7 +541,7 @@ function twoPathCall(loop: LoopArg, path: unknown, newPath: unknown, flags: numb
   const l = loopArg(loop);
   checkPath(path);
   checkPath(newPath, 'newPath');
-  if (!checkCallback(cb)) return fn(l._native, undefined, path, newPath, flags);
+  if (!checkCallback(cb)) return fn(l._native, SYNC, path, newPath, flags);
   const req = request(l, cb, Kind.None, syscall, path as string, newPath as string);
   req._ext = fn(l._native, req, path, newPath, flags);
   return req;
@@ -740,7 +553,7 @@ function ownerCall(loop: LoopArg, path: unknown, uid: unknown, gid: unknown, cb:
   checkPath(path);
   const u = checkId(uid, 'uid');
   const g = checkId(gid, 'gid');
-  if (!checkCallback(cb)) return fn(l._native, undefined, path, u, g);
+  if (!checkCallback(cb)) return fn(l._native, SYNC, path, u, g);
   const req = request(l, cb, Kind.None, syscall, path as string);
   req._ext = fn(l._native, req, path, u, g);
   return req;
@@ -752,7 +565,7 @@ function timeCall(loop: LoopArg, path: unknown, atime: unknown, mtime: unknown, 
   checkPath(path);
   const a = checkTime(atime, 'atime', syscall);
   const m = checkTime(mtime, 'mtime', syscall);
-  if (!checkCallback(cb)) return fn(l._native, undefined, path, a, m);
+  if (!checkCallback(cb)) return fn(l._native, SYNC, path, a, m);
   const req = request(l, cb, Kind.None, syscall, path as string);
   req._ext = fn(l._native, req, path, a, m);
   return req;

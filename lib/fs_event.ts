@@ -1,5 +1,5 @@
 import { binding } from './binding';
-import { FSEventError, UVError } from './errors';
+import { HandleError, UVError } from './errors';
 import type { Loop } from './loop';
 import { PathWatcher } from './path_watcher';
 import { checkFlags, checkPath } from './validate';
@@ -7,6 +7,9 @@ import { checkFlags, checkPath } from './validate';
 /** UV_FS_EVENT_WATCH_ENTRY | UV_FS_EVENT_STAT | UV_FS_EVENT_RECURSIVE */
 const FLAG_MASK =
   binding.constants.UV_FS_EVENT_WATCH_ENTRY | binding.constants.UV_FS_EVENT_STAT | binding.constants.UV_FS_EVENT_RECURSIVE;
+
+/** A libuv failure of an FSEvent; `path` is the watched path. */
+export class FSEventError extends HandleError {}
 
 export type FSEventCallback<H> = (err: UVError | null, filename: string | null, events: number, handle: H) => void;
 

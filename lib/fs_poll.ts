@@ -1,9 +1,12 @@
 import { binding } from './binding';
-import { FSPollError, UVError } from './errors';
+import { HandleError, UVError } from './errors';
 import type { Loop } from './loop';
 import { PathWatcher } from './path_watcher';
 import { Stat, statResult } from './stat';
 import { checkMs, checkPath } from './validate';
+
+/** A libuv failure of an FSPoll; `path` is the polled path. */
+export class FSPollError extends HandleError {}
 
 export type FSPollCallback<H> = (err: UVError | null, prev: Stat | null, curr: Stat | null, handle: H) => void;
 

@@ -1,6 +1,6 @@
 import { binding, NativeHandle } from './binding';
 import { UV_DISCONNECT, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE } from './constants';
-import { PollError, UVError } from './errors';
+import { HandleError, UVError } from './errors';
 import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { checkFd, checkFlags, checkFunction } from './validate';
@@ -9,6 +9,9 @@ interface NativePoll extends NativeHandle {
   start(events: number): void;
   stop(): void;
 }
+
+/** A libuv failure of a Poll. */
+export class PollError extends HandleError {}
 
 export type PollCallback<H> = (err: UVError | null, events: number, handle: H) => void;
 

@@ -1,5 +1,5 @@
 import { binding, NativeHandle } from './binding';
-import { ProcessError } from './errors';
+import { HandleError } from './errors';
 import { Handle, WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { Facts } from './inspect';
@@ -144,6 +144,9 @@ function checkKillSignal(signum: unknown): number {
   return checkSignal(signum, 'signum', 0);
 }
 
+/** A libuv failure of a Process; a failure to start names the file as `path`. */
+export class ProcessError extends HandleError {}
+
 /**
  * A child process. `Process.spawn()` (or the constructor, which is the same)
  * starts it; a failure to start (ENOENT, EACCES…) throws ProcessError with
@@ -176,15 +179,7 @@ export class Process extends WrappedHandle<NativeProcess> {
     if (options.gid !== undefined) flags |= c.UV_PROCESS_SETGID;
     const stdio = options.stdio === undefined ? [] : checkStdio(options.stdio);
     checkOptionalFunction(exitCb, 'exitCb');
-    try {
-      super(loop, binding.Process, file, args, env, cwd, flags, uid, gid, stdio);
-    } catch (err) {
-      // Name the file that could not be run, as fs errors name their path.
-      if (err instanceof ProcessError && err.syscall === 'spawn') {
-        throw new (new.target as typeof Process).errorClass(err.errno, 'spawn', file);
-      }
-      throw err;
-    }
+    super(loop, binding.Process, file, args, env, cwd, flags, uid, gid, stdio);
     this._exitCallback = (exitCb as ExitCallback<this>) ?? null;
   }
 

@@ -1,5 +1,5 @@
 import { binding, NativeHandle } from './binding';
-import { SignalError } from './errors';
+import { HandleError } from './errors';
 import { WrappedHandle } from './handle';
 import { Facts } from './inspect';
 import type { Loop } from './loop';
@@ -10,6 +10,9 @@ interface NativeSignal extends NativeHandle {
   stop(): void;
   signum(): number;
 }
+
+/** A libuv failure of a Signal. */
+export class SignalError extends HandleError {}
 
 /** Receives a signal (a number or a name such as 'SIGUSR1') in the loop. */
 export class Signal extends WrappedHandle<NativeSignal> {

@@ -1,9 +1,12 @@
 import { binding } from './binding';
 import { UV_TTY_MODE_IO, UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW } from './constants';
-import { TTYError } from './errors';
+import { StreamError } from './errors';
 import type { Loop } from './loop';
 import { NativeStream, Stream } from './stream';
 import { checkBoolean, checkFd, checkOneOf } from './validate';
+
+/** A libuv failure of a TTY. */
+export class TTYError extends StreamError {}
 
 interface NativeTTY extends NativeStream {
   setMode(mode: number): void;

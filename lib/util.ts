@@ -2,7 +2,6 @@
 // UVError whose `syscall` names the libuv function ('uv_cwd', 'uv_chdir', …).
 import type { SockAddr } from './address';
 import { binding } from './binding';
-import { UVError } from './errors';
 import { needFeature } from './features';
 import { checkInteger, checkPath } from './validate';
 
@@ -172,8 +171,7 @@ export function cwd(): string {
  * use util.cwd() (or change back before relying on process.cwd()).
  */
 export function chdir(path: string): void {
-  const r: number = n.chdir(checkPath(path));
-  if (r !== 0) throw new UVError(r, 'uv_chdir', path);
+  n.chdir(checkPath(path));
 }
 
 /** The process title (the one Node's process.title shows). */

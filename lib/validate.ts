@@ -168,6 +168,14 @@ export function checkOneOf(value: unknown, name: string, allowed: readonly numbe
   return value + 0;
 }
 
+/** Node's ERR_INVALID_ARG_VALUE for a string that is not one of `allowed`. */
+export function checkChoice<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw invalidArgValue(name, value, `must be one of: ${allowed.map((x) => `'${x}'`).join(', ')}`);
+  }
+  return value as T;
+}
+
 /** Flags: an integer holding no bits outside `mask` (named as `names`). */
 export function checkFlags(value: unknown, name: string, mask: number, names: string): number {
   const v = checkInteger(value, name, 0, 0x7fffffff);

@@ -4,21 +4,49 @@
 
 #include <string>
 
+#include "constants.h"
 #include "features.h"
 #include "uvkit.h"
 
 UVKIT_CALLBACK(makeError);
+UVKIT_CALLBACK(makeCodedError);
+UVKIT_CALLBACK(makeClosedError);
 
-napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall) {
+// The error factories of uvkit.h: each calls lib/errors.ts's maker with
+// `recv` as `this`; null if that cannot run (the environment is ending).
+static napi_value CallMaker(napi_env env, const JSCallback& maker, napi_value recv, size_t argc,
+                            const napi_value* argv) {
   AddonData* addon = AddonData::Get(env);
-  napi_value argv[2];
-  napi_create_int32(env, status, &argv[0]);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &argv[1]);
-  napi_value recv = owner;
   if (recv == nullptr) napi_get_undefined(env, &recv);
   napi_value err = nullptr;
-  napi_call_function(env, recv, addon->Callback(kCb_makeError), 2, argv, &err);
+  napi_value fn = addon->Callback(maker);
+  if (fn == nullptr || napi_call_function(env, recv, fn, argc, argv, &err) != napi_ok) return nullptr;
   return err;
+}
+
+napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall, napi_value path,
+                       napi_value dest) {
+  napi_value argv[4];
+  napi_create_int32(env, status, &argv[0]);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &argv[1]);
+  argv[2] = path;
+  argv[3] = dest;
+  if (path == nullptr) napi_get_undefined(env, &argv[2]);
+  if (dest == nullptr) napi_get_undefined(env, &argv[3]);
+  return CallMaker(env, kCb_makeError, owner, 4, argv);
+}
+
+napi_value MakeCodedError(napi_env env, const char* code, const char* message) {
+  napi_value argv[2];
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &argv[0]);
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_value err = CallMaker(env, kCb_makeCodedError, nullptr, 2, argv);
+  if (err == nullptr) napi_create_error(env, argv[0], argv[1], &err);  // as lib/ would, without the stack
+  return err;
+}
+
+napi_value MakeClosedError(napi_env env, napi_value owner) {
+  return CallMaker(env, kCb_makeClosedError, owner, 0, nullptr);
 }
 
 // The _r forms: uv_err_name and uv_strerror allocate (and leak) a string
@@ -49,7 +77,8 @@ Napi::Object InitErrors(Napi::Env env, Napi::Object exports) {
   exports.Set("errName", Napi::Function::New<ErrName>(env, "errName"));
   exports.Set("strerror", Napi::Function::New<StrError>(env, "strerror"));
 
-  Napi::Object c = Napi::Object::New(env);
+  // The constants of areas whose native files do not set their own yet.
+  Napi::Object c = ConstantsOf(env, exports);
 #define SET(name) c.Set(#name, Napi::Number::New(env, name));
   SET(UV_RUN_DEFAULT) SET(UV_RUN_ONCE) SET(UV_RUN_NOWAIT)
   SET(UV_READABLE) SET(UV_WRITABLE) SET(UV_DISCONNECT) SET(UV_PRIORITIZED)
@@ -57,23 +86,14 @@ Napi::Object InitErrors(Napi::Env env, Napi::Object exports) {
   c.Set("UV_TCP_REUSEPORT", Napi::Number::New(env, kTcpReusePort));
   c.Set("UV_UDP_REUSEPORT", Napi::Number::New(env, kUdpReusePort));
   SET(UV_JOIN_GROUP) SET(UV_LEAVE_GROUP)
-  SET(UV_PROCESS_SETUID) SET(UV_PROCESS_SETGID) SET(UV_PROCESS_DETACHED)
-  SET(UV_PROCESS_WINDOWS_HIDE) SET(UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS)
-  SET(UV_IGNORE) SET(UV_CREATE_PIPE) SET(UV_READABLE_PIPE) SET(UV_WRITABLE_PIPE)
-  SET(UV_INHERIT_FD) SET(UV_INHERIT_STREAM)
   SET(UV_TTY_MODE_NORMAL) SET(UV_TTY_MODE_RAW) SET(UV_TTY_MODE_IO)
   SET(UV_RENAME) SET(UV_CHANGE)
   SET(UV_FS_EVENT_WATCH_ENTRY) SET(UV_FS_EVENT_STAT) SET(UV_FS_EVENT_RECURSIVE)
-  SET(UV_FS_SYMLINK_DIR) SET(UV_FS_SYMLINK_JUNCTION)
-  SET(UV_FS_COPYFILE_EXCL) SET(UV_FS_COPYFILE_FICLONE) SET(UV_FS_COPYFILE_FICLONE_FORCE)
-  SET(UV_DIRENT_UNKNOWN) SET(UV_DIRENT_FILE) SET(UV_DIRENT_DIR) SET(UV_DIRENT_LINK)
-  SET(UV_DIRENT_FIFO) SET(UV_DIRENT_SOCKET) SET(UV_DIRENT_CHAR) SET(UV_DIRENT_BLOCK)
   SET(UV_UNKNOWN_HANDLE) SET(UV_FILE)
 #define X(type, _) SET(UV_##type)
   UV_HANDLE_TYPE_MAP(X)
 #undef X
 #undef SET
-  exports.Set("constants", c);
 
   // Signal numbers by name, for Signal.start('SIGUSR1') and kill().
   Napi::Object signals = Napi::Object::New(env);

@@ -1,328 +1,15 @@
 // The fs functions: every libuv uv_fs_* call, synchronous (no callback: run
 // inline on the calling thread, result returned or FSError thrown) or queued
-// on libuv's threadpool with a request object.
-//
-// Each entry point takes (nativeLoop, req, ...args). `req` is the lib/
-// FSRequest for a queued call, or undefined for a synchronous one. A queued
-// call returns an External naming the native request (for cancel()); its
-// completion calls the registered `onFSDone(status, result)` with the
-// FSRequest as `this`. The FSRequest is held strongly until then, and it in
-// turn holds what libuv uses (buffers, the Dir), so nothing is copied.
-//
-// Stat and statfs results are written into one Float64Array per environment
-// that lib/ reads at once, so no object is built natively on that hot path
-// (stat.h).
+// on libuv's threadpool with a request object. How a call is run and how its
+// result or error reaches JavaScript is fs_request.h's; this file reads
+// each function's arguments and names its uv_fs_* call.
 #include <cstring>
-#include <string>
 #include <vector>
 
-#include "features.h"
-#include "loop.h"
-#include "stat.h"
+#include "constants.h"
+#include "fs_request.h"
 
-UVKIT_CALLBACK(makeFSError);
-UVKIT_CALLBACK(onFSDone);
-
-namespace {
-
-// Entries fetched by one readdir call (uv_dir_t.nentries).
-constexpr size_t kDirEntries = 32;
-
-// A directory opened by opendir: the libuv uv_dir_t and the entry slots that
-// readdir fills. Held by an External with a finalizer that closes it if the
-// user never did.
-struct DirHandle {
-  uv_dir_t* dir;  // null once closed
-  uv_dirent_t entries[kDirEntries];
-};
-
-// A queued request. `req` comes first: the uv_fs_t pointer is the FSReq.
-struct FSReq {
-  uv_fs_t req;
-  LoopWrap* loop;
-  napi_ref owner;  // the lib/ FSRequest, strong until completion
-  DirHandle* dir;  // readdir / closedir
-  // write: the bytes, copied (the caller's ArrayBuffer may be detached while
-  // the request waits in the threadpool).
-  char* owned = nullptr;
-  ~FSReq() { free(owned); }
-};
-
-// A path argument as a C string; short paths stay on the stack.
-class PathArg {
- public:
-  PathArg(napi_env env, napi_value value) {
-    size_t len = 0;
-    napi_get_value_string_utf8(env, value, stack_, sizeof(stack_), &len);
-    // A truncated copy ends within 4 bytes of the buffer's end (N-API never
-    // splits a UTF-8 sequence); anything shorter is the whole string.
-    if (len + 4 < sizeof(stack_)) {
-      str_ = stack_;
-      return;
-    }
-    napi_get_value_string_utf8(env, value, nullptr, 0, &len);
-    heap_.resize(len + 1);
-    napi_get_value_string_utf8(env, value, &heap_[0], len + 1, &len);
-    str_ = heap_.c_str();
-  }
-  const char* c_str() const { return str_; }
-
- private:
-  char stack_[1024];
-  std::string heap_;
-  const char* str_;
-};
-
-template <size_t N>
-struct Args {
-  napi_value v[N];
-  Args(napi_env env, napi_callback_info info) {
-    size_t argc = N;
-    napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
-    for (size_t i = argc; i < N; i++) napi_get_undefined(env, &v[i]);
-  }
-  napi_value operator[](size_t i) const { return v[i]; }
-};
-
-int32_t Int(napi_env env, napi_value v) {
-  int32_t n = 0;
-  napi_get_value_int32(env, v, &n);
-  return n;
-}
-
-uint32_t Uint(napi_env env, napi_value v) {
-  uint32_t n = 0;
-  napi_get_value_uint32(env, v, &n);
-  return n;
-}
-
-double Double(napi_env env, napi_value v) {
-  double n = 0;
-  napi_get_value_double(env, v, &n);
-  return n;
-}
-
-// Offsets and lengths arrive as doubles (lib/ checks they are safe integers).
-int64_t Int64(napi_env env, napi_value v) { return static_cast<int64_t>(Double(env, v)); }
-
-napi_value String(napi_env env, const char* s) {
-  napi_value v;
-  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
-  return v;
-}
-
-napi_value Undefined(napi_env env) {
-  napi_value v;
-  napi_get_undefined(env, &v);
-  return v;
-}
-
-// An FSError built by lib/ from (errno, syscall, path, dest); path and dest
-// may be null.
-napi_value FSError(napi_env env, int status, const char* syscall, napi_value path,
-                   napi_value dest) {
-  AddonData* addon = AddonData::Get(env);
-  napi_value argv[4];
-  napi_create_int32(env, status, &argv[0]);
-  argv[1] = String(env, syscall);
-  argv[2] = path != nullptr ? path : Undefined(env);
-  argv[3] = dest != nullptr ? dest : Undefined(env);
-  napi_value err = nullptr;
-  napi_call_function(env, Undefined(env), addon->Callback(kCb_makeFSError), 4, argv, &err);
-  return err;
-}
-
-// Directory entries go out as a flat [name, type, name, type, ...] array;
-// lib/ makes the { name, type } objects (cheaper there than property sets).
-void SetEntry(napi_env env, napi_value list, uint32_t i, const uv_dirent_t& ent) {
-  napi_value type;
-  napi_create_int32(env, ent.type, &type);
-  napi_set_element(env, list, i * 2, String(env, ent.name));
-  napi_set_element(env, list, i * 2 + 1, type);
-}
-
-void FinalizeDir(napi_env env, void* data, void*) {
-  DirHandle* h = static_cast<DirHandle*>(data);
-  if (h->dir != nullptr) {
-    // Dropped unclosed: close it synchronously (no loop is touched).
-    uv_fs_t req;
-    uv_fs_closedir(nullptr, &req, h->dir, nullptr);
-    uv_fs_req_cleanup(&req);
-  }
-  delete h;
-}
-
-// The result of a successful request, before uv_fs_req_cleanup.
-napi_value Result(napi_env env, uv_fs_t* req) {
-  napi_value v;
-  switch (req->fs_type) {
-    case UV_FS_STAT:
-    case UV_FS_LSTAT:
-    case UV_FS_FSTAT:
-      StatToArray(AddonData::Get(env), 0, &req->statbuf);
-      return Undefined(env);
-    case UV_FS_STATFS: {
-      const uv_statfs_t* s = static_cast<uv_statfs_t*>(req->ptr);
-      double* a = AddonData::Get(env)->fsStatValues;
-      a[0] = static_cast<double>(s->f_type);
-      a[1] = static_cast<double>(s->f_bsize);
-      a[2] = static_cast<double>(s->f_blocks);
-      a[3] = static_cast<double>(s->f_bfree);
-      a[4] = static_cast<double>(s->f_bavail);
-      a[5] = static_cast<double>(s->f_files);
-      a[6] = static_cast<double>(s->f_ffree);
-      // f_frsize (libuv 1.52) took the place of f_spare[0], which older
-      // libuv leaves unset: read it only where it is there.
-      a[7] = Features::Get().statfsFrsize ? static_cast<double>(reinterpret_cast<const uint64_t*>(s)[7]) : -1;
-      return Undefined(env);
-    }
-    case UV_FS_OPEN:
-    case UV_FS_READ:
-    case UV_FS_WRITE:
-    case UV_FS_SENDFILE:
-      napi_create_double(env, static_cast<double>(req->result), &v);
-      return v;
-    case UV_FS_MKDTEMP:
-      return String(env, req->path);
-    case UV_FS_MKSTEMP: {
-      napi_value fd;
-      napi_create_int32(env, static_cast<int32_t>(req->result), &fd);
-      napi_create_object(env, &v);
-      napi_set_named_property(env, v, "path", String(env, req->path));
-      napi_set_named_property(env, v, "fd", fd);
-      return v;
-    }
-    case UV_FS_READLINK:
-    case UV_FS_REALPATH:
-      return String(env, static_cast<const char*>(req->ptr));
-    case UV_FS_SCANDIR: {
-      // Each uv_fs_scandir_next() frees the entry it returned before.
-      napi_create_array_with_length(env, static_cast<size_t>(req->result) * 2, &v);
-      uv_dirent_t ent;
-      for (uint32_t i = 0; uv_fs_scandir_next(req, &ent) == 0; i++) SetEntry(env, v, i, ent);
-      return v;
-    }
-    case UV_FS_OPENDIR: {
-      DirHandle* h = new DirHandle();
-      h->dir = static_cast<uv_dir_t*>(req->ptr);
-      napi_create_external(env, h, FinalizeDir, nullptr, &v);
-      return v;
-    }
-    case UV_FS_READDIR: {
-      const uv_dir_t* dir = static_cast<uv_dir_t*>(req->ptr);
-      napi_create_array_with_length(env, static_cast<size_t>(req->result) * 2, &v);
-      for (uint32_t i = 0; i < static_cast<uint32_t>(req->result); i++) SetEntry(env, v, i, dir->dirents[i]);
-      return v;
-    }
-    default:
-      return Undefined(env);
-  }
-}
-
-// A request that completed while its loop is being torn down (no JavaScript
-// will see it): release what it opened.
-void Discard(uv_fs_t* req) {
-  if (req->result < 0) return;
-  uv_fs_t sync;
-  switch (req->fs_type) {
-    case UV_FS_OPEN:
-    case UV_FS_MKSTEMP:
-      uv_fs_close(nullptr, &sync, static_cast<uv_file>(req->result), nullptr);
-      break;
-    case UV_FS_OPENDIR:
-      uv_fs_closedir(nullptr, &sync, static_cast<uv_dir_t*>(req->ptr), nullptr);
-      break;
-    default:
-      return;
-  }
-  uv_fs_req_cleanup(&sync);
-}
-
-void OnDone(uv_fs_t* req) {
-  FSReq* fr = reinterpret_cast<FSReq*>(req);
-  LoopWrap* loop = fr->loop;
-  napi_env env = loop->env();
-  CallbackScope scope(env);
-  napi_value owner;
-  napi_get_reference_value(env, fr->owner, &owner);
-  napi_delete_reference(env, fr->owner);
-  ssize_t status = req->result;
-  if (req->fs_type == UV_FS_CLOSEDIR) {
-    if (status == UV_ECANCELED) {
-      req->ptr = nullptr;  // never closed: keep the uv_dir_t (cleanup would free it)
-    } else {
-      fr->dir->dir = nullptr;  // closed and freed by libuv
-    }
-  }
-  napi_value argv[2];
-  bool deliver = !loop->tearingDown();
-  if (!deliver) {
-    Discard(req);
-  } else if (status < 0) {
-    napi_create_int32(env, static_cast<int32_t>(status), &argv[0]);
-    argv[1] = Undefined(env);
-  } else {
-    napi_create_int32(env, 0, &argv[0]);
-    argv[1] = Result(env, req);
-  }
-  uv_fs_req_cleanup(req);
-  delete fr;
-  if (deliver && owner != nullptr) {
-    loop->CallJS(loop->addon()->Callback(kCb_onFSDone), owner, 2, argv, loop->asyncContext());
-  }
-}
-
-LoopWrap* GetLoop(napi_env env, napi_value value) {
-  void* p = nullptr;
-  napi_unwrap(env, value, &p);
-  LoopWrap* loop = static_cast<LoopWrap*>(p);
-  if (loop == nullptr) {
-    // lib/ passes a Loop's native object; this guards misuse.
-    napi_throw_type_error(env, nullptr, "loop must be a Loop");
-    return nullptr;
-  }
-  return loop->CheckUsable(env) ? loop : nullptr;
-}
-
-// Runs `start(uvLoop, req, cb)` (the uv_fs_* call) synchronously when
-// argv[1] is undefined, else queues it for the FSRequest argv[1]. `path` and
-// `dest` name the files in an error.
-template <class F>
-napi_value Dispatch(napi_env env, const napi_value* argv, const char* syscall, napi_value path,
-                    napi_value dest, F&& start, DirHandle* dir = nullptr) {
-  LoopWrap* loop = GetLoop(env, argv[0]);
-  if (loop == nullptr) return nullptr;
-  napi_valuetype type;
-  napi_typeof(env, argv[1], &type);
-  if (type != napi_object) {
-    uv_fs_t req;
-    int r = start(loop->uv(), &req, nullptr);
-    napi_value result = nullptr;
-    if (r < 0) {
-      napi_throw(env, FSError(env, r, syscall, path, dest));
-    } else {
-      if (req.fs_type == UV_FS_CLOSEDIR) dir->dir = nullptr;
-      result = Result(env, &req);
-    }
-    uv_fs_req_cleanup(&req);
-    return result;
-  }
-  FSReq* fr = new FSReq;  // uv_fs_*'s INIT sets the request's fields
-  fr->loop = loop;
-  fr->dir = dir;
-  int r = start(loop->uv(), &fr->req, OnDone);
-  if (r < 0) {
-    uv_fs_req_cleanup(&fr->req);
-    delete fr;
-    napi_throw(env, FSError(env, r, syscall, path, dest));
-    return nullptr;
-  }
-  napi_create_reference(env, argv[1], 1, &fr->owner);
-  napi_value ext;
-  napi_create_external(env, fr, nullptr, nullptr, &ext);
-  loop->Touch();  // an attached loop now has work: keep Node alive
-  return ext;
-}
+namespace fs {
 
 // ---- the functions, in API order -------------------------------------------
 
@@ -588,24 +275,6 @@ FS_FN(Cancel) {
   return v;
 }
 
-// (Float64Array of kStatSlots stats) → where stat and statfs results are written.
-FS_FN(Setup) {
-  static_assert(kStatSlots * kStatFields == 32, "the message below names the length");
-  Args<1> a(env, info);
-  AddonData* addon = AddonData::Get(env);
-  void* data = nullptr;
-  size_t length = 0;
-  napi_typedarray_type type;
-  napi_get_typedarray_info(env, a[0], &type, &length, &data, nullptr, nullptr);
-  if (type != napi_float64_array || length < kStatSlots * kStatFields) {
-    napi_throw_type_error(env, nullptr, "fs stat array must be a Float64Array of 32");
-    return nullptr;
-  }
-  addon->fsStatArray = Napi::Persistent(Napi::Value(env, a[0]));
-  addon->fsStatValues = static_cast<double*>(data);
-  return nullptr;
-}
-
 #undef PATH_ONLY
 #undef FD_ONLY
 #undef TWO_PATHS
@@ -615,14 +284,15 @@ FS_FN(Setup) {
 #undef FD_PAIR
 #undef FS_FN
 
-}  // namespace
+}  // namespace fs
 
 void InitFS(Napi::Env env, Napi::Object exports) {
+  using namespace fs;
   static const struct {
     const char* name;
     napi_callback fn;
   } fns[] = {
-      {"fsSetup", Setup},       {"fsCancel", Cancel},       {"fsStat", Stat},
+      {"fsSetup", SetupStatArray}, {"fsCancel", Cancel},       {"fsStat", Stat},
       {"fsLstat", Lstat},       {"fsFstat", Fstat},         {"fsStatfs", Statfs},
       {"fsOpen", Open},         {"fsClose", Close},         {"fsRead", Read},
       {"fsWrite", Write},       {"fsUnlink", Unlink},       {"fsMkdir", Mkdir},
@@ -642,6 +312,13 @@ void InitFS(Napi::Env env, Napi::Object exports) {
     exports.Set(f.name, Napi::Value(env, fn));
   }
   exports.Set("fsDirEntries", Napi::Number::New(env, kDirEntries));
+  Napi::Object c = ConstantsOf(env, exports);
+#define SET(name) c.Set(#name, Napi::Number::New(env, name));
+  SET(UV_FS_SYMLINK_DIR) SET(UV_FS_SYMLINK_JUNCTION)
+  SET(UV_FS_COPYFILE_EXCL) SET(UV_FS_COPYFILE_FICLONE) SET(UV_FS_COPYFILE_FICLONE_FORCE)
+  SET(UV_DIRENT_UNKNOWN) SET(UV_DIRENT_FILE) SET(UV_DIRENT_DIR) SET(UV_DIRENT_LINK)
+  SET(UV_DIRENT_FIFO) SET(UV_DIRENT_SOCKET) SET(UV_DIRENT_CHAR) SET(UV_DIRENT_BLOCK)
+#undef SET
 }
 
 UVKIT_INIT(FS, InitFS);

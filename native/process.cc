@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "constants.h"
 #include "handle.h"
 
 UVKIT_CALLBACK(onProcessExit);
@@ -95,11 +96,20 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     return uv_is_active(reinterpret_cast<const uv_handle_t*>(h)) ? InitRemains::kKeep : InitRemains::kFree;
   }
 
-  // info[2..]: file, args[], env[] ('K=V') or undefined, cwd or undefined,
+  // info[1]: the lib/ Process; info[2..]: file, args[], env[] ('K=V') or undefined, cwd or undefined,
   // flags, uid, gid, stdio[] of [flags, fd | native stream]. lib/ has checked
   // them all; stream handles are checked here again because a missing or
   // closed one would crash uv_spawn.
   static int InitHandle(LoopWrap* loop, uv_process_t* h, const Napi::CallbackInfo& info) {
+    int r = Spawn(loop, h, info);
+    // The error names the file that could not be run, as fs errors name their path.
+    if (r != 0 && !info.Env().IsExceptionPending()) {
+      napi_throw(info.Env(), MakeUVError(info.Env(), info[1], r, kInitSyscall, info[2]));
+    }
+    return r;
+  }
+
+  static int Spawn(LoopWrap* loop, uv_process_t* h, const Napi::CallbackInfo& info) {
     memset(h, 0, sizeof *h);  // type stays UV_UNKNOWN_HANDLE unless uv_spawn registers it
     Napi::Env env = info.Env();
     std::string file = info[2].As<Napi::String>().Utf8Value();
@@ -236,4 +246,15 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
   int pid_ = 0;
 };
 
-UVKIT_INIT(Process, ProcessWrap::Init);
+static void InitProcess(Napi::Env env, Napi::Object exports) {
+  ProcessWrap::Init(env, exports);
+  Napi::Object c = ConstantsOf(env, exports);
+#define SET(name) c.Set(#name, Napi::Number::New(env, name));
+  SET(UV_PROCESS_SETUID) SET(UV_PROCESS_SETGID) SET(UV_PROCESS_DETACHED)
+  SET(UV_PROCESS_WINDOWS_HIDE) SET(UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS)
+  SET(UV_IGNORE) SET(UV_CREATE_PIPE) SET(UV_READABLE_PIPE) SET(UV_WRITABLE_PIPE)
+  SET(UV_INHERIT_FD) SET(UV_INHERIT_STREAM)
+#undef SET
+}
+
+UVKIT_INIT(Process, InitProcess);

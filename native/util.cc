@@ -182,10 +182,11 @@ static Napi::Value Cwd(const Napi::CallbackInfo& info) {
   return StringResult(info.Env(), uv_cwd, "uv_cwd");
 }
 
-// chdir(path): returns libuv's status so lib/ can put the path in the error.
-static Napi::Value Chdir(const Napi::CallbackInfo& info) {
+// chdir(path): the error names the path.
+static void Chdir(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>().Utf8Value();
-  return Napi::Number::New(info.Env(), uv_chdir(path.c_str()));
+  int r = uv_chdir(path.c_str());
+  if (r != 0) napi_throw(info.Env(), MakeUVError(info.Env(), nullptr, r, "uv_chdir", info[0]));
 }
 
 static Napi::Value GetProcessTitle(const Napi::CallbackInfo& info) {

@@ -76,16 +76,23 @@ struct AddonData {
   napi_value Callback(const JSCallback& cb) { return callbacks[cb.index()].Value(); }
 };
 
-// A plain Error with a `code`, for misuse that is not a libuv failure.
-inline Napi::Error CodedError(Napi::Env env, const char* code, const char* message) {
-  Napi::Error e = Napi::Error::New(env, message);
-  e.Value().Set("code", Napi::String::New(env, code));
-  return e;
-}
+// Every error object is made by lib/errors.ts (native/errors.cc calls it):
+//
+// A UVError of the right class for libuv status `status` of `syscall`, with
+// `owner` (a handle, loop or request object; a class; or null) as `this`:
+// its class's static `errorClass` names the error class. `path` and `dest`
+// (strings, or null) are the files an fs error names.
+napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall,
+                       napi_value path = nullptr, napi_value dest = nullptr);
+// An Error with a Node-style `code` (ERR_LOOP_CLOSED, ERR_LOOP_RUNNING…),
+// for misuse that is not a libuv failure.
+napi_value MakeCodedError(napi_env env, const char* code, const char* message);
+// The HandleClosedError of a closing or closed handle (`owner`: its lib/ object).
+napi_value MakeClosedError(napi_env env, napi_value owner);
 
-// A UVError of the right class, built by lib/ from (errno, syscall), with
-// `owner` (a handle or loop object, or undefined) as `this`.
-napi_value MakeUVError(napi_env env, napi_value owner, int status, const char* syscall);
+inline Napi::Error CodedError(Napi::Env env, const char* code, const char* message) {
+  return Napi::Error(env, MakeCodedError(env, code, message));
+}
 
 // Throws a plain UVError (no owner) and returns undefined, for functions
 // that are not methods of a handle or loop.
