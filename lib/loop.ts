@@ -4,11 +4,11 @@ import { inspectAs } from './inspect';
 import type { Handle } from './handle';
 import type { TimerQueue } from './timer';
 import { UV_RUN_DEFAULT, UV_RUN_NOWAIT, UV_RUN_ONCE } from './constants';
-import { codedError } from './errors';
+import { loopClosedError } from './errors';
 import { checkOneOf, invalidArgType } from './validate';
 import { WorkRequest, queueWork } from './work';
-import * as misc from './misc';
-import type { LoopMetrics, LoopOptions } from './misc';
+import * as metrics from './metrics';
+import type { LoopMetrics, LoopOptions } from './metrics';
 
 let defaultLoop: Loop | null = null; // module state is per thread: one default loop each
 
@@ -30,14 +30,14 @@ export class Loop {
   /** @internal Whether attach() is in force (also read for every new Timer). */
   _attachedFlag = false;
 
-  /** @internal loop_count after the setup turn (native/misc.cc). */
+  /** @internal loop_count after the setup turn (native/metrics.cc). */
   private readonly _metricsBase: number;
 
   /** A new loop; `opts` are libuv's loop options (uv_loop_configure). */
   constructor(opts?: LoopOptions) {
-    const checked = misc.checkLoopOptions(opts);
+    const checked = metrics.checkLoopOptions(opts);
     this._native = new binding.Loop(this, ...checked);
-    this._metricsBase = misc.loopCountNow(this);
+    this._metricsBase = metrics.loopCountNow(this);
   }
 
   /** This thread's default loop (the main thread and each worker_thread have one). */
@@ -50,12 +50,12 @@ export class Loop {
   run(mode: number = UV_RUN_DEFAULT): boolean {
     const m = checkOneOf(mode, 'mode', [UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT],
       'UV_RUN_DEFAULT, UV_RUN_ONCE or UV_RUN_NOWAIT');
-    if (misc.debugRun === null || m === UV_RUN_NOWAIT || this._native.running()) return this._native.run(m);
-    misc.debugArm(this); // UVKIT_DEBUG_RUN (lib/misc.ts)
+    if (metrics.debugRun === null || m === UV_RUN_NOWAIT || this._native.running()) return this._native.run(m);
+    metrics.debugArm(this); // UVKIT_DEBUG_RUN (lib/metrics.ts)
     try {
       return this._native.run(m);
     } finally {
-      misc.debugDisarm(this);
+      metrics.debugDisarm(this);
     }
   }
 
@@ -84,7 +84,7 @@ export class Loop {
 
   /** Loop metrics (uv_metrics_info, uv_metrics_idle_time); idleTime in ms needs `metricsIdleTime`. */
   metrics(): LoopMetrics {
-    return misc.loopMetrics(this, this._metricsBase);
+    return metrics.loopMetrics(this, this._metricsBase);
   }
 
   /**
@@ -95,7 +95,7 @@ export class Loop {
    * queueWork results) show too.
    */
   printHandles(which: 'all' | 'active' = 'all'): string {
-    return misc.printHandles(this, which);
+    return metrics.printHandles(this, which);
   }
 
   get alive(): boolean {
@@ -171,6 +171,6 @@ export class Loop {
 export function loopArg(loop: unknown): Loop {
   if (loop === undefined || loop === null) return Loop.default();
   if (!(loop instanceof Loop)) throw invalidArgType('loop', 'Loop', loop);
-  if (loop._closed) throw codedError(Error, 'ERR_LOOP_CLOSED', 'loop is closed');
+  if (loop._closed) throw loopClosedError();
   return loop;
 }

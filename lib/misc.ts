@@ -5,12 +5,6 @@
 import { binding } from './binding';
 import { checkArray, checkBoolean, checkChoice, checkInteger, outOfRange } from './validate';
 
-// For lib/loop.ts, which still imports these from here.
-export {
-  checkLoopOptions, debugArm, debugDisarm, debugRun, loopCountNow, loopMetrics, printHandles,
-} from './metrics';
-export type { CheckedLoopOptions, LoopMetrics, LoopOptions } from './metrics';
-
 const n = binding.misc;
 
 /**

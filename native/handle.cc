@@ -79,7 +79,7 @@ void HandleBase::Throw(int status, const char* syscall) {
 bool HandleBase::IsOpen(Napi::Env env) {
   if (handle_ != nullptr && !uv_is_closing(handle_)) return true;
   // lib/ raises HandleClosedError before reaching here; this guards misuse.
-  CodedError(env, "ERR_HANDLE_CLOSED", "handle is closed").ThrowAsJavaScriptException();
+  napi_throw(env, MakeClosedError(env, owner_.Value()));
   return false;
 }
 
