@@ -28,6 +28,7 @@
         'native/work.cc',
         'native/fs.cc',
         'native/readpool.cc',
+        'native/datapath.cc',
         'native/features.cc',
         'native/misc.cc',
       ],

@@ -9,15 +9,6 @@
 
 #include "readpool.h"
 
-uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value) {
-  HandleBase* wrap = HandleBase::FromValue(env, value);
-  if (wrap == nullptr) return nullptr;
-  uv_handle_t* h = wrap->uvHandle();
-  if (h == nullptr || uv_is_closing(h)) return nullptr;
-  if (h->type != UV_TCP && h->type != UV_NAMED_PIPE && h->type != UV_TTY) return nullptr;
-  return reinterpret_cast<uv_stream_t*>(h);
-}
-
 int CheckStreamFd(int fd, uv_handle_type want) {
   struct stat st;
   if (fstat(fd, &st) != 0) return UV_EBADF;
@@ -33,7 +24,6 @@ namespace stream {
 
 static napi_env EnvOf(uv_handle_t* h) { return static_cast<LoopWrap*>(h->loop->data)->env(); }
 
-static thread_local std::unique_ptr<char[]> slab;
 // The Buffer that the read in progress goes into (bulk mode), else null.
 static thread_local napi_ref pendingBuffer = nullptr;
 
@@ -44,74 +34,17 @@ void Alloc(uv_handle_t* h, bool bulk, uv_buf_t* buf) {
     napi_open_handle_scope(env, &scope);
     napi_value value;
     void* data;
-    bool ok = napi_create_buffer(env, kSlabSize, &data, &value) == napi_ok &&
+    bool ok = napi_create_buffer(env, datapath::kSlabSize, &data, &value) == napi_ok &&
               napi_create_reference(env, value, 1, &pendingBuffer) == napi_ok;
     napi_close_handle_scope(env, scope);
     if (ok) {
       buf->base = static_cast<char*>(data);
-      buf->len = kSlabSize;
+      buf->len = datapath::kSlabSize;
       return;
     }
     pendingBuffer = nullptr;
   }
-  if (!slab) slab.reset(new char[kSlabSize]);
-  buf->base = slab.get();
-  buf->len = kSlabSize;
-}
-
-bool Bufs::Gather(napi_env env, napi_value data) {
-  bool isArray = false;
-  napi_is_array(env, data, &isArray);
-  uint32_t count = 1;
-  if (isArray) {
-    napi_get_array_length(env, data, &count);
-    if (count > sizeof small / sizeof small[0]) {
-      big.resize(count);
-      list = big.data();
-    }
-  }
-  for (uint32_t i = 0; i < count; i++) {
-    napi_value item = data;
-    if (isArray) napi_get_element(env, data, i, &item);
-    napi_typedarray_type type;
-    size_t length;
-    void* base;
-    if (napi_get_typedarray_info(env, item, &type, &length, &base, nullptr, nullptr) != napi_ok ||
-        type != napi_uint8_array) {
-      // lib/ has checked the data: only misuse of the binding lands here.
-      napi_throw_type_error(env, nullptr, "data must be a Uint8Array or an array of them");
-      return false;
-    }
-    list[i] = uv_buf_init(static_cast<char*>(base), static_cast<unsigned>(length));
-    total += length;
-  }
-  n = count;
-  return true;
-}
-
-void Bufs::Advance(size_t bytes) {
-  total -= bytes;
-  while (n > 0 && bytes > 0 && bytes >= list[0].len) {
-    bytes -= list[0].len;
-    list++;
-    n--;
-  }
-  if (bytes > 0) {
-    list[0].base += bytes;
-    list[0].len -= bytes;
-  }
-}
-
-WriteReq* WriteReq::New(const Bufs& bufs) {
-  WriteReq* w = static_cast<WriteReq*>(malloc(sizeof(WriteReq) + bufs.total));
-  w->size = bufs.total;
-  char* p = w->bytes();
-  for (unsigned i = 0; i < bufs.n; i++) {
-    if (bufs.list[i].len == 0) continue;
-    memcpy(p, bufs.list[i].base, bufs.list[i].len);
-    p += bufs.list[i].len;
-  }
-  return w;
+  *buf = datapath::Slab();
 }
 
 static napi_value Null(napi_env env) {
@@ -119,10 +52,6 @@ static napi_value Null(napi_env env) {
   napi_get_null(env, &v);
   return v;
 }
-
-static void FreeHandle(uv_handle_t* h) { free(h); }
-
-void CloseCarrier(uv_pipe_t* carrier) { uv_close(reinterpret_cast<uv_handle_t*>(carrier), FreeHandle); }
 
 int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out) {
   uv_os_fd_t fd;
@@ -136,7 +65,7 @@ int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out) {
   r = uv_pipe_open(carrier, copy);
   if (r != 0) {
     close(copy);
-    uv_close(reinterpret_cast<uv_handle_t*>(carrier), FreeHandle);
+    datapath::CloseCarrier(carrier);
     return r;
   }
   *out = carrier;
@@ -144,22 +73,8 @@ int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out) {
 }
 
 void OnWrite(uv_write_t* req, int status) {
-  WriteReq* w = reinterpret_cast<WriteReq*>(req);
-  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(req->handle);
-  HandleBase* self = Wrap(h);
-  napi_env env = EnvOf(h);
-  // A failed write without a callback is reported all the same (lib/ calls
-  // it unclaimed), unless close() cancelled it.
-  bool unclaimed = !w->hasCallback && status != 0 && status != UV_ECANCELED;
-  if (self != nullptr && (w->hasCallback || unclaimed)) {
-    CallbackScope scope(env);
-    napi_value argv[2] = {status != 0 ? self->Error(status, "write") : Null(env), nullptr};
-    if (unclaimed) napi_get_boolean(env, true, &argv[1]);
-    self->Call(kCb_onWrite, unclaimed ? 2 : 1, argv);
-  }
-  if (w->carrier != nullptr) CloseCarrier(w->carrier);
-  free(w);
-  if (self != nullptr) self->RequestDone();
+  datapath::Request::Of(req)->Done(Wrap(reinterpret_cast<uv_handle_t*>(req->handle)), status,
+                                   kCb_onWrite, "write");
 }
 
 void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf, bool* bulk) {
@@ -172,27 +87,23 @@ void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf, bool* bulk) {
   }
   napi_env env = self->env();
   CallbackScope scope(env);
-  if (bulk != nullptr) *bulk = nread == static_cast<ssize_t>(kSlabSize);
+  if (bulk != nullptr) *bulk = nread == static_cast<ssize_t>(datapath::kSlabSize);
   napi_value argv[4];
   size_t argc = 2;
   uint32_t offset;
   if (nread > 0) {
     argv[0] = Null(env);
-    if (pending != nullptr && nread >= static_cast<ssize_t>(kSlabSize / 2)) {
+    if (pending != nullptr && nread >= static_cast<ssize_t>(datapath::kSlabSize / 2)) {
       napi_get_reference_value(env, pending, &argv[1]);
-      if (nread < static_cast<ssize_t>(kSlabSize)) {
+      if (nread < static_cast<ssize_t>(datapath::kSlabSize)) {
         napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);  // lib/ takes a subarray
         argc = 3;
       }
-    } else if (nread <= static_cast<ssize_t>(readpool::kMaxPooled) &&
-               readpool::Copy(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
+    } else if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
       // (pool, offset, length): lib/ makes the Buffer view
       napi_create_uint32(env, offset, &argv[2]);
       napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[3]);
       argc = 4;
-    } else {
-      void* data;
-      napi_create_buffer_copy(env, nread, buf->base, &data, &argv[1]);
     }
   } else if (nread == UV_EOF) {
     argv[0] = Null(env);  // libuv has stopped reading

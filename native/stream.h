@@ -5,11 +5,7 @@
 
 #include <string>
 
-#include "handle.h"
-
-// The uv_stream_t of a native TCP, Pipe or TTY object (lib/'s `_native`),
-// or nullptr for anything else or a closed handle. For Process stdio.
-uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value);
+#include "datapath.h"
 
 // 0 if `fd` can become a stream of type `want` (UV_TCP or UV_NAMED_PIPE),
 // else a libuv error. libuv aborts the process when epoll later refuses an
@@ -18,53 +14,14 @@ int CheckStreamFd(int fd, uv_handle_type want);
 
 namespace stream {
 
-// Reads go into the calling thread's 64 KiB slab and are copied out (alloc_cb
-// and read_cb run back to back with no JavaScript between them, so one slab
-// serves every stream of every loop on the thread): small reads into the
-// read pool (native/readpool.h), others into a fresh Buffer. A stream whose
-// last read filled the slab is in a bulk transfer: its next read goes
-// straight into a new 64 KiB Buffer that is handed to JavaScript without a
-// copy when at least half full (the copy was ~20% of a bulk receiver's CPU).
-// napi_create_buffer memory is freed by the GC itself; external buffers are
-// not used, as Node frees those only from immediates of its own loop, which
-// never run during a blocking run().
-constexpr size_t kSlabSize = 64 * 1024;
+// Reads go into the thread's slab (native/datapath.h) and are copied out.
+// A stream whose last read filled the slab is in a bulk transfer: its next
+// read goes straight into a new 64 KiB Buffer that is handed to JavaScript
+// without a copy when at least half full (the copy was ~20% of a bulk
+// receiver's CPU).
 void Alloc(uv_handle_t* h, bool bulk, uv_buf_t* buf);
 // `bulk` (null at teardown) is the stream's flag, updated per read.
 void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf, bool* bulk);
-
-// The uv_buf_t list of lib/'s data: a Uint8Array or an array of them
-// (lib/validate.ts checkData has made strings Buffers). Small lists live on
-// the stack; libuv copies the list itself, so it only lives for the call.
-struct Bufs {
-  uv_buf_t small[16];
-  std::vector<uv_buf_t> big;
-  uv_buf_t* list = small;
-  unsigned n = 0;
-  size_t total = 0;
-  bool Gather(napi_env env, napi_value data);
-  // Drops the first `bytes` written by uv_try_write.
-  void Advance(size_t bytes);
-};
-
-// A queued write: the uv request and the bytes it still has to send, copied
-// into the request's own memory (`bytes`, right after the struct). Holding
-// the caller's Buffer is not enough: its ArrayBuffer can be detached
-// (transferred, structuredClone with transfer) while the write is queued,
-// which frees the memory libuv would send from. Only what uv_try_write
-// could not send at once is copied, so the common case copies nothing.
-// `carrier` is a private pipe handle on a dup of the fd being sent over IPC,
-// so the user may close the sent handle at once without libuv reading a
-// freed handle later.
-struct WriteReq {
-  uv_write_t req;
-  bool hasCallback;
-  uv_pipe_t* carrier;
-  size_t size;
-  char* bytes() { return reinterpret_cast<char*>(this + 1); }
-  // A request owning a copy of bufs' bytes (malloc; freed with free()).
-  static WriteReq* New(const Bufs& bufs);
-};
 
 // Where a stream callback's HandleBase is; null while the loop is torn down.
 inline HandleBase* Wrap(uv_handle_t* h) { return static_cast<HandleBase*>(h->data); }
@@ -75,8 +32,6 @@ void OnConnect(uv_connect_t* req, int status);
 void OnShutdown(uv_shutdown_t* req, int status);
 // Makes the carrier for a sent handle; returns a libuv error or 0.
 int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out);
-// Closes and frees a carrier made by MakeCarrier.
-void CloseCarrier(uv_pipe_t* carrier);
 
 }  // namespace stream
 
@@ -197,7 +152,7 @@ class StreamWrap : public HandleWrap<T, U> {
   void Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!this->IsOpen(env)) return;
-    stream::Bufs bufs;
+    datapath::Bufs bufs;
     if (!bufs.Gather(env, info[0])) return;
     bool hasCallback = info[1].ToBoolean();
     uv_pipe_t* carrier = nullptr;
@@ -209,17 +164,15 @@ class StreamWrap : public HandleWrap<T, U> {
       if (r > 0) bufs.Advance(r);
       // EAGAIN or a failure: uv_write queues the rest or reports the error.
     }
-    stream::WriteReq* w = stream::WriteReq::New(bufs);
-    w->hasCallback = hasCallback;
+    datapath::Request* w = datapath::Request::New(bufs, hasCallback);
     w->carrier = carrier;
-    uv_buf_t owned = uv_buf_init(w->bytes(), static_cast<unsigned>(w->size));
+    uv_buf_t owned = w->buf();
     int r = carrier != nullptr
-                ? uv_write2(&w->req, stream(), &owned, 1,
+                ? uv_write2(&w->uv.write, stream(), &owned, 1,
                             reinterpret_cast<uv_stream_t*>(carrier), stream::OnWrite)
-                : uv_write(&w->req, stream(), &owned, 1, stream::OnWrite);
+                : uv_write(&w->uv.write, stream(), &owned, 1, stream::OnWrite);
     if (r != 0) {
-      if (carrier != nullptr) stream::CloseCarrier(carrier);
-      free(w);
+      w->Free();
       return this->Throw(r, "write");
     }
     this->RequestStarted();
@@ -231,14 +184,14 @@ class StreamWrap : public HandleWrap<T, U> {
   Napi::Value TryWrite(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!this->IsOpen(env)) return env.Undefined();
-    stream::Bufs bufs;
+    datapath::Bufs bufs;
     if (!bufs.Gather(env, info[0])) return env.Undefined();
     uv_pipe_t* carrier = nullptr;
     if (info.Length() > 1 && !info[1].IsUndefined() && !Carrier(env, info[1], &carrier)) {
       return env.Undefined();
     }
     int r = uv_try_write2(stream(), bufs.list, bufs.n, reinterpret_cast<uv_stream_t*>(carrier));
-    if (carrier != nullptr) stream::CloseCarrier(carrier);
+    if (carrier != nullptr) datapath::CloseCarrier(carrier);
     if (r < 0) {
       this->Throw(r, "write");
       return env.Undefined();

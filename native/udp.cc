@@ -7,82 +7,17 @@
 #include <vector>
 
 #include "features.h"
-#include "handle.h"
-#include "readpool.h"
+#include "datapath.h"
 #include "sockaddr.h"
 
 namespace {
-
-// One receive slab per thread: libuv calls alloc_cb and recv_cb back to back
-// for one datagram (recvmmsg is not enabled), and OnRecv copies the bytes out
-// before any JavaScript runs, so every loop of the thread can share it.
-constexpr size_t kSlabSize = 64 * 1024;
-thread_local std::unique_ptr<char[]> slab;
-
-// A queued send and its datagram, copied into the request's own memory
-// (`bytes`, right after the struct): the caller's ArrayBuffer may be
-// detached while the send is queued. A send without a callback that the
-// socket takes at once is not copied.
-struct SendReq {
-  uv_udp_send_t req;
-  bool hasCallback;
-  size_t size;
-  char* bytes() { return reinterpret_cast<char*>(this + 1); }
-  static SendReq* New(const uv_buf_t* bufs, unsigned n) {
-    size_t total = 0;
-    for (unsigned i = 0; i < n; i++) total += bufs[i].len;
-    SendReq* s = static_cast<SendReq*>(malloc(sizeof(SendReq) + total));
-    s->size = total;
-    char* p = s->bytes();
-    for (unsigned i = 0; i < n; i++) {
-      if (bufs[i].len == 0) continue;
-      memcpy(p, bufs[i].base, bufs[i].len);
-      p += bufs[i].len;
-    }
-    return s;
-  }
-};
-
-// Up to this many buffers of one datagram live on the stack.
-constexpr size_t kStackBufs = 16;
-
-// Fills bufs from a Uint8Array or an array of them; returns the count.
-size_t GetBufs(napi_env env, napi_value data, uv_buf_t* stack, std::unique_ptr<uv_buf_t[]>* heap,
-               uv_buf_t** bufs) {
-  bool isArray = false;
-  napi_is_array(env, data, &isArray);
-  if (!isArray) {
-    void* p;
-    size_t len;
-    napi_get_typedarray_info(env, data, nullptr, &len, &p, nullptr, nullptr);
-    stack[0] = uv_buf_init(static_cast<char*>(p), static_cast<unsigned>(len));
-    *bufs = stack;
-    return 1;
-  }
-  uint32_t n;
-  napi_get_array_length(env, data, &n);
-  if (n > kStackBufs) heap->reset(new uv_buf_t[n]);
-  *bufs = n > kStackBufs ? heap->get() : stack;
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    void* p;
-    size_t len;
-    napi_get_element(env, data, i, &item);
-    napi_get_typedarray_info(env, item, nullptr, &len, &p, nullptr, nullptr);
-    (*bufs)[i] = uv_buf_init(static_cast<char*>(p), static_cast<unsigned>(len));
-  }
-  return n;
-}
 
 // One datagram of send() or trySend(): its destination (sa null: the
 // connected peer) and its buffers.
 struct Datagram {
   sockaddr_storage ss;
   const sockaddr* sa;
-  uv_buf_t stack[kStackBufs];
-  std::unique_ptr<uv_buf_t[]> heap;
-  uv_buf_t* bufs;
-  unsigned n;
+  datapath::Bufs bufs;
 };
 
 }  // namespace
@@ -127,10 +62,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
  private:
   // ---- libuv callbacks ----
 
-  static void OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
-    if (!slab) slab.reset(new char[kSlabSize]);
-    *buf = uv_buf_init(slab.get(), kSlabSize);
-  }
+  static void OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) { *buf = datapath::Slab(); }
 
   // Enters lib/ with the sender as primitives (lib/ builds the SockAddr
   // object: a JS object literal costs far less than N-API property sets):
@@ -154,14 +86,10 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     } else {
       napi_get_null(env, &argv[0]);
       uint32_t offset;
-      if (nread <= static_cast<ssize_t>(readpool::kMaxPooled) &&
-          readpool::Copy(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
+      if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
         napi_create_uint32(env, offset, &argv[8]);
         napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[9]);
         argc = 10;
-      } else {
-        void* copy;
-        napi_create_buffer_copy(env, static_cast<size_t>(nread), buf->base, &copy, &argv[1]);
       }
       if (addr != nullptr && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)) {
         argv[2] = self->SenderIP(addr);
@@ -222,27 +150,9 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   unsigned char lastSender_[sizeof(in6_addr)];
 
   static void OnSend(uv_udp_send_t* req, int status) {
-    SendReq* s = reinterpret_cast<SendReq*>(req);
-    // null once the handle was abandoned at loop teardown: no JavaScript then.
-    HandleBase* self = static_cast<HandleBase*>(req->handle->data);
-    if (self != nullptr) {
-      // A failed send without a callback is reported all the same (lib/
-      // calls it unclaimed), unless close() cancelled it.
-      bool unclaimed = !s->hasCallback && status < 0 && status != UV_ECANCELED;
-      if (s->hasCallback || unclaimed) {
-        CallbackScope scope(self->env());
-        napi_value argv[2] = {nullptr, nullptr};
-        if (status < 0) {
-          argv[0] = self->Error(status, "send");
-        } else {
-          napi_get_null(self->env(), &argv[0]);
-        }
-        if (unclaimed) napi_get_boolean(self->env(), true, &argv[1]);
-        self->Call(kCb_onUDPSend, unclaimed ? 2 : 1, argv);
-      }
-      self->RequestDone();
-    }
-    free(s);
+    // data is null once the handle was abandoned at loop teardown.
+    datapath::Request::Of(req)->Done(static_cast<HandleBase*>(req->handle->data), status,
+                                     kCb_onUDPSend, "send");
   }
 
   // ---- helpers ----
@@ -283,8 +193,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       if (!GetAddr(info, 0, &d->ss, &d->sa, "send")) return false;
       if (d->sa != nullptr) sendDest_ = d->ss;
     }
-    d->n = static_cast<unsigned>(GetBufs(info.Env(), info[2], d->stack, &d->heap, &d->bufs));
-    return true;
+    return d->bufs.Gather(info.Env(), info[2]);
   }
 
   Napi::Value Result(Napi::Env env, int r, const char* syscall) {
@@ -344,18 +253,17 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     // EAFNOSUPPORT…), which has no callback to go to, is thrown.
     uv_os_fd_t fd;
     if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
-      int r = uv_udp_try_send(uv(), d.bufs, d.n, d.sa);
+      int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
       if (r >= 0) return env.Undefined();
       if (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ) {
         return Result(env, r, "send");
       }
     }
-    SendReq* s = SendReq::New(d.bufs, d.n);
-    s->hasCallback = hasCallback;
-    uv_buf_t owned = uv_buf_init(s->bytes(), static_cast<unsigned>(s->size));
-    int r = uv_udp_send(&s->req, uv(), &owned, 1, d.sa, OnSend);
+    datapath::Request* s = datapath::Request::New(d.bufs, hasCallback);
+    uv_buf_t owned = s->buf();
+    int r = uv_udp_send(&s->uv.send, uv(), &owned, 1, d.sa, OnSend);
     if (r != 0) {
-      free(s);
+      s->Free();
       return Result(env, r, "send");
     }
     RequestStarted();
@@ -369,7 +277,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     if (!IsOpen(env)) return env.Undefined();
     Datagram d;
     if (!GetDatagram(info, &d)) return env.Undefined();
-    int r = uv_udp_try_send(uv(), d.bufs, d.n, d.sa);
+    int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
     Changed();  // an implicit bind may have happened
     if (r < 0) return Result(env, r, "send");
     return Napi::Number::New(env, r);
@@ -444,9 +352,9 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
         if (r != 0) return Result(env, r, "send");
         d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
       }
-      d.n = static_cast<unsigned>(GetBufs(env, datas.Get(i), d.stack, &d.heap, &d.bufs));
-      bufs[i] = d.bufs;
-      nbufs[i] = d.n;
+      if (!d.bufs.Gather(env, datas.Get(i))) return env.Undefined();
+      bufs[i] = d.bufs.list;
+      nbufs[i] = d.bufs.n;
       addrs[i] = const_cast<sockaddr*>(d.sa);
     }
     uv_os_fd_t fd;
