@@ -92,14 +92,13 @@ void Request::Done(HandleBase* self, int status, Callback cb, const char* syscal
   if (self != nullptr && (hasCallback || unclaimed)) {
     napi_env env = self->env();
     CallbackScope scope(env);
-    napi_value argv[2];
+    napi_value err;
     if (status != 0) {
-      argv[0] = self->Error(status, syscall);
+      err = self->Error(status, syscall);
     } else {
-      napi_get_null(env, &argv[0]);
+      napi_get_null(env, &err);
     }
-    if (unclaimed) napi_get_boolean(env, true, &argv[1]);
-    self->Call(cb, unclaimed ? 2 : 1, argv);
+    self->Call(unclaimed ? kCb_onUnclaimed : cb, 1, &err);
   }
   Free();
   if (self != nullptr) self->RequestDone();

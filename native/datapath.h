@@ -67,11 +67,12 @@ struct Request {
   static Request* Of(uv_udp_send_t* req) { return reinterpret_cast<Request*>(req); }
   // Frees the request (and closes its carrier) when it did not start.
   void Free();
-  // Reports the completion to lib/ through `cb` on `self`'s owner (self null:
-  // the handle was abandoned at loop teardown, no JavaScript then):
-  // cb(err | null) for a request with a callback, cb(err, true) for a failed
-  // one without (lib/ reports it unclaimed), nothing for one cancelled by
-  // close(). Then frees the request and lets the owner go.
+  // Reports the completion to lib/ on `self`'s owner (self null: the handle
+  // was abandoned at loop teardown, no JavaScript then): cb(err | null) for
+  // a request with a callback (lib/ takes the next callback of its queue),
+  // onUnclaimed(err) for a failed one without (lib/handle.ts), nothing for
+  // one without a callback that succeeded or was cancelled by close(). Then
+  // frees the request and lets the owner go.
   void Done(HandleBase* self, int status, Callback cb, const char* syscall);
 };
 

@@ -69,33 +69,46 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   napi_env env = self->env();
   CallbackScope scope(env);
   self->bulkRead_ = nread == static_cast<ssize_t>(datapath::kSlabSize);
-  napi_value argv[4];
+  // Three shapes, one entry point each (lib/stream.ts):
+  //   onRead(err | null, Buffer | null): a Buffer of its own; (null, null)
+  //     at the end of the stream; (err, null) for an error, which ends reading;
+  //   onReadPooled(pool, offset, length): a small read in the read pool;
+  //   onReadSlice(Buffer, length): a bulk read that did not fill its Buffer.
+  Callback cb = kCb_onRead;
+  napi_value argv[3];
   size_t argc = 2;
-  uint32_t offset;
   if (nread > 0) {
-    argv[0] = Null(env);
+    uint32_t offset;
     if (pending != nullptr && nread >= static_cast<ssize_t>(datapath::kSlabSize / 2)) {
-      napi_get_reference_value(env, pending, &argv[1]);
+      napi_value buffer;
+      napi_get_reference_value(env, pending, &buffer);
       if (nread < static_cast<ssize_t>(datapath::kSlabSize)) {
-        napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);  // lib/ takes a subarray
-        argc = 3;
+        cb = kCb_onReadSlice;
+        argv[0] = buffer;
+        napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[1]);
+      } else {
+        argv[0] = Null(env);
+        argv[1] = buffer;
       }
-    } else if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
-      // (pool, offset, length): lib/ makes the Buffer view
-      napi_create_uint32(env, offset, &argv[2]);
-      napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[3]);
-      argc = 4;
+    } else if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[0], &offset)) {
+      cb = kCb_onReadPooled;
+      napi_create_uint32(env, offset, &argv[1]);
+      napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);
+      argc = 3;
+    } else {
+      argv[1] = argv[0];  // the Buffer
+      argv[0] = Null(env);
     }
   } else if (nread == UV_EOF) {
     argv[0] = Null(env);  // libuv has stopped reading
     argv[1] = Null(env);
   } else {
-    uv_read_stop(s);  // a read error ends reading
+    uv_read_stop(s);
     argv[0] = self->Error(static_cast<int>(nread), "read");
     argv[1] = Null(env);
   }
   if (pending != nullptr) napi_delete_reference(env, pending);
-  self->Call(kCb_onRead, argc, argv);
+  self->Call(cb, argc, argv);
   if (nread < 0) self->Changed();  // reading has stopped
 }
 

@@ -34,6 +34,14 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {
+    AddonData* addon = AddonData::Get(env);
+    void* words;
+    napi_value buffer;
+    napi_create_arraybuffer(env, kSenderWords * sizeof(uint32_t), &words, &buffer);
+    addon->udpSenderBuffer = Napi::Persistent(Napi::Value(env, buffer));
+    addon->udpSender = static_cast<uint32_t*>(words);
+    exports.Set("udpSender", buffer);
+    exports.Set("udpSenderIP", Napi::Function::New<SenderIP>(env, "udpSenderIP"));
     exports.Set("UDP", Define(env, "UDP",
                               {
                                   InstanceMethod<&UDPWrap::Bind>("bind"),
@@ -64,90 +72,96 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
 
   static void OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) { *buf = datapath::Slab(); }
 
-  // Enters lib/ with the sender as primitives (lib/ builds the SockAddr
-  // object: a JS object literal costs far less than N-API property sets):
-  // (err, data, ip, port, family 4|6|0, flags, flowinfo, scopeId), and for a
-  // datagram copied into the read pool, data is the pool followed by
-  // (offset, length) of the datagram's view.
+  // Enters lib/ with the datagram; its sender and flags are in the
+  // environment's sender words (kSender*), which lib/ reads before anything
+  // else can overwrite them. Two shapes, one entry point each (lib/udp.ts):
+  //   onUDPRecv(err | null, Buffer | null): a datagram in a Buffer of its
+  //     own, or a receive error;
+  //   onUDPRecvPooled(pool, offset, length): a small one in the read pool.
   static void OnRecv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,
                      unsigned flags) {
     if (nread == 0 && addr == nullptr) return;  // the socket had nothing more to read
     UDPWrap* self = static_cast<UDPWrap*>(static_cast<HandleBase*>(h->data));
     napi_env env = self->env();
     CallbackScope scope(env);
-    napi_value argv[10];
-    size_t argc = 8;
-    napi_get_null(env, &argv[2]);
-    int family = 0, port = 0;
-    uint32_t flowinfo = 0, scopeId = 0;
+    AddonData* addon = self->loop()->addon();
+    WriteSender(addon->udpSender, nread < 0 ? nullptr : addr, flags);
+    Callback cb = kCb_onUDPRecv;
+    napi_value argv[3];
+    size_t argc = 2;
+    uint32_t offset;
     if (nread < 0) {
       argv[0] = self->Error(static_cast<int>(nread), "recv");
       napi_get_null(env, &argv[1]);
+    } else if (datapath::CopyOut(env, addon, buf->base, nread, &argv[0], &offset)) {
+      cb = kCb_onUDPRecvPooled;
+      napi_create_uint32(env, offset, &argv[1]);
+      napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);
+      argc = 3;
     } else {
+      argv[1] = argv[0];  // the Buffer
       napi_get_null(env, &argv[0]);
-      uint32_t offset;
-      if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
-        napi_create_uint32(env, offset, &argv[8]);
-        napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[9]);
-        argc = 10;
-      }
-      if (addr != nullptr && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)) {
-        argv[2] = self->SenderIP(addr);
-        if (addr->sa_family == AF_INET) {
-          family = 4;
-          port = ntohs(reinterpret_cast<const sockaddr_in*>(addr)->sin_port);
-        } else {
-          const sockaddr_in6* a6 = reinterpret_cast<const sockaddr_in6*>(addr);
-          family = 6;
-          port = ntohs(a6->sin6_port);
-          flowinfo = ntohl(a6->sin6_flowinfo);
-          scopeId = a6->sin6_scope_id;
-        }
-      }
     }
-    napi_create_int32(env, port, &argv[3]);
-    napi_create_int32(env, family, &argv[4]);
-    napi_create_uint32(env, flags, &argv[5]);
-    napi_create_uint32(env, flowinfo, &argv[6]);
-    napi_create_uint32(env, scopeId, &argv[7]);
-    // If lib/ may not have seen a new sender string, it is not reused.
-    if (!self->Call(kCb_onUDPRecv, argc, argv)) self->lastSenderFamily_ = AF_UNSPEC;
+    self->Call(cb, argc, argv);
   }
 
-  // The sender's ip as a string, or undefined for "the same as the last
-  // one": a peer usually sends many datagrams in a row, and lib/ keeps the
-  // last string it was given, sparing inet_ntop (vfprintf) and a new string
-  // per datagram. (The address alone is compared: the string shows neither
-  // port nor scope. N-API cannot hold a reference to a string, so lib/
-  // holds it.)
-  napi_value SenderIP(const sockaddr* addr) {
-    napi_value ip;
-    bool v4 = addr->sa_family == AF_INET;
-    const void* bytes = v4 ? static_cast<const void*>(
-                                 &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr)
-                           : &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr;
-    size_t size = v4 ? sizeof(in_addr) : sizeof(in6_addr);
-    if (lastSenderFamily_ == addr->sa_family && memcmp(lastSender_, bytes, size) == 0) {
-      napi_get_undefined(env(), &ip);
-      return ip;
-    }
-    char name[INET6_ADDRSTRLEN];
-    if (v4) {
-      uv_ip4_name(reinterpret_cast<const sockaddr_in*>(addr), name, sizeof name);
+  // The sender words: family (4, 6, or 0 for none), port, flags, flowinfo,
+  // scope id, then the address in host order (IPv4: one word, IPv6: four).
+  // lib/ keeps the ip string of the last sender and asks udpSenderIP() for a
+  // new one only when the address words change: a peer usually sends many
+  // datagrams in a row, and this spares inet_ntop and a string per datagram.
+  enum { kSenderFamily, kSenderPort, kSenderFlags, kSenderFlowinfo, kSenderScopeId, kSenderAddress,
+         kSenderWords = kSenderAddress + 4 };
+
+  static void WriteSender(uint32_t* w, const sockaddr* addr, unsigned flags) {
+    w[kSenderFlags] = flags;
+    if (addr != nullptr && addr->sa_family == AF_INET) {
+      const sockaddr_in* a4 = reinterpret_cast<const sockaddr_in*>(addr);
+      w[kSenderFamily] = 4;
+      w[kSenderPort] = ntohs(a4->sin_port);
+      w[kSenderFlowinfo] = w[kSenderScopeId] = 0;
+      w[kSenderAddress] = ntohl(a4->sin_addr.s_addr);
+    } else if (addr != nullptr && addr->sa_family == AF_INET6) {
+      const sockaddr_in6* a6 = reinterpret_cast<const sockaddr_in6*>(addr);
+      w[kSenderFamily] = 6;
+      w[kSenderPort] = ntohs(a6->sin6_port);
+      w[kSenderFlowinfo] = ntohl(a6->sin6_flowinfo);
+      w[kSenderScopeId] = a6->sin6_scope_id;
+      const unsigned char* b = a6->sin6_addr.s6_addr;
+      for (int i = 0; i < 4; i++) {
+        w[kSenderAddress + i] = (uint32_t{b[4 * i]} << 24) | (uint32_t{b[4 * i + 1]} << 16) |
+                                (uint32_t{b[4 * i + 2]} << 8) | b[4 * i + 3];
+      }
     } else {
-      uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(addr), name, sizeof name);
+      w[kSenderFamily] = w[kSenderPort] = w[kSenderFlowinfo] = w[kSenderScopeId] = 0;
     }
-    napi_create_string_utf8(env(), name, NAPI_AUTO_LENGTH, &ip);
-    lastSenderFamily_ = addr->sa_family;
-    memcpy(lastSender_, bytes, size);
-    return ip;
   }
 
-  // The last destination parsed by send() or trySend().
+  // udpSenderIP(): the ip string of the sender words' address.
+  static Napi::Value SenderIP(const Napi::CallbackInfo& info) {
+    const uint32_t* w = AddonData::Get(info.Env())->udpSender;
+    char name[INET6_ADDRSTRLEN];
+    if (w[kSenderFamily] == 4) {
+      sockaddr_in a4 = {};
+      a4.sin_family = AF_INET;
+      a4.sin_addr.s_addr = htonl(w[kSenderAddress]);
+      uv_ip4_name(&a4, name, sizeof name);
+    } else {
+      sockaddr_in6 a6 = {};
+      a6.sin6_family = AF_INET6;
+      for (int i = 0; i < 16; i++) {
+        a6.sin6_addr.s6_addr[i] = static_cast<unsigned char>(w[kSenderAddress + i / 4] >> (24 - 8 * (i % 4)));
+      }
+      uv_ip6_name(&a6, name, sizeof name);
+    }
+    return Napi::String::New(info.Env(), name);
+  }
+
+  // The last destination parsed by send() or trySend(), and the ip string it
+  // was parsed from (empty: none): a peer is usually sent many datagrams in
+  // a row.
   sockaddr_storage sendDest_;
-  // The address of the last sender string given to lib/ (AF_UNSPEC: none).
-  sa_family_t lastSenderFamily_ = AF_UNSPEC;
-  unsigned char lastSender_[sizeof(in6_addr)];
+  char sendIP_[64] = "";
 
   static void OnSend(uv_udp_send_t* req, int status) {
     // data is null once the handle was abandoned at loop teardown.
@@ -175,23 +189,37 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return true;
   }
 
-  // (ip | null | undefined, port, data) from info[0..2]; ip undefined means
-  // the ip of the last send or trySend that returned normally (lib/ keeps
-  // it), whose parsed address is reused with the new port. Returns false
-  // after throwing.
+  // (ip | null, port, data) from info[0..2]. An ip equal to the last one
+  // parsed reuses its address with the new port. Returns false after
+  // throwing.
   bool GetDatagram(const Napi::CallbackInfo& info, Datagram* d) {
-    if (info[0].IsUndefined()) {
+    char ip[sizeof sendIP_];
+    size_t len;
+    int port = info[1].As<Napi::Number>().Int32Value();
+    bool keep = false;  // a longer ip (a long IPv6 scope) is not kept
+    if (napi_get_value_string_utf8(info.Env(), info[0], ip, sizeof ip, &len) != napi_ok) {
+      d->sa = nullptr;  // null: the connected peer
+    } else if ((keep = len < sizeof ip - 1) && strcmp(ip, sendIP_) == 0) {
       d->ss = sendDest_;
-      in_port_t port = htons(static_cast<uint16_t>(info[1].As<Napi::Number>().Int32Value()));
+      in_port_t p = htons(static_cast<uint16_t>(port));
       if (d->ss.ss_family == AF_INET) {
-        reinterpret_cast<sockaddr_in*>(&d->ss)->sin_port = port;
+        reinterpret_cast<sockaddr_in*>(&d->ss)->sin_port = p;
       } else {
-        reinterpret_cast<sockaddr_in6*>(&d->ss)->sin6_port = port;
+        reinterpret_cast<sockaddr_in6*>(&d->ss)->sin6_port = p;
       }
       d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
     } else {
-      if (!GetAddr(info, 0, &d->ss, &d->sa, "send")) return false;
-      if (d->sa != nullptr) sendDest_ = d->ss;
+      int r = ParseAddress(keep ? std::string(ip, len) : info[0].As<Napi::String>().Utf8Value(), port,
+                           &d->ss);
+      if (r != 0) {
+        Throw(r, "send");
+        return false;
+      }
+      d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
+      if (keep) {
+        sendDest_ = d->ss;
+        memcpy(sendIP_, ip, len + 1);
+      }
     }
     return d->bufs.Gather(info.Env(), info[2]);
   }
