@@ -224,31 +224,28 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return d->bufs.Gather(info.Env(), info[2]);
   }
 
-  Napi::Value Result(Napi::Env env, int r, const char* syscall) {
-    if (r != 0) Throw(r, syscall);
-    return env.Undefined();
-  }
-
   // ---- methods ----
 
   // bind(ip, port, flags)
-  Napi::Value Bind(const Napi::CallbackInfo& info) {
+  void Bind(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     sockaddr_storage ss;
     const sockaddr* sa;
-    if (!GetAddr(info, 0, &ss, &sa, "bind")) return env.Undefined();
-    return Result(env, uv_udp_bind(uv(), sa, info[2].As<Napi::Number>().Uint32Value()), "bind");
+    if (!GetAddr(info, 0, &ss, &sa, "bind")) return;
+    int r = uv_udp_bind(uv(), sa, info[2].As<Napi::Number>().Uint32Value());
+    if (r != 0) Throw(r, "bind");
   }
 
   // connect(ip, port): libuv connects UDP synchronously.
-  Napi::Value Connect(const Napi::CallbackInfo& info) {
+  void Connect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     sockaddr_storage ss;
     const sockaddr* sa;
-    if (!GetAddr(info, 0, &ss, &sa, "connect")) return env.Undefined();
-    return Result(env, uv_udp_connect(uv(), sa), "connect");
+    if (!GetAddr(info, 0, &ss, &sa, "connect")) return;
+    int r = uv_udp_connect(uv(), sa);
+    if (r != 0) Throw(r, "connect");
   }
 
   Napi::Value GetPeerName(const Napi::CallbackInfo& info) {
@@ -261,18 +258,19 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return SockName(this, info.Env(), uv_udp_getsockname, "getsockname");
   }
 
-  Napi::Value Open(const Napi::CallbackInfo& info) {
+  void Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    return Result(env, uv_udp_open(uv(), info[0].As<Napi::Number>().Int32Value()), "open");
+    if (!IsOpen(env)) return;
+    int r = uv_udp_open(uv(), info[0].As<Napi::Number>().Int32Value());
+    if (r != 0) Throw(r, "open");
   }
 
   // send(ip | null, port, data, hasCallback)
-  Napi::Value Send(const Napi::CallbackInfo& info) {
+  void Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     Datagram d;
-    if (!GetDatagram(info, &d)) return env.Undefined();
+    if (!GetDatagram(info, &d)) return;
     bool hasCallback = info[3].As<Napi::Boolean>().Value();
     // With no callback, a datagram the socket takes at once needs no request
     // (only tried on a socket that exists: the queued path does the implicit
@@ -282,9 +280,9 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     uv_os_fd_t fd;
     if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
       int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
-      if (r >= 0) return env.Undefined();
+      if (r >= 0) return;
       if (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ) {
-        return Result(env, r, "send");
+        return Throw(r, "send");
       }
     }
     datapath::Request* s = datapath::Request::New(d.bufs, hasCallback);
@@ -292,11 +290,10 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     int r = uv_udp_send(&s->uv.send, uv(), &owned, 1, d.sa, OnSend);
     if (r != 0) {
       s->Free();
-      return Result(env, r, "send");
+      return Throw(r, "send");
     }
     RequestStarted();
     Changed();
-    return env.Undefined();
   }
 
   // trySend(ip | null, port, data) -> bytes sent
@@ -307,50 +304,52 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     if (!GetDatagram(info, &d)) return env.Undefined();
     int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
     Changed();  // an implicit bind may have happened
-    if (r < 0) return Result(env, r, "send");
+    if (r < 0) {
+      Throw(r, "send");
+      return env.Undefined();
+    }
     return Napi::Number::New(env, r);
   }
 
-  Napi::Value RecvStart(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+  void RecvStart(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
     int r = uv_udp_recv_start(uv(), OnAlloc, OnRecv);
     // libuv says EALREADY when already receiving; the new callback simply applies.
     if (r == UV_EALREADY) r = 0;
     Changed();
-    return Result(env, r, "recvStart");
+    if (r != 0) Throw(r, "recvStart");
   }
 
-  Napi::Value RecvStop(const Napi::CallbackInfo& info) {
+  void RecvStop(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     int r = uv_udp_recv_stop(uv());
     Changed();
-    return Result(env, r, "recvStop");
+    if (r != 0) Throw(r, "recvStop");
   }
 
   // setMembership(group, iface | null, membership)
-  Napi::Value SetMembership(const Napi::CallbackInfo& info) {
+  void SetMembership(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     std::string group = info[0].As<Napi::String>().Utf8Value();
     std::string iface = info[1].IsNull() ? "" : info[1].As<Napi::String>().Utf8Value();
     uv_membership m = static_cast<uv_membership>(info[2].As<Napi::Number>().Int32Value());
     int r = uv_udp_set_membership(uv(), group.c_str(), info[1].IsNull() ? nullptr : iface.c_str(), m);
-    return Result(env, r, "setMembership");
+    if (r != 0) Throw(r, "setMembership");
   }
 
   // setSourceMembership(group, iface | null, source, membership)
-  Napi::Value SetSourceMembership(const Napi::CallbackInfo& info) {
+  void SetSourceMembership(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     std::string group = info[0].As<Napi::String>().Utf8Value();
     std::string iface = info[1].IsNull() ? "" : info[1].As<Napi::String>().Utf8Value();
     std::string source = info[2].As<Napi::String>().Utf8Value();
     uv_membership m = static_cast<uv_membership>(info[3].As<Napi::Number>().Int32Value());
     int r = uv_udp_set_source_membership(uv(), group.c_str(), info[1].IsNull() ? nullptr : iface.c_str(),
                                          source.c_str(), m);
-    return Result(env, r, "setSourceMembership");
+    if (r != 0) Throw(r, "setSourceMembership");
   }
 
   Napi::Value UsingRecvmmsg(const Napi::CallbackInfo& info) {
@@ -377,7 +376,10 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       d.sa = nullptr;
       if (!ip.IsNull()) {
         int r = ParseAddress(ip.As<Napi::String>().Utf8Value(), ports.Get(i).As<Napi::Number>().Int32Value(), &d.ss);
-        if (r != 0) return Result(env, r, "send");
+        if (r != 0) {
+          Throw(r, "send");
+          return env.Undefined();
+        }
         d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
       }
       if (!d.bufs.Gather(env, datas.Get(i))) return env.Undefined();
@@ -393,40 +395,56 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       memset(&any, 0, sizeof any);  // the wildcard address, port 0
       any.ss_family = addrs[0]->sa_family;
       int r = uv_udp_bind(uv(), reinterpret_cast<sockaddr*>(&any), 0);
-      if (r != 0) return Result(env, r, "bind");
+      if (r != 0) {
+        Throw(r, "bind");
+        return env.Undefined();
+      }
     }
     int r = Features::Get().udpTrySend2(uv(), count, bufs.data(), nbufs.data(), addrs.data(), 0);
     Changed();  // an implicit bind may have happened
-    if (r < 0) return Result(env, r, "send");
+    if (r < 0) {
+      Throw(r, "send");
+      return env.Undefined();
+    }
     return Napi::Number::New(env, r);
   }
 
   // setMulticastInterface(iface | null): null means the default interface.
-  Napi::Value SetMulticastInterface(const Napi::CallbackInfo& info) {
+  void SetMulticastInterface(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     std::string iface = info[0].IsNull() ? "" : info[0].As<Napi::String>().Utf8Value();
     int r = uv_udp_set_multicast_interface(uv(), info[0].IsNull() ? nullptr : iface.c_str());
-    return Result(env, r, "setMulticastInterface");
+    if (r != 0) Throw(r, "setMulticastInterface");
   }
 
   enum Option { kMulticastTTL, kMulticastLoop, kBroadcast, kTTL };
 
   // setOption(option, value): the integer and boolean socket options.
-  Napi::Value SetOption(const Napi::CallbackInfo& info) {
+  void SetOption(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     int value = info[1].As<Napi::Number>().Int32Value();
+    int r;
+    const char* syscall;
     switch (info[0].As<Napi::Number>().Int32Value()) {
       case kMulticastTTL:
-        return Result(env, uv_udp_set_multicast_ttl(uv(), value), "setMulticastTTL");
+        r = uv_udp_set_multicast_ttl(uv(), value);
+        syscall = "setMulticastTTL";
+        break;
       case kMulticastLoop:
-        return Result(env, uv_udp_set_multicast_loop(uv(), value), "setMulticastLoop");
+        r = uv_udp_set_multicast_loop(uv(), value);
+        syscall = "setMulticastLoop";
+        break;
       case kBroadcast:
-        return Result(env, uv_udp_set_broadcast(uv(), value), "setBroadcast");
+        r = uv_udp_set_broadcast(uv(), value);
+        syscall = "setBroadcast";
+        break;
       default:
-        return Result(env, uv_udp_set_ttl(uv(), value), "setTTL");
+        r = uv_udp_set_ttl(uv(), value);
+        syscall = "setTTL";
     }
+    if (r != 0) Throw(r, syscall);
   }
 
   // 'IPv4' | 'IPv6' of the socket, null while there is none.
