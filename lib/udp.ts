@@ -1,4 +1,4 @@
-import { Family, SockAddr, checkAddress, checkFamily, checkIP } from './address';
+import { Family, SockAddr, checkAddress, checkFamily, checkIP, sockAddr } from './address';
 import { binding, NativeHandle } from './binding';
 import { FIFO } from './datapath';
 import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR, UV_UDP_REUSEPORT } from './constants';
@@ -333,9 +333,7 @@ export class UDP extends Handle<NativeUDP> {
         this._sender2 = a2;
         this._sender3 = a3;
       }
-      addr = family === 4
-        ? { address: this._senderIP, port: sender[PORT], family: 'IPv4' }
-        : { address: this._senderIP, port: sender[PORT], family: 'IPv6', flowinfo: sender[FLOWINFO], scopeId: sender[SCOPE_ID] };
+      addr = sockAddr(this._senderIP, sender[PORT], family, sender[FLOWINFO], sender[SCOPE_ID]);
     }
     this._recvCallback!.call(null, err, data, addr, sender[FLAGS], this);
   }

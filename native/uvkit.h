@@ -29,6 +29,7 @@ class HandleBase;
   X(onWorkDone)      \
   X(makeFSError)     \
   X(onFSDone)        \
+  X(makeSockAddr)    \
   X(onUDPRecv)       \
   X(onUDPRecvPooled) \
   X(onUDPSend)       \
