@@ -37,7 +37,11 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     AddonData* addon = AddonData::Get(env);
     void* words;
     napi_value buffer;
-    napi_create_arraybuffer(env, kSenderWords * sizeof(uint32_t), &words, &buffer);
+    // Fails only in an environment that is ending (a worker terminated while
+    // it loads uvkit): no UDP class then, as no datagram could be delivered.
+    if (napi_create_arraybuffer(env, kSenderWords * sizeof(uint32_t), &words, &buffer) != napi_ok) {
+      return;
+    }
     addon->udpSenderBuffer = Napi::Persistent(Napi::Value(env, buffer));
     addon->udpSender = static_cast<uint32_t*>(words);
     exports.Set("udpSender", buffer);
