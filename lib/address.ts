@@ -1,5 +1,7 @@
-// Addresses as (ip, port) pairs: checked here, parsed by native/sockaddr.h.
+// Addresses as (ip, port) pairs: checked here, parsed by native/sockaddr.h;
+// and the one encoder of SockAddr objects.
 import { isIP } from 'net';
+import { binding } from './binding';
 import { codedError } from './errors';
 import { checkPort, checkString, invalidArgValue } from './validate';
 
@@ -12,6 +14,17 @@ export interface SockAddr {
   flowinfo?: number;
   scopeId?: number;
 }
+
+/**
+ * A SockAddr from its parts (family 4 or 6): for UDP senders, and for
+ * native/sockaddr.h (getsockname, getpeername, dns, interfaces). A literal
+ * costs far less than N-API property sets.
+ */
+export function sockAddr(address: string, port: number, family: number, flowinfo: number, scopeId: number): SockAddr {
+  return family === 4 ? { address, port, family: 'IPv4' } : { address, port, family: 'IPv6', flowinfo, scopeId };
+}
+
+binding.setCallbacks({ makeSockAddr: sockAddr });
 
 export function checkFamily(value: unknown): Family | undefined {
   if (value === undefined || value === 'IPv4' || value === 'IPv6') return value;

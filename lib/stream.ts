@@ -1,4 +1,5 @@
 import { binding, NativeHandle } from './binding';
+import { FIFO } from './datapath';
 import { HandleClosedError, StreamError, UVError, withAddress } from './errors';
 import { Handle, WrappedHandle } from './handle';
 import { PoolView } from './readpool';
@@ -47,10 +48,8 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   _bound: [string, number | undefined] | null = null;
   /** @internal the address given to connect(), named by its error */
   _peer: [string, number | undefined] | null = null;
-  // Callbacks of pending writes, in order: libuv completes a stream's writes
-  // in the order they were made, and calls back only for writes that had one.
-  private _writeCallbacks: (ErrCallback<this> | undefined)[] = [];
-  private _writeHead = 0;
+  // Callbacks of pending writes that have one (native calls back only for those).
+  private _writeCallbacks = new FIFO<ErrCallback<this>>();
 
   /** Accepts connections; cb(err, server) runs once per incoming connection. */
   listen(cb: (err: UVError | null, server: this) => void, backlog = 511): void {
@@ -153,26 +152,21 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
 
   static {
     binding.setCallbacks({
-      // (err, Buffer | null), or (null, Buffer, length) when native read into
-      // a larger Buffer (bulk reads, no copy), or (null, pool, offset, length)
-      // for a small read copied into the read pool.
-      onRead(this: Stream, err: UVError | null, data: Buffer | ArrayBuffer | null, a?: number, b?: number) {
-        if (b !== undefined) data = new PoolView(data as ArrayBuffer, a!, b);
-        else if (a !== undefined) data = (data as Buffer).subarray(0, a);
-        this._readCallback!.call(null, err, data as Buffer | null, this);
+      // A read in a Buffer of its own; (null, null) at the end of the stream;
+      // (err, null) for an error, which ends reading.
+      onRead(this: Stream, err: UVError | null, data: Buffer | null) {
+        this._readCallback!.call(null, err, data, this);
       },
-      // unclaimed: a write without a callback failed; its error goes where
-      // a callback's exception would (excepthook, or run() throws it)
-      onWrite(this: Stream, err: UVError | null, unclaimed?: boolean) {
-        if (unclaimed === true) throw this._unclaimed(err!);
-        const q = this._writeCallbacks;
-        const cb = q[this._writeHead]!;
-        q[this._writeHead++] = undefined;
-        if (this._writeHead === q.length) {
-          q.length = 0;
-          this._writeHead = 0;
-        }
-        cb.call(null, err, this);
+      // A small read, copied into the read pool.
+      onReadPooled(this: Stream, pool: ArrayBuffer, offset: number, length: number) {
+        this._readCallback!.call(null, null, new PoolView(pool, offset, length), this);
+      },
+      // A bulk read (no copy) that did not fill its Buffer.
+      onReadSlice(this: Stream, data: Buffer, length: number) {
+        this._readCallback!.call(null, null, data.subarray(0, length), this);
+      },
+      onWrite(this: Stream, err: UVError | null) {
+        this._writeCallbacks.shift().call(null, err, this);
       },
       onConnection(this: Stream, err: UVError | null) {
         if (err !== null && this._bound !== null) withAddress(err, this._bound[0], this._bound[1]);

@@ -1,5 +1,6 @@
-import { Family, SockAddr, checkAddress, checkFamily, checkIP } from './address';
+import { Family, SockAddr, checkAddress, checkFamily, checkIP, sockAddr } from './address';
 import { binding, NativeHandle } from './binding';
+import { FIFO } from './datapath';
 import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR, UV_UDP_REUSEPORT } from './constants';
 import { UDPError, UVError, withAddress } from './errors';
 import { needFeature } from './features';
@@ -18,9 +19,9 @@ interface NativeUDP extends NativeHandle {
   getpeername(): SockAddr;
   getsockname(): SockAddr;
   open(fd: number): void;
-  // ip undefined: the ip of the last send/trySend that returned normally
-  send(ip: string | null | undefined, port: number, data: Uint8Array | Uint8Array[], hasCallback: boolean): void;
-  trySend(ip: string | null | undefined, port: number, data: Uint8Array | Uint8Array[]): number;
+  // ip null: the connected peer
+  send(ip: string | null, port: number, data: Uint8Array | Uint8Array[], hasCallback: boolean): void;
+  trySend(ip: string | null, port: number, data: Uint8Array | Uint8Array[]): number;
   recvStart(): void;
   recvStop(): void;
   setMembership(group: string, iface: string | null, membership: number): void;
@@ -49,12 +50,16 @@ export type UDPRecvCallback<H> = (
   handle: H,
 ) => void;
 
-// The address a send concerns, for its error: the ip as sent ('<broadcast>'
-// as 255.255.255.255), none for the connected peer (ip null).
-function sendAddress(ip: string | null, addr: string | null | undefined): string | null {
-  if (addr !== undefined) return addr;
-  return ip === '<broadcast>' ? '255.255.255.255' : ip;
-}
+// The sender of the datagram being delivered, written by native/udp.cc just
+// before onUDPRecv or onUDPRecvPooled: family (4, 6, or 0 for none), port,
+// flags, flowinfo, scope id, then the address (IPv4: one word, IPv6: four).
+const sender = new Uint32Array(binding.udpSender as ArrayBuffer);
+const FAMILY = 0;
+const PORT = 1;
+const FLAGS = 2;
+const FLOWINFO = 3;
+const SCOPE_ID = 4;
+const ADDRESS = 5;
 
 /**
  * A UDP socket. `send`/`trySend` to `ip === null` go to the peer of a
@@ -64,18 +69,22 @@ function sendAddress(ip: string | null, addr: string | null | undefined): string
 export class UDP extends WrappedHandle<NativeUDP> {
   static override errorClass = UDPError;
   private _recvCallback: UDPRecvCallback<this> | null = null;
-  // Pending sends with a callback, in order (libuv completes sends in
-  // order), three entries each: the callback, the address and the port.
-  private _sends: unknown[] = [];
-  private _sendHead = 0;
+  // Pending sends with a callback, three entries each: the callback, and the
+  // address and port that its error names.
+  private _sends = new FIFO<unknown>();
   private _family: Family | null;
-  // The ip (as the user gave it) of the last send()/trySend() that returned
-  // normally, '' (family-dependent) excepted: native still holds its parsed
-  // address. Cleared while a call with another ip is in native, so that a
-  // throw there cannot leave the two out of step.
+  // The ip of the last send()/trySend() as the user gave it ('' excepted: its
+  // meaning depends on the socket's family) and as checked: the next send to
+  // the same ip skips the check.
   private _sendIP: string | null = null;
-  // The sender address string of the last datagram (see onUDPRecv).
-  private _senderIP: string | null = null;
+  private _sendAddress = '';
+  // The last sender of a datagram: its address words and ip string.
+  private _senderFamily = 0;
+  private _sender0 = 0;
+  private _sender1 = 0;
+  private _sender2 = 0;
+  private _sender3 = 0;
+  private _senderIP = '';
 
   /** With a family, the socket is created at once (uv_udp_init_ex). */
   constructor(loop?: Loop, family?: Family) {
@@ -132,10 +141,13 @@ export class UDP extends WrappedHandle<NativeUDP> {
     try {
       n.send(addr, p, d, hasCallback);
     } catch (err) {
-      throw withAddress(err as UVError, sendAddress(ip, addr), p);
+      throw withAddress(err as UVError, addr, p);
     }
-    this._sent(ip, addr);
-    if (hasCallback) this._sends.push(cb, sendAddress(ip, addr), p);
+    if (hasCallback) {
+      this._sends.push(cb);
+      this._sends.push(addr);
+      this._sends.push(p);
+    }
   }
 
   /** Sends at once or throws UDPError EAGAIN (also while sends are queued). */
@@ -143,14 +155,11 @@ export class UDP extends WrappedHandle<NativeUDP> {
     const n = this._use('trySend');
     const [addr, p] = this._destination(ip, port);
     const d = checkData(data);
-    let sent: number;
     try {
-      sent = n.trySend(addr, p, d);
+      return n.trySend(addr, p, d);
     } catch (err) {
-      throw withAddress(err as UVError, sendAddress(ip, addr), p);
+      throw withAddress(err as UVError, addr, p);
     }
-    this._sent(ip, addr);
-    return sent;
   }
 
   /**
@@ -221,7 +230,7 @@ export class UDP extends WrappedHandle<NativeUDP> {
     try {
       return n.trySendMany(ips, ports, datas);
     } catch (err) {
-      throw withAddress(err as UVError, sendAddress(ips[0], ips[0]), ports[0]);
+      throw withAddress(err as UVError, ips[0], ports[0]);
     }
   }
 
@@ -294,20 +303,39 @@ export class UDP extends WrappedHandle<NativeUDP> {
     this._bufferSize(false, value);
   }
 
-  // The checked (ip, port) of a send. An ip equal to the last one sent to
-  // (this._sendIP) was checked already and native reuses its parsed address:
-  // ip undefined. Any other ip clears the cache before native sees it, so a
-  // throw there cannot leave lib/ and native out of step.
-  private _destination(ip: unknown, port: unknown): [string | null | undefined, number] {
-    if (ip === this._sendIP && ip !== null) return [undefined, checkPort(port)];
-    this._sendIP = null;
-    return this._target(ip, port);
+  // The checked (ip, port) of a send; an ip equal to the last one was
+  // checked already.
+  private _destination(ip: unknown, port: unknown): [string | null, number] {
+    if (ip === this._sendIP && ip !== null) return [this._sendAddress, checkPort(port)];
+    const target = this._target(ip, port);
+    if (target[0] !== null && ip !== '') {
+      this._sendIP = ip as string;
+      this._sendAddress = target[0];
+    }
+    return target;
   }
 
-  // A send to `addr` returned normally: native holds its parsed address ('',
-  // whose meaning depends on the socket's family, excepted).
-  private _sent(ip: string | null, addr: string | null | undefined): void {
-    if (addr !== undefined && addr !== null && ip !== '') this._sendIP = ip;
+  // A received datagram: its sender from the sender words.
+  private _received(err: UVError | null, data: Buffer | null): void {
+    const family = sender[FAMILY];
+    let addr: SockAddr | null = null;
+    if (family !== 0) {
+      const a0 = sender[ADDRESS];
+      const a1 = family === 6 ? sender[ADDRESS + 1] : 0;
+      const a2 = family === 6 ? sender[ADDRESS + 2] : 0;
+      const a3 = family === 6 ? sender[ADDRESS + 3] : 0;
+      if (family !== this._senderFamily || a0 !== this._sender0 || a1 !== this._sender1 || a2 !== this._sender2 ||
+        a3 !== this._sender3) {
+        this._senderIP = binding.udpSenderIP();
+        this._senderFamily = family;
+        this._sender0 = a0;
+        this._sender1 = a1;
+        this._sender2 = a2;
+        this._sender3 = a3;
+      }
+      addr = sockAddr(this._senderIP, sender[PORT], family, sender[FLOWINFO], sender[SCOPE_ID]);
+    }
+    this._recvCallback!.call(null, err, data, addr, sender[FLAGS], this);
   }
 
   private _target(ip: unknown, port: unknown): [string | null, number] {
@@ -320,44 +348,20 @@ export class UDP extends WrappedHandle<NativeUDP> {
 
   static {
     binding.setCallbacks({
-      onUDPRecv(
-        this: UDP,
-        err: UVError | null,
-        data: Buffer | null,
-        ip: string | null | undefined,
-        port: number,
-        family: number,
-        flags: number,
-        flowinfo: number,
-        scopeId: number,
-        offset?: number,
-        length?: number,
-      ) {
-        // a datagram copied into the read pool: data is the pool
-        if (length !== undefined) data = new PoolView(data as unknown as ArrayBuffer, offset!, length);
-        // undefined: the same sender address as the last datagram's
-        if (ip === undefined) ip = this._senderIP;
-        else if (ip !== null) this._senderIP = ip;
-        let addr: SockAddr | null = null;
-        if (ip !== null) {
-          addr = family === 4 ? { address: ip, port, family: 'IPv4' } : { address: ip, port, family: 'IPv6', flowinfo, scopeId };
-        }
-        this._recvCallback!.call(null, err, data, addr, flags, this);
+      // A datagram in a Buffer of its own, or (err, null) for a receive error.
+      onUDPRecv(this: UDP, err: UVError | null, data: Buffer | null) {
+        this._received(err, data);
       },
-      // unclaimed: a send without a callback failed; its error goes where a
-      // callback's exception would (excepthook, or run() throws it)
-      onUDPSend(this: UDP, err: UVError | null, unclaimed?: boolean) {
-        if (unclaimed === true) throw this._unclaimed(err!);
+      // A small datagram, copied into the read pool.
+      onUDPRecvPooled(this: UDP, pool: ArrayBuffer, offset: number, length: number) {
+        this._received(null, new PoolView(pool, offset, length));
+      },
+      onUDPSend(this: UDP, err: UVError | null) {
         const q = this._sends;
-        const i = this._sendHead;
-        const cb = q[i] as UDPSendCallback<UDP>;
-        if (err !== null) withAddress(err, q[i + 1] as string | null, q[i + 2] as number);
-        q[i] = q[i + 1] = q[i + 2] = undefined;
-        this._sendHead = i + 3;
-        if (this._sendHead === q.length) {
-          q.length = 0;
-          this._sendHead = 0;
-        }
+        const cb = q.shift() as UDPSendCallback<UDP>;
+        const address = q.shift() as string | null;
+        const port = q.shift() as number;
+        if (err !== null) withAddress(err, address, port);
         cb.call(null, err, this);
       },
     });

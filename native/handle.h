@@ -97,23 +97,25 @@ class HandleBase {
   bool pinned_ = false;
 };
 
-template <class T, class U>
-class HandleWrap : public Napi::ObjectWrap<T>, public HandleBase {
+// The wrap of handle type U as class T; `Base` is HandleBase or a layer
+// between (StreamWrap, native/stream.h).
+template <class T, class U, class Base = HandleBase>
+class HandleWrap : public Napi::ObjectWrap<T>, public Base {
  public:
   // Runs the type's `static int InitHandle(LoopWrap*, U*, const CallbackInfo&)`
   // (the uv_*_init call); on failure throws T::kInitSyscall's error.
   explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<T>(info) {
-    Setup(info, sizeof(U));
-    int r = T::InitHandle(loop_, uv(), info);
+    this->Setup(info, sizeof(U));
+    int r = T::InitHandle(this->loop_, uv(), info);
     if (r != 0) {
-      InitFailed(r, T::kInitSyscall, T::AfterFailedInit(loop_, uv()));
+      this->InitFailed(r, T::kInitSyscall, T::AfterFailedInit(this->loop_, uv()));
       return;
     }
-    handle_->data = static_cast<HandleBase*>(this);
-    Changed();  // some handles (async) are active from the start
+    this->handle_->data = static_cast<HandleBase*>(this);
+    this->Changed();  // some handles (async) are active from the start
   }
  protected:
-  U* uv() { return reinterpret_cast<U*>(handle_); }
+  U* uv() { return reinterpret_cast<U*>(this->handle_); }
 
   // `name` class with the shared methods followed by the type's own.
   static Napi::Function Define(Napi::Env env, const char* name,

@@ -5,9 +5,32 @@
 
 #include "stream.h"
 
-class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
+// Handle passing over IPC pipes: the carrier of a sent handle is a private
+// pipe on a dup of its fd (datapath::Request), so that the user may close
+// the sent handle at once without libuv reading a freed handle later.
+// Returns a libuv error or 0.
+static int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out) {
+  uv_os_fd_t fd;
+  int r = uv_fileno(sent, &fd);
+  if (r != 0) return r;
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return uv_translate_sys_error(errno);
+  uv_pipe_t* carrier = static_cast<uv_pipe_t*>(malloc(sizeof(uv_pipe_t)));
+  uv_pipe_init(loop, carrier, 0);
+  carrier->data = nullptr;  // not a wrap: loop walks skip it
+  r = uv_pipe_open(carrier, copy);
+  if (r != 0) {
+    close(copy);
+    datapath::CloseCarrier(carrier);
+    return r;
+  }
+  *out = carrier;
+  return 0;
+}
+
+class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
  public:
-  using StreamWrap::StreamWrap;
+  using HandleWrap::HandleWrap;
   ~PipeWrap() override { CloseUserFd(); }
   static constexpr const char* kInitSyscall = "uv_pipe_init";
   // info[2]: ipc
@@ -16,7 +39,7 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {
-    exports.Set("Pipe", DefineStream(env, "Pipe",
+    exports.Set("Pipe", Define(env, "Pipe", Methods<PipeWrap>(
                                      {
                                          InstanceMethod<&PipeWrap::Bind>("bind"),
                                          InstanceMethod<&PipeWrap::Connect>("connect"),
@@ -29,7 +52,7 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
                                          InstanceMethod<&PipeWrap::PendingCount>("pendingCount"),
                                          InstanceMethod<&PipeWrap::PendingType>(
                                              "pendingHandleType"),
-                                     }));
+                                     })));
   }
 
  private:
@@ -48,7 +71,7 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
     std::string name = info[0].As<Napi::String>().Utf8Value();
     uv_connect_t* req = new uv_connect_t;
     int r = uv_pipe_connect2(req, uv(), name.data(), name.size(), UV_PIPE_NO_TRUNCATE,
-                             stream::OnConnect);
+                             OnConnect);
     ConnectStarted(r, req);
   }
 
@@ -77,9 +100,9 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
     ino_ = st.st_ino;
   }
 
-  // Reached from the stream and handle templates: public.
+  // Reached from the handle template: public.
  public:
-  bool UserFdValid() {
+  bool UserFdValid() override {
     if (userFd_ < 0) return true;
     uv_os_fd_t own = -1;
     if (handle_ != nullptr) uv_fileno(handle_, &own);
@@ -98,9 +121,35 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
     StreamWrap::ReadStart(info);
   }
 
+  // write(data, hasCallback, sendHandle?)
   void Write(const Napi::CallbackInfo& info) {
-    if (IsOpen(info.Env()) && !UserFdValid()) return Throw(UV_EBADF, "write");
-    StreamWrap::Write(info);
+    Napi::Env env = info.Env();
+    if (!IsOpen(env)) return;
+    if (!UserFdValid()) return Throw(UV_EBADF, "write");
+    if (info.Length() <= 2 || info[2].IsUndefined()) return StreamWrap::Write(info);
+    datapath::Bufs bufs;
+    if (!bufs.Gather(env, info[0])) return;
+    uv_pipe_t* carrier;
+    if (!Carrier(env, info[2], &carrier)) return;
+    WriteBufs(bufs, info[1].ToBoolean(), carrier);
+  }
+
+  // tryWrite(data, sendHandle?) -> bytes written. A handle is sent with the
+  // first byte or not at all (uv_try_write2).
+  Napi::Value TryWrite(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() <= 1 || info[1].IsUndefined()) return StreamWrap::TryWrite(info);
+    if (!IsOpen(env)) return env.Undefined();
+    datapath::Bufs bufs;
+    uv_pipe_t* carrier;
+    if (!bufs.Gather(env, info[0]) || !Carrier(env, info[1], &carrier)) return env.Undefined();
+    int r = uv_try_write2(stream(), bufs.list, bufs.n, reinterpret_cast<uv_stream_t*>(carrier));
+    datapath::CloseCarrier(carrier);
+    if (r < 0) {
+      Throw(r, "write");
+      return env.Undefined();
+    }
+    return Napi::Number::New(env, r);
   }
 
   // The caller's fd for a Pipe made by open(fd).
@@ -114,6 +163,33 @@ class PipeWrap : public StreamWrap<PipeWrap, uv_pipe_t> {
   ino_t ino_ = 0;
 
  private:
+  // The carrier of a handle sent over this pipe (write, tryWrite): false
+  // after throwing if `value` is not an open TCP, Pipe or UDP handle or this
+  // is not an IPC pipe.
+  bool Carrier(Napi::Env env, Napi::Value value, uv_pipe_t** carrier) {
+    HandleBase* sent = HandleBase::FromValue(env, value);
+    uv_handle_t* h = sent != nullptr ? sent->uvHandle() : nullptr;
+    if (h == nullptr || uv_is_closing(h) ||
+        (h->type != UV_TCP && h->type != UV_NAMED_PIPE && h->type != UV_UDP)) {
+      Napi::TypeError::New(env, "sendHandle must be an open TCP, Pipe or UDP handle")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    if (!uv()->ipc) {
+      Throw(UV_EINVAL, "write");  // libuv's answer for a non-IPC stream
+      return false;
+    }
+    int r = MakeCarrier(handle_->loop, h, carrier);
+    if (r != 0) {
+      Throw(r, "write");
+      return false;
+    }
+    return true;
+  }
+
+  uv_handle_type AcceptType() override {
+    return uv()->ipc && uv_pipe_pending_count(uv()) > 0 ? uv_pipe_pending_type(uv()) : UV_NAMED_PIPE;
+  }
 
   void PendingInstances(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;

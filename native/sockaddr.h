@@ -5,6 +5,8 @@
 
 #include "handle.h"
 
+UVKIT_CALLBACK(makeSockAddr);
+
 // Fills `out` from a numeric IPv4 or IPv6 address (lib/address.ts has
 // checked it and resolved '' and '<broadcast>'). IPv6 may carry '%scope'.
 inline int ParseAddress(const std::string& ip, int port, sockaddr_storage* out) {
@@ -12,28 +14,39 @@ inline int ParseAddress(const std::string& ip, int port, sockaddr_storage* out) 
   return uv_ip6_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in6*>(out));
 }
 
-// { address, port, family, flowinfo?, scopeId? }, or null for an unknown family.
+// { address, port, family, flowinfo?, scopeId? }, or null for an unknown
+// family. The object is made by lib/address.ts (makeSockAddr), the one
+// encoder of socket addresses, which also makes UDP senders.
 inline Napi::Value AddressToJS(Napi::Env env, const sockaddr* sa) {
   char ip[INET6_ADDRSTRLEN];
-  Napi::Object out = Napi::Object::New(env);
+  uint32_t port, family, flowinfo = 0, scopeId = 0;
   if (sa->sa_family == AF_INET) {
     const sockaddr_in* a = reinterpret_cast<const sockaddr_in*>(sa);
     uv_ip4_name(a, ip, sizeof ip);
-    out.Set("address", Napi::String::New(env, ip));
-    out.Set("port", Napi::Number::New(env, ntohs(a->sin_port)));
-    out.Set("family", Napi::String::New(env, "IPv4"));
+    port = ntohs(a->sin_port);
+    family = 4;
   } else if (sa->sa_family == AF_INET6) {
     const sockaddr_in6* a = reinterpret_cast<const sockaddr_in6*>(sa);
     uv_ip6_name(a, ip, sizeof ip);
-    out.Set("address", Napi::String::New(env, ip));
-    out.Set("port", Napi::Number::New(env, ntohs(a->sin6_port)));
-    out.Set("family", Napi::String::New(env, "IPv6"));
-    out.Set("flowinfo", Napi::Number::New(env, ntohl(a->sin6_flowinfo)));
-    out.Set("scopeId", Napi::Number::New(env, a->sin6_scope_id));
+    port = ntohs(a->sin6_port);
+    family = 6;
+    flowinfo = ntohl(a->sin6_flowinfo);
+    scopeId = a->sin6_scope_id;
   } else {
     return env.Null();
   }
-  return out;
+  napi_value argv[5], undefined, out;
+  napi_create_string_utf8(env, ip, NAPI_AUTO_LENGTH, &argv[0]);
+  napi_create_uint32(env, port, &argv[1]);
+  napi_create_uint32(env, family, &argv[2]);
+  napi_create_uint32(env, flowinfo, &argv[3]);
+  napi_create_uint32(env, scopeId, &argv[4]);
+  napi_get_undefined(env, &undefined);
+  if (napi_call_function(env, undefined, AddonData::Get(env)->Callback(kCb_makeSockAddr), 5, argv,
+                         &out) != napi_ok) {
+    return env.Undefined();  // an exception is pending
+  }
+  return Napi::Value(env, out);
 }
 
 // getsockname()/getpeername() of an open TCP or UDP wrap: `fn` is

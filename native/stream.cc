@@ -1,28 +1,17 @@
 #include "stream.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstring>
-#include <memory>
-
-#include "readpool.h"
+#include <string>
 
 UVKIT_CALLBACK(onRead);
+UVKIT_CALLBACK(onReadPooled);
+UVKIT_CALLBACK(onReadSlice);
 UVKIT_CALLBACK(onWrite);
 UVKIT_CALLBACK(onConnection);
 UVKIT_CALLBACK(onConnect);
 UVKIT_CALLBACK(onShutdown);
-
-uv_stream_t* StreamFromValue(Napi::Env env, Napi::Value value) {
-  HandleBase* wrap = HandleBase::FromValue(env, value);
-  if (wrap == nullptr) return nullptr;
-  uv_handle_t* h = wrap->uvHandle();
-  if (h == nullptr || uv_is_closing(h)) return nullptr;
-  if (h->type != UV_TCP && h->type != UV_NAMED_PIPE && h->type != UV_TTY) return nullptr;
-  return reinterpret_cast<uv_stream_t*>(h);
-}
 
 int CheckStreamFd(int fd, uv_handle_type want) {
   struct stat st;
@@ -35,90 +24,13 @@ int CheckStreamFd(int fd, uv_handle_type want) {
   return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd) ? 0 : UV_EINVAL;
 }
 
-namespace stream {
+// The wrap of a stream callback's handle; null while the loop is torn down.
+static StreamWrap* Wrap(uv_handle_t* h) {
+  return static_cast<StreamWrap*>(static_cast<HandleBase*>(h->data));
+}
+static StreamWrap* Wrap(uv_stream_t* s) { return Wrap(reinterpret_cast<uv_handle_t*>(s)); }
 
 static napi_env EnvOf(uv_handle_t* h) { return static_cast<LoopWrap*>(h->loop->data)->env(); }
-
-static thread_local std::unique_ptr<char[]> slab;
-// The Buffer that the read in progress goes into (bulk mode), else null.
-static thread_local napi_ref pendingBuffer = nullptr;
-
-void Alloc(uv_handle_t* h, bool bulk, uv_buf_t* buf) {
-  if (bulk) {
-    napi_env env = EnvOf(h);
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    napi_value value;
-    void* data;
-    bool ok = napi_create_buffer(env, kSlabSize, &data, &value) == napi_ok &&
-              napi_create_reference(env, value, 1, &pendingBuffer) == napi_ok;
-    napi_close_handle_scope(env, scope);
-    if (ok) {
-      buf->base = static_cast<char*>(data);
-      buf->len = kSlabSize;
-      return;
-    }
-    pendingBuffer = nullptr;
-  }
-  if (!slab) slab.reset(new char[kSlabSize]);
-  buf->base = slab.get();
-  buf->len = kSlabSize;
-}
-
-bool Bufs::Gather(napi_env env, napi_value data) {
-  bool isArray = false;
-  napi_is_array(env, data, &isArray);
-  uint32_t count = 1;
-  if (isArray) {
-    napi_get_array_length(env, data, &count);
-    if (count > sizeof small / sizeof small[0]) {
-      big.resize(count);
-      list = big.data();
-    }
-  }
-  for (uint32_t i = 0; i < count; i++) {
-    napi_value item = data;
-    if (isArray) napi_get_element(env, data, i, &item);
-    napi_typedarray_type type;
-    size_t length;
-    void* base;
-    if (napi_get_typedarray_info(env, item, &type, &length, &base, nullptr, nullptr) != napi_ok ||
-        type != napi_uint8_array) {
-      // lib/ has checked the data: only misuse of the binding lands here.
-      napi_throw_type_error(env, nullptr, "data must be a Uint8Array or an array of them");
-      return false;
-    }
-    list[i] = uv_buf_init(static_cast<char*>(base), static_cast<unsigned>(length));
-    total += length;
-  }
-  n = count;
-  return true;
-}
-
-void Bufs::Advance(size_t bytes) {
-  total -= bytes;
-  while (n > 0 && bytes > 0 && bytes >= list[0].len) {
-    bytes -= list[0].len;
-    list++;
-    n--;
-  }
-  if (bytes > 0) {
-    list[0].base += bytes;
-    list[0].len -= bytes;
-  }
-}
-
-WriteReq* WriteReq::New(const Bufs& bufs) {
-  WriteReq* w = static_cast<WriteReq*>(malloc(sizeof(WriteReq) + bufs.total));
-  w->size = bufs.total;
-  char* p = w->bytes();
-  for (unsigned i = 0; i < bufs.n; i++) {
-    if (bufs.list[i].len == 0) continue;
-    memcpy(p, bufs.list[i].base, bufs.list[i].len);
-    p += bufs.list[i].len;
-  }
-  return w;
-}
 
 static napi_value Null(napi_env env) {
   napi_value v;
@@ -126,103 +38,219 @@ static napi_value Null(napi_env env) {
   return v;
 }
 
-static void FreeHandle(uv_handle_t* h) { free(h); }
+// ---- reads ----
 
-void CloseCarrier(uv_pipe_t* carrier) { uv_close(reinterpret_cast<uv_handle_t*>(carrier), FreeHandle); }
+// The Buffer that the read in progress goes into (bulk mode), else null.
+static thread_local napi_ref pendingBuffer = nullptr;
 
-int MakeCarrier(uv_loop_t* loop, uv_handle_t* sent, uv_pipe_t** out) {
-  uv_os_fd_t fd;
-  int r = uv_fileno(sent, &fd);
-  if (r != 0) return r;
-  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) return uv_translate_sys_error(errno);
-  uv_pipe_t* carrier = static_cast<uv_pipe_t*>(malloc(sizeof(uv_pipe_t)));
-  uv_pipe_init(loop, carrier, 0);
-  carrier->data = nullptr;  // not a wrap: loop walks skip it
-  r = uv_pipe_open(carrier, copy);
-  if (r != 0) {
-    close(copy);
-    uv_close(reinterpret_cast<uv_handle_t*>(carrier), FreeHandle);
-    return r;
+void StreamWrap::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  StreamWrap* self = Wrap(h);
+  if (self != nullptr && self->bulkRead_) {
+    napi_env env = EnvOf(h);
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value value;
+    void* data;
+    bool ok = napi_create_buffer(env, datapath::kSlabSize, &data, &value) == napi_ok &&
+              napi_create_reference(env, value, 1, &pendingBuffer) == napi_ok;
+    napi_close_handle_scope(env, scope);
+    if (ok) {
+      *buf = uv_buf_init(static_cast<char*>(data), datapath::kSlabSize);
+      return;
+    }
+    pendingBuffer = nullptr;
   }
-  *out = carrier;
-  return 0;
+  *buf = datapath::Slab();
 }
 
-void OnWrite(uv_write_t* req, int status) {
-  WriteReq* w = reinterpret_cast<WriteReq*>(req);
-  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(req->handle);
-  HandleBase* self = Wrap(h);
-  napi_env env = EnvOf(h);
-  // A failed write without a callback is reported all the same (lib/ calls
-  // it unclaimed), unless close() cancelled it.
-  bool unclaimed = !w->hasCallback && status != 0 && status != UV_ECANCELED;
-  if (self != nullptr && (w->hasCallback || unclaimed)) {
-    CallbackScope scope(env);
-    napi_value argv[2] = {status != 0 ? self->Error(status, "write") : Null(env), nullptr};
-    if (unclaimed) napi_get_boolean(env, true, &argv[1]);
-    self->Call(kCb_onWrite, unclaimed ? 2 : 1, argv);
-  }
-  if (w->carrier != nullptr) CloseCarrier(w->carrier);
-  free(w);
-  if (self != nullptr) self->RequestDone();
-}
-
-void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf, bool* bulk) {
+void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   napi_ref pending = pendingBuffer;  // this read went into that Buffer
   pendingBuffer = nullptr;
-  HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(s));
+  StreamWrap* self = Wrap(s);
   if (nread == 0 || self == nullptr) {  // EAGAIN: nothing read; or teardown
     if (pending != nullptr) napi_delete_reference(EnvOf(reinterpret_cast<uv_handle_t*>(s)), pending);
     return;
   }
+  // A stream opened on a caller's fd that the caller has closed since
+  // (pipe.cc): the read fails with EBADF instead of going on.
+  if (nread > 0 && !self->UserFdValid()) nread = UV_EBADF;
   napi_env env = self->env();
   CallbackScope scope(env);
-  if (bulk != nullptr) *bulk = nread == static_cast<ssize_t>(kSlabSize);
-  napi_value argv[4];
+  self->bulkRead_ = nread == static_cast<ssize_t>(datapath::kSlabSize);
+  // Three shapes, one entry point each (lib/stream.ts):
+  //   onRead(err | null, Buffer | null): a Buffer of its own; (null, null)
+  //     at the end of the stream; (err, null) for an error, which ends reading;
+  //   onReadPooled(pool, offset, length): a small read in the read pool;
+  //   onReadSlice(Buffer, length): a bulk read that did not fill its Buffer.
+  const JSCallback* cb = &kCb_onRead;
+  napi_value argv[3];
   size_t argc = 2;
-  uint32_t offset;
   if (nread > 0) {
-    argv[0] = Null(env);
-    if (pending != nullptr && nread >= static_cast<ssize_t>(kSlabSize / 2)) {
-      napi_get_reference_value(env, pending, &argv[1]);
-      if (nread < static_cast<ssize_t>(kSlabSize)) {
-        napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);  // lib/ takes a subarray
-        argc = 3;
+    uint32_t offset;
+    if (pending != nullptr && nread >= static_cast<ssize_t>(datapath::kSlabSize / 2)) {
+      napi_value buffer;
+      napi_get_reference_value(env, pending, &buffer);
+      if (nread < static_cast<ssize_t>(datapath::kSlabSize)) {
+        cb = &kCb_onReadSlice;
+        argv[0] = buffer;
+        napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[1]);
+      } else {
+        argv[0] = Null(env);
+        argv[1] = buffer;
       }
-    } else if (nread <= static_cast<ssize_t>(readpool::kMaxPooled) &&
-               readpool::Copy(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
-      // (pool, offset, length): lib/ makes the Buffer view
-      napi_create_uint32(env, offset, &argv[2]);
-      napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[3]);
-      argc = 4;
+    } else if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[0], &offset)) {
+      cb = &kCb_onReadPooled;
+      napi_create_uint32(env, offset, &argv[1]);
+      napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);
+      argc = 3;
     } else {
-      void* data;
-      napi_create_buffer_copy(env, nread, buf->base, &data, &argv[1]);
+      argv[1] = argv[0];  // the Buffer
+      argv[0] = Null(env);
     }
   } else if (nread == UV_EOF) {
     argv[0] = Null(env);  // libuv has stopped reading
     argv[1] = Null(env);
   } else {
-    uv_read_stop(s);  // a read error ends reading
+    uv_read_stop(s);
     argv[0] = self->Error(static_cast<int>(nread), "read");
     argv[1] = Null(env);
   }
   if (pending != nullptr) napi_delete_reference(env, pending);
-  self->Call(kCb_onRead, argc, argv);
+  self->Call(*cb, argc, argv);
   if (nread < 0) self->Changed();  // reading has stopped
 }
 
-void OnConnection(uv_stream_t* s, int status) {
-  HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(s));
+void StreamWrap::ReadStart(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  int r = uv_read_start(stream(), OnAlloc, OnRead);
+  // Already reading: lib/ has just replaced the callback.
+  if (r != 0 && r != UV_EALREADY) return Throw(r, "read");
+  Changed();
+}
+
+void StreamWrap::ReadStop(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  uv_read_stop(stream());
+  Changed();
+}
+
+// ---- writes ----
+
+void StreamWrap::Write(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  datapath::Bufs bufs;
+  if (!bufs.Gather(info.Env(), info[0])) return;
+  WriteBufs(bufs, info[1].ToBoolean(), nullptr);
+}
+
+bool StreamWrap::WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* carrier) {
+  if (carrier == nullptr) {
+    int r = uv_try_write(stream(), bufs.list, bufs.n);
+    if (r >= 0 && static_cast<size_t>(r) == bufs.total && !hasCallback) return true;
+    if (r > 0) bufs.Advance(r);
+    // EAGAIN or a failure: uv_write queues the rest or reports the error.
+  }
+  datapath::Request* w = datapath::Request::New(bufs, hasCallback);
+  w->carrier = carrier;
+  uv_buf_t owned = w->buf();
+  int r = carrier != nullptr ? uv_write2(&w->uv.write, stream(), &owned, 1,
+                                         reinterpret_cast<uv_stream_t*>(carrier), OnWrite)
+                             : uv_write(&w->uv.write, stream(), &owned, 1, OnWrite);
+  if (r != 0) {
+    w->Free();
+    Throw(r, "write");
+    return false;
+  }
+  RequestStarted();
+  Changed();
+  return true;
+}
+
+void StreamWrap::OnWrite(uv_write_t* req, int status) {
+  datapath::Request::Of(req)->Done(Wrap(req->handle), status, kCb_onWrite, "write");
+}
+
+Napi::Value StreamWrap::TryWrite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!IsOpen(env)) return env.Undefined();
+  datapath::Bufs bufs;
+  if (!bufs.Gather(env, info[0])) return env.Undefined();
+  int r = uv_try_write(stream(), bufs.list, bufs.n);
+  if (r < 0) {
+    Throw(r, "write");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, r);
+}
+
+// ---- connections ----
+
+void StreamWrap::Listen(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  int r = uv_listen(stream(), info[0].As<Napi::Number>().Int32Value(), OnConnection);
+  if (r != 0) return Throw(r, "listen");
+  Changed();
+}
+
+void StreamWrap::OnConnection(uv_stream_t* s, int status) {
+  StreamWrap* self = Wrap(s);
   if (self == nullptr) return;
   CallbackScope scope(self->env());
   napi_value argv[1] = {status != 0 ? self->Error(status, "listen") : Null(self->env())};
   self->Call(kCb_onConnection, 1, argv);
 }
 
-void OnConnect(uv_connect_t* req, int status) {
-  HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(req->handle));
+void StreamWrap::Accept(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!IsOpen(env)) return;
+  HandleBase* client = HandleBase::FromValue(env, info[0]);
+  if (client == nullptr || client->uvHandle() == nullptr || uv_is_closing(client->uvHandle())) {
+    Napi::TypeError::New(env, "client must be an open TCP, Pipe or UDP handle")
+        .ThrowAsJavaScriptException();
+    return;
+  }
+  if (handle_->type == UV_TTY) return Throw(UV_EINVAL, "accept");  // never a server
+  uv_handle_type want = AcceptType();
+  uv_handle_t* c = client->uvHandle();
+  if (c->type != want || (want != UV_TCP && want != UV_NAMED_PIPE && want != UV_UDP)) {
+    std::string msg = std::string("client must be an empty ") +
+                      (want == UV_TCP ? "TCP" : want == UV_UDP ? "UDP" : "Pipe") +
+                      " handle to accept this connection";
+    Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+    return;
+  }
+  if (c->loop != handle_->loop) {  // libuv asserts on this
+    Napi::TypeError::New(env, "client must belong to the server's loop").ThrowAsJavaScriptException();
+    return;
+  }
+  int r = uv_accept(stream(), reinterpret_cast<uv_stream_t*>(c));
+  if (r != 0) return Throw(r, "accept");
+  client->Changed();
+}
+
+void StreamWrap::ConnectStarted(int r, uv_connect_t* req) {
+  if (r != 0) {
+    delete req;
+    return Throw(r, "connect");
+  }
+  RequestStarted();
+  Changed();
+}
+
+bool StreamWrap::CanConnect() {
+  if (stream()->connect_req != nullptr) {
+    Throw(UV_EALREADY, "connect");
+    return false;
+  }
+  if (stream()->connection_cb != nullptr) {
+    Throw(UV_EISCONN, "connect");
+    return false;
+  }
+  return true;
+}
+
+void StreamWrap::OnConnect(uv_connect_t* req, int status) {
+  StreamWrap* self = Wrap(req->handle);
   delete req;
   if (self == nullptr) return;
   {
@@ -233,8 +261,22 @@ void OnConnect(uv_connect_t* req, int status) {
   self->RequestDone();
 }
 
-void OnShutdown(uv_shutdown_t* req, int status) {
-  HandleBase* self = Wrap(reinterpret_cast<uv_handle_t*>(req->handle));
+// ---- shutdown and state ----
+
+void StreamWrap::Shutdown(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  uv_shutdown_t* req = new uv_shutdown_t;
+  int r = uv_shutdown(req, stream(), OnShutdown);
+  if (r != 0) {
+    delete req;
+    return Throw(r, "shutdown");
+  }
+  RequestStarted();
+  Changed();
+}
+
+void StreamWrap::OnShutdown(uv_shutdown_t* req, int status) {
+  StreamWrap* self = Wrap(req->handle);
   delete req;
   if (self == nullptr) return;
   {
@@ -245,4 +287,21 @@ void OnShutdown(uv_shutdown_t* req, int status) {
   self->RequestDone();
 }
 
-}  // namespace stream
+void StreamWrap::SetBlocking(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  int r = uv_stream_set_blocking(stream(), info[0].ToBoolean() ? 1 : 0);
+  if (r != 0) Throw(r, "uv_stream_set_blocking");
+}
+
+Napi::Value StreamWrap::IsReadable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), handle_ != nullptr && uv_is_readable(stream()));
+}
+
+Napi::Value StreamWrap::IsWritable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), handle_ != nullptr && uv_is_writable(stream()));
+}
+
+Napi::Value StreamWrap::WriteQueueSize(const Napi::CallbackInfo& info) {
+  double size = handle_ != nullptr ? static_cast<double>(uv_stream_get_write_queue_size(stream())) : 0;
+  return Napi::Number::New(info.Env(), size);
+}

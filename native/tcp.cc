@@ -5,9 +5,9 @@
 #include "features.h"
 #include "stream.h"
 
-class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
+class TCPWrap : public HandleWrap<TCPWrap, uv_tcp_t, StreamWrap> {
  public:
-  using StreamWrap::StreamWrap;
+  using HandleWrap::HandleWrap;
   static constexpr const char* kInitSyscall = "uv_tcp_init";
   // info[2]: 0, 4 or 6; a family creates the socket at once.
   static int InitHandle(LoopWrap* loop, uv_tcp_t* h, const Napi::CallbackInfo& info) {
@@ -17,7 +17,7 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {
-    exports.Set("TCP", DefineStream(env, "TCP",
+    exports.Set("TCP", Define(env, "TCP", Methods<TCPWrap>(
                                     {
                                         InstanceMethod<&TCPWrap::Bind>("bind"),
                                         InstanceMethod<&TCPWrap::Connect>("connect"),
@@ -31,7 +31,7 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
                                             "simultaneousAccepts"),
                                         InstanceMethod<&TCPWrap::CloseReset>("closeReset"),
                                         InstanceMethod<&TCPWrap::Family>("family"),
-                                    }));
+                                    })));
   }
 
  private:
@@ -56,7 +56,7 @@ class TCPWrap : public StreamWrap<TCPWrap, uv_tcp_t> {
                          info[1].As<Napi::Number>().Int32Value(), &addr);
     if (r != 0) return Throw(r, "connect");
     uv_connect_t* req = new uv_connect_t;
-    r = uv_tcp_connect(req, uv(), reinterpret_cast<sockaddr*>(&addr), stream::OnConnect);
+    r = uv_tcp_connect(req, uv(), reinterpret_cast<sockaddr*>(&addr), OnConnect);
     ConnectStarted(r, req);
   }
 

@@ -1,8 +1,8 @@
 #include "stream.h"
 
-class TTYWrap : public StreamWrap<TTYWrap, uv_tty_t> {
+class TTYWrap : public HandleWrap<TTYWrap, uv_tty_t, StreamWrap> {
  public:
-  using StreamWrap::StreamWrap;
+  using HandleWrap::HandleWrap;
   static constexpr const char* kInitSyscall = "uv_tty_init";
   // info[2]: fd, info[3]: readable
   static int InitHandle(LoopWrap* loop, uv_tty_t* h, const Napi::CallbackInfo& info) {
@@ -11,11 +11,11 @@ class TTYWrap : public StreamWrap<TTYWrap, uv_tty_t> {
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {
-    exports.Set("TTY", DefineStream(env, "TTY",
+    exports.Set("TTY", Define(env, "TTY", Methods<TTYWrap>(
                                     {
                                         InstanceMethod<&TTYWrap::SetMode>("setMode"),
                                         InstanceMethod<&TTYWrap::GetWinsize>("getWinsize"),
-                                    }));
+                                    })));
     exports.Set("ttyResetMode", Napi::Function::New<ResetMode>(env, "ttyResetMode"));
   }
 

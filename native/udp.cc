@@ -7,85 +7,22 @@
 #include <vector>
 
 #include "features.h"
-#include "handle.h"
-#include "readpool.h"
+#include "datapath.h"
 #include "sockaddr.h"
+
+UVKIT_CALLBACK(onUDPRecvPooled);
 
 UVKIT_CALLBACK(onUDPRecv);
 UVKIT_CALLBACK(onUDPSend);
 
 namespace {
 
-// One receive slab per thread: libuv calls alloc_cb and recv_cb back to back
-// for one datagram (recvmmsg is not enabled), and OnRecv copies the bytes out
-// before any JavaScript runs, so every loop of the thread can share it.
-constexpr size_t kSlabSize = 64 * 1024;
-thread_local std::unique_ptr<char[]> slab;
-
-// A queued send and its datagram, copied into the request's own memory
-// (`bytes`, right after the struct): the caller's ArrayBuffer may be
-// detached while the send is queued. A send without a callback that the
-// socket takes at once is not copied.
-struct SendReq {
-  uv_udp_send_t req;
-  bool hasCallback;
-  size_t size;
-  char* bytes() { return reinterpret_cast<char*>(this + 1); }
-  static SendReq* New(const uv_buf_t* bufs, unsigned n) {
-    size_t total = 0;
-    for (unsigned i = 0; i < n; i++) total += bufs[i].len;
-    SendReq* s = static_cast<SendReq*>(malloc(sizeof(SendReq) + total));
-    s->size = total;
-    char* p = s->bytes();
-    for (unsigned i = 0; i < n; i++) {
-      if (bufs[i].len == 0) continue;
-      memcpy(p, bufs[i].base, bufs[i].len);
-      p += bufs[i].len;
-    }
-    return s;
-  }
-};
-
-// Up to this many buffers of one datagram live on the stack.
-constexpr size_t kStackBufs = 16;
-
-// Fills bufs from a Uint8Array or an array of them; returns the count.
-size_t GetBufs(napi_env env, napi_value data, uv_buf_t* stack, std::unique_ptr<uv_buf_t[]>* heap,
-               uv_buf_t** bufs) {
-  bool isArray = false;
-  napi_is_array(env, data, &isArray);
-  if (!isArray) {
-    void* p;
-    size_t len;
-    napi_get_typedarray_info(env, data, nullptr, &len, &p, nullptr, nullptr);
-    stack[0] = uv_buf_init(static_cast<char*>(p), static_cast<unsigned>(len));
-    *bufs = stack;
-    return 1;
-  }
-  uint32_t n;
-  napi_get_array_length(env, data, &n);
-  if (n > kStackBufs) heap->reset(new uv_buf_t[n]);
-  *bufs = n > kStackBufs ? heap->get() : stack;
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    void* p;
-    size_t len;
-    napi_get_element(env, data, i, &item);
-    napi_get_typedarray_info(env, item, nullptr, &len, &p, nullptr, nullptr);
-    (*bufs)[i] = uv_buf_init(static_cast<char*>(p), static_cast<unsigned>(len));
-  }
-  return n;
-}
-
 // One datagram of send() or trySend(): its destination (sa null: the
 // connected peer) and its buffers.
 struct Datagram {
   sockaddr_storage ss;
   const sockaddr* sa;
-  uv_buf_t stack[kStackBufs];
-  std::unique_ptr<uv_buf_t[]> heap;
-  uv_buf_t* bufs;
-  unsigned n;
+  datapath::Bufs bufs;
 };
 
 }  // namespace
@@ -102,6 +39,18 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {
+    AddonData* addon = AddonData::Get(env);
+    void* words;
+    napi_value buffer;
+    // Fails only in an environment that is ending (a worker terminated while
+    // it loads uvkit): no UDP class then, as no datagram could be delivered.
+    if (napi_create_arraybuffer(env, kSenderWords * sizeof(uint32_t), &words, &buffer) != napi_ok) {
+      return;
+    }
+    addon->udpSenderBuffer = Napi::Persistent(Napi::Value(env, buffer));
+    addon->udpSender = static_cast<uint32_t*>(words);
+    exports.Set("udpSender", buffer);
+    exports.Set("udpSenderIP", Napi::Function::New<SenderIP>(env, "udpSenderIP"));
     exports.Set("UDP", Define(env, "UDP",
                               {
                                   InstanceMethod<&UDPWrap::Bind>("bind"),
@@ -130,122 +79,103 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
  private:
   // ---- libuv callbacks ----
 
-  static void OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
-    if (!slab) slab.reset(new char[kSlabSize]);
-    *buf = uv_buf_init(slab.get(), kSlabSize);
-  }
+  static void OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) { *buf = datapath::Slab(); }
 
-  // Enters lib/ with the sender as primitives (lib/ builds the SockAddr
-  // object: a JS object literal costs far less than N-API property sets):
-  // (err, data, ip, port, family 4|6|0, flags, flowinfo, scopeId), and for a
-  // datagram copied into the read pool, data is the pool followed by
-  // (offset, length) of the datagram's view.
+  // Enters lib/ with the datagram; its sender and flags are in the
+  // environment's sender words (kSender*), which lib/ reads before anything
+  // else can overwrite them. Two shapes, one entry point each (lib/udp.ts):
+  //   onUDPRecv(err | null, Buffer | null): a datagram in a Buffer of its
+  //     own, or a receive error;
+  //   onUDPRecvPooled(pool, offset, length): a small one in the read pool.
   static void OnRecv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,
                      unsigned flags) {
     if (nread == 0 && addr == nullptr) return;  // the socket had nothing more to read
     UDPWrap* self = static_cast<UDPWrap*>(static_cast<HandleBase*>(h->data));
     napi_env env = self->env();
     CallbackScope scope(env);
-    napi_value argv[10];
-    size_t argc = 8;
-    napi_get_null(env, &argv[2]);
-    int family = 0, port = 0;
-    uint32_t flowinfo = 0, scopeId = 0;
+    AddonData* addon = self->loop()->addon();
+    WriteSender(addon->udpSender, nread < 0 ? nullptr : addr, flags);
+    const JSCallback* cb = &kCb_onUDPRecv;
+    napi_value argv[3];
+    size_t argc = 2;
+    uint32_t offset;
     if (nread < 0) {
       argv[0] = self->Error(static_cast<int>(nread), "recv");
       napi_get_null(env, &argv[1]);
+    } else if (datapath::CopyOut(env, addon, buf->base, nread, &argv[0], &offset)) {
+      cb = &kCb_onUDPRecvPooled;
+      napi_create_uint32(env, offset, &argv[1]);
+      napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);
+      argc = 3;
     } else {
+      argv[1] = argv[0];  // the Buffer
       napi_get_null(env, &argv[0]);
-      uint32_t offset;
-      if (nread <= static_cast<ssize_t>(readpool::kMaxPooled) &&
-          readpool::Copy(env, self->loop()->addon(), buf->base, nread, &argv[1], &offset)) {
-        napi_create_uint32(env, offset, &argv[8]);
-        napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[9]);
-        argc = 10;
-      } else {
-        void* copy;
-        napi_create_buffer_copy(env, static_cast<size_t>(nread), buf->base, &copy, &argv[1]);
-      }
-      if (addr != nullptr && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)) {
-        argv[2] = self->SenderIP(addr);
-        if (addr->sa_family == AF_INET) {
-          family = 4;
-          port = ntohs(reinterpret_cast<const sockaddr_in*>(addr)->sin_port);
-        } else {
-          const sockaddr_in6* a6 = reinterpret_cast<const sockaddr_in6*>(addr);
-          family = 6;
-          port = ntohs(a6->sin6_port);
-          flowinfo = ntohl(a6->sin6_flowinfo);
-          scopeId = a6->sin6_scope_id;
-        }
-      }
     }
-    napi_create_int32(env, port, &argv[3]);
-    napi_create_int32(env, family, &argv[4]);
-    napi_create_uint32(env, flags, &argv[5]);
-    napi_create_uint32(env, flowinfo, &argv[6]);
-    napi_create_uint32(env, scopeId, &argv[7]);
-    // If lib/ may not have seen a new sender string, it is not reused.
-    if (!self->Call(kCb_onUDPRecv, argc, argv)) self->lastSenderFamily_ = AF_UNSPEC;
+    self->Call(*cb, argc, argv);
   }
 
-  // The sender's ip as a string, or undefined for "the same as the last
-  // one": a peer usually sends many datagrams in a row, and lib/ keeps the
-  // last string it was given, sparing inet_ntop (vfprintf) and a new string
-  // per datagram. (The address alone is compared: the string shows neither
-  // port nor scope. N-API cannot hold a reference to a string, so lib/
-  // holds it.)
-  napi_value SenderIP(const sockaddr* addr) {
-    napi_value ip;
-    bool v4 = addr->sa_family == AF_INET;
-    const void* bytes = v4 ? static_cast<const void*>(
-                                 &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr)
-                           : &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr;
-    size_t size = v4 ? sizeof(in_addr) : sizeof(in6_addr);
-    if (lastSenderFamily_ == addr->sa_family && memcmp(lastSender_, bytes, size) == 0) {
-      napi_get_undefined(env(), &ip);
-      return ip;
-    }
-    char name[INET6_ADDRSTRLEN];
-    if (v4) {
-      uv_ip4_name(reinterpret_cast<const sockaddr_in*>(addr), name, sizeof name);
+  // The sender words: family (4, 6, or 0 for none), port, flags, flowinfo,
+  // scope id, then the address in host order (IPv4: one word, IPv6: four).
+  // lib/ keeps the ip string of the last sender and asks udpSenderIP() for a
+  // new one only when the address words change: a peer usually sends many
+  // datagrams in a row, and this spares inet_ntop and a string per datagram.
+  enum { kSenderFamily, kSenderPort, kSenderFlags, kSenderFlowinfo, kSenderScopeId, kSenderAddress,
+         kSenderWords = kSenderAddress + 4 };
+
+  static void WriteSender(uint32_t* w, const sockaddr* addr, unsigned flags) {
+    w[kSenderFlags] = flags;
+    if (addr != nullptr && addr->sa_family == AF_INET) {
+      const sockaddr_in* a4 = reinterpret_cast<const sockaddr_in*>(addr);
+      w[kSenderFamily] = 4;
+      w[kSenderPort] = ntohs(a4->sin_port);
+      w[kSenderFlowinfo] = w[kSenderScopeId] = 0;
+      w[kSenderAddress] = ntohl(a4->sin_addr.s_addr);
+    } else if (addr != nullptr && addr->sa_family == AF_INET6) {
+      const sockaddr_in6* a6 = reinterpret_cast<const sockaddr_in6*>(addr);
+      w[kSenderFamily] = 6;
+      w[kSenderPort] = ntohs(a6->sin6_port);
+      w[kSenderFlowinfo] = ntohl(a6->sin6_flowinfo);
+      w[kSenderScopeId] = a6->sin6_scope_id;
+      const unsigned char* b = a6->sin6_addr.s6_addr;
+      for (int i = 0; i < 4; i++) {
+        w[kSenderAddress + i] = (uint32_t{b[4 * i]} << 24) | (uint32_t{b[4 * i + 1]} << 16) |
+                                (uint32_t{b[4 * i + 2]} << 8) | b[4 * i + 3];
+      }
     } else {
-      uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(addr), name, sizeof name);
+      w[kSenderFamily] = w[kSenderPort] = w[kSenderFlowinfo] = w[kSenderScopeId] = 0;
     }
-    napi_create_string_utf8(env(), name, NAPI_AUTO_LENGTH, &ip);
-    lastSenderFamily_ = addr->sa_family;
-    memcpy(lastSender_, bytes, size);
-    return ip;
   }
 
-  // The last destination parsed by send() or trySend().
+  // udpSenderIP(): the ip string of the sender words' address.
+  static Napi::Value SenderIP(const Napi::CallbackInfo& info) {
+    const uint32_t* w = AddonData::Get(info.Env())->udpSender;
+    char name[INET6_ADDRSTRLEN];
+    if (w[kSenderFamily] == 4) {
+      sockaddr_in a4 = {};
+      a4.sin_family = AF_INET;
+      a4.sin_addr.s_addr = htonl(w[kSenderAddress]);
+      uv_ip4_name(&a4, name, sizeof name);
+    } else {
+      sockaddr_in6 a6 = {};
+      a6.sin6_family = AF_INET6;
+      for (int i = 0; i < 16; i++) {
+        a6.sin6_addr.s6_addr[i] = static_cast<unsigned char>(w[kSenderAddress + i / 4] >> (24 - 8 * (i % 4)));
+      }
+      uv_ip6_name(&a6, name, sizeof name);
+    }
+    return Napi::String::New(info.Env(), name);
+  }
+
+  // The last destination parsed by send() or trySend(), and the ip string it
+  // was parsed from (empty: none): a peer is usually sent many datagrams in
+  // a row.
   sockaddr_storage sendDest_;
-  // The address of the last sender string given to lib/ (AF_UNSPEC: none).
-  sa_family_t lastSenderFamily_ = AF_UNSPEC;
-  unsigned char lastSender_[sizeof(in6_addr)];
+  char sendIP_[64] = "";
 
   static void OnSend(uv_udp_send_t* req, int status) {
-    SendReq* s = reinterpret_cast<SendReq*>(req);
-    // null once the handle was abandoned at loop teardown: no JavaScript then.
-    HandleBase* self = static_cast<HandleBase*>(req->handle->data);
-    if (self != nullptr) {
-      // A failed send without a callback is reported all the same (lib/
-      // calls it unclaimed), unless close() cancelled it.
-      bool unclaimed = !s->hasCallback && status < 0 && status != UV_ECANCELED;
-      if (s->hasCallback || unclaimed) {
-        CallbackScope scope(self->env());
-        napi_value argv[2] = {nullptr, nullptr};
-        if (status < 0) {
-          argv[0] = self->Error(status, "send");
-        } else {
-          napi_get_null(self->env(), &argv[0]);
-        }
-        if (unclaimed) napi_get_boolean(self->env(), true, &argv[1]);
-        self->Call(kCb_onUDPSend, unclaimed ? 2 : 1, argv);
-      }
-      self->RequestDone();
-    }
-    free(s);
+    // data is null once the handle was abandoned at loop teardown.
+    datapath::Request::Of(req)->Done(static_cast<HandleBase*>(req->handle->data), status,
+                                     kCb_onUDPSend, "send");
   }
 
   // ---- helpers ----
@@ -268,53 +198,63 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return true;
   }
 
-  // (ip | null | undefined, port, data) from info[0..2]; ip undefined means
-  // the ip of the last send or trySend that returned normally (lib/ keeps
-  // it), whose parsed address is reused with the new port. Returns false
-  // after throwing.
+  // (ip | null, port, data) from info[0..2]. An ip equal to the last one
+  // parsed reuses its address with the new port. Returns false after
+  // throwing.
   bool GetDatagram(const Napi::CallbackInfo& info, Datagram* d) {
-    if (info[0].IsUndefined()) {
+    char ip[sizeof sendIP_];
+    size_t len;
+    int port = info[1].As<Napi::Number>().Int32Value();
+    bool keep = false;  // a longer ip (a long IPv6 scope) is not kept
+    if (napi_get_value_string_utf8(info.Env(), info[0], ip, sizeof ip, &len) != napi_ok) {
+      d->sa = nullptr;  // null: the connected peer
+    } else if ((keep = len < sizeof ip - 1) && strcmp(ip, sendIP_) == 0) {
       d->ss = sendDest_;
-      in_port_t port = htons(static_cast<uint16_t>(info[1].As<Napi::Number>().Int32Value()));
+      in_port_t p = htons(static_cast<uint16_t>(port));
       if (d->ss.ss_family == AF_INET) {
-        reinterpret_cast<sockaddr_in*>(&d->ss)->sin_port = port;
+        reinterpret_cast<sockaddr_in*>(&d->ss)->sin_port = p;
       } else {
-        reinterpret_cast<sockaddr_in6*>(&d->ss)->sin6_port = port;
+        reinterpret_cast<sockaddr_in6*>(&d->ss)->sin6_port = p;
       }
       d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
     } else {
-      if (!GetAddr(info, 0, &d->ss, &d->sa, "send")) return false;
-      if (d->sa != nullptr) sendDest_ = d->ss;
+      int r = ParseAddress(keep ? std::string(ip, len) : info[0].As<Napi::String>().Utf8Value(), port,
+                           &d->ss);
+      if (r != 0) {
+        Throw(r, "send");
+        return false;
+      }
+      d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
+      if (keep) {
+        sendDest_ = d->ss;
+        memcpy(sendIP_, ip, len + 1);
+      }
     }
-    d->n = static_cast<unsigned>(GetBufs(info.Env(), info[2], d->stack, &d->heap, &d->bufs));
-    return true;
-  }
-
-  Napi::Value Result(Napi::Env env, int r, const char* syscall) {
-    if (r != 0) Throw(r, syscall);
-    return env.Undefined();
+    return d->bufs.Gather(info.Env(), info[2]);
   }
 
   // ---- methods ----
 
   // bind(ip, port, flags)
-  Napi::Value Bind(const Napi::CallbackInfo& info) {
+  void Bind(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     sockaddr_storage ss;
     const sockaddr* sa;
-    if (!GetAddr(info, 0, &ss, &sa, "bind")) return env.Undefined();
-    return Result(env, uv_udp_bind(uv(), sa, info[2].As<Napi::Number>().Uint32Value()), "bind");
+    if (!GetAddr(info, 0, &ss, &sa, "bind")) return;
+    int r = uv_udp_bind(uv(), sa, info[2].As<Napi::Number>().Uint32Value());
+    if (r != 0) Throw(r, "bind");
   }
 
   // connect(ip, port): libuv connects UDP synchronously.
-  Napi::Value Connect(const Napi::CallbackInfo& info) {
+  void Connect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     sockaddr_storage ss;
     const sockaddr* sa;
-    if (!GetAddr(info, 0, &ss, &sa, "connect")) return env.Undefined();
-    return Result(env, uv_udp_connect(uv(), sa), "connect");
+    if (!GetAddr(info, 0, &ss, &sa, "connect")) return;
+    int r = uv_udp_connect(uv(), sa);
+    if (r != 0) Throw(r, "connect");
   }
 
   Napi::Value GetPeerName(const Napi::CallbackInfo& info) {
@@ -327,18 +267,19 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return SockName(this, info.Env(), uv_udp_getsockname, "getsockname");
   }
 
-  Napi::Value Open(const Napi::CallbackInfo& info) {
+  void Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
-    return Result(env, uv_udp_open(uv(), info[0].As<Napi::Number>().Int32Value()), "open");
+    if (!IsOpen(env)) return;
+    int r = uv_udp_open(uv(), info[0].As<Napi::Number>().Int32Value());
+    if (r != 0) Throw(r, "open");
   }
 
   // send(ip | null, port, data, hasCallback)
-  Napi::Value Send(const Napi::CallbackInfo& info) {
+  void Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     Datagram d;
-    if (!GetDatagram(info, &d)) return env.Undefined();
+    if (!GetDatagram(info, &d)) return;
     bool hasCallback = info[3].As<Napi::Boolean>().Value();
     // With no callback, a datagram the socket takes at once needs no request
     // (only tried on a socket that exists: the queued path does the implicit
@@ -347,23 +288,21 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     // EAFNOSUPPORT…), which has no callback to go to, is thrown.
     uv_os_fd_t fd;
     if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
-      int r = uv_udp_try_send(uv(), d.bufs, d.n, d.sa);
-      if (r >= 0) return env.Undefined();
+      int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
+      if (r >= 0) return;
       if (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ) {
-        return Result(env, r, "send");
+        return Throw(r, "send");
       }
     }
-    SendReq* s = SendReq::New(d.bufs, d.n);
-    s->hasCallback = hasCallback;
-    uv_buf_t owned = uv_buf_init(s->bytes(), static_cast<unsigned>(s->size));
-    int r = uv_udp_send(&s->req, uv(), &owned, 1, d.sa, OnSend);
+    datapath::Request* s = datapath::Request::New(d.bufs, hasCallback);
+    uv_buf_t owned = s->buf();
+    int r = uv_udp_send(&s->uv.send, uv(), &owned, 1, d.sa, OnSend);
     if (r != 0) {
-      free(s);
-      return Result(env, r, "send");
+      s->Free();
+      return Throw(r, "send");
     }
     RequestStarted();
     Changed();
-    return env.Undefined();
   }
 
   // trySend(ip | null, port, data) -> bytes sent
@@ -372,52 +311,54 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     if (!IsOpen(env)) return env.Undefined();
     Datagram d;
     if (!GetDatagram(info, &d)) return env.Undefined();
-    int r = uv_udp_try_send(uv(), d.bufs, d.n, d.sa);
+    int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
     Changed();  // an implicit bind may have happened
-    if (r < 0) return Result(env, r, "send");
+    if (r < 0) {
+      Throw(r, "send");
+      return env.Undefined();
+    }
     return Napi::Number::New(env, r);
   }
 
-  Napi::Value RecvStart(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+  void RecvStart(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
     int r = uv_udp_recv_start(uv(), OnAlloc, OnRecv);
     // libuv says EALREADY when already receiving; the new callback simply applies.
     if (r == UV_EALREADY) r = 0;
     Changed();
-    return Result(env, r, "recvStart");
+    if (r != 0) Throw(r, "recvStart");
   }
 
-  Napi::Value RecvStop(const Napi::CallbackInfo& info) {
+  void RecvStop(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     int r = uv_udp_recv_stop(uv());
     Changed();
-    return Result(env, r, "recvStop");
+    if (r != 0) Throw(r, "recvStop");
   }
 
   // setMembership(group, iface | null, membership)
-  Napi::Value SetMembership(const Napi::CallbackInfo& info) {
+  void SetMembership(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     std::string group = info[0].As<Napi::String>().Utf8Value();
     std::string iface = info[1].IsNull() ? "" : info[1].As<Napi::String>().Utf8Value();
     uv_membership m = static_cast<uv_membership>(info[2].As<Napi::Number>().Int32Value());
     int r = uv_udp_set_membership(uv(), group.c_str(), info[1].IsNull() ? nullptr : iface.c_str(), m);
-    return Result(env, r, "setMembership");
+    if (r != 0) Throw(r, "setMembership");
   }
 
   // setSourceMembership(group, iface | null, source, membership)
-  Napi::Value SetSourceMembership(const Napi::CallbackInfo& info) {
+  void SetSourceMembership(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     std::string group = info[0].As<Napi::String>().Utf8Value();
     std::string iface = info[1].IsNull() ? "" : info[1].As<Napi::String>().Utf8Value();
     std::string source = info[2].As<Napi::String>().Utf8Value();
     uv_membership m = static_cast<uv_membership>(info[3].As<Napi::Number>().Int32Value());
     int r = uv_udp_set_source_membership(uv(), group.c_str(), info[1].IsNull() ? nullptr : iface.c_str(),
                                          source.c_str(), m);
-    return Result(env, r, "setSourceMembership");
+    if (r != 0) Throw(r, "setSourceMembership");
   }
 
   Napi::Value UsingRecvmmsg(const Napi::CallbackInfo& info) {
@@ -444,12 +385,15 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       d.sa = nullptr;
       if (!ip.IsNull()) {
         int r = ParseAddress(ip.As<Napi::String>().Utf8Value(), ports.Get(i).As<Napi::Number>().Int32Value(), &d.ss);
-        if (r != 0) return Result(env, r, "send");
+        if (r != 0) {
+          Throw(r, "send");
+          return env.Undefined();
+        }
         d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
       }
-      d.n = static_cast<unsigned>(GetBufs(env, datas.Get(i), d.stack, &d.heap, &d.bufs));
-      bufs[i] = d.bufs;
-      nbufs[i] = d.n;
+      if (!d.bufs.Gather(env, datas.Get(i))) return env.Undefined();
+      bufs[i] = d.bufs.list;
+      nbufs[i] = d.bufs.n;
       addrs[i] = const_cast<sockaddr*>(d.sa);
     }
     uv_os_fd_t fd;
@@ -460,40 +404,56 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       memset(&any, 0, sizeof any);  // the wildcard address, port 0
       any.ss_family = addrs[0]->sa_family;
       int r = uv_udp_bind(uv(), reinterpret_cast<sockaddr*>(&any), 0);
-      if (r != 0) return Result(env, r, "bind");
+      if (r != 0) {
+        Throw(r, "bind");
+        return env.Undefined();
+      }
     }
     int r = Features::Get().udpTrySend2(uv(), count, bufs.data(), nbufs.data(), addrs.data(), 0);
     Changed();  // an implicit bind may have happened
-    if (r < 0) return Result(env, r, "send");
+    if (r < 0) {
+      Throw(r, "send");
+      return env.Undefined();
+    }
     return Napi::Number::New(env, r);
   }
 
   // setMulticastInterface(iface | null): null means the default interface.
-  Napi::Value SetMulticastInterface(const Napi::CallbackInfo& info) {
+  void SetMulticastInterface(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     std::string iface = info[0].IsNull() ? "" : info[0].As<Napi::String>().Utf8Value();
     int r = uv_udp_set_multicast_interface(uv(), info[0].IsNull() ? nullptr : iface.c_str());
-    return Result(env, r, "setMulticastInterface");
+    if (r != 0) Throw(r, "setMulticastInterface");
   }
 
   enum Option { kMulticastTTL, kMulticastLoop, kBroadcast, kTTL };
 
   // setOption(option, value): the integer and boolean socket options.
-  Napi::Value SetOption(const Napi::CallbackInfo& info) {
+  void SetOption(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!IsOpen(env)) return env.Undefined();
+    if (!IsOpen(env)) return;
     int value = info[1].As<Napi::Number>().Int32Value();
+    int r;
+    const char* syscall;
     switch (info[0].As<Napi::Number>().Int32Value()) {
       case kMulticastTTL:
-        return Result(env, uv_udp_set_multicast_ttl(uv(), value), "setMulticastTTL");
+        r = uv_udp_set_multicast_ttl(uv(), value);
+        syscall = "setMulticastTTL";
+        break;
       case kMulticastLoop:
-        return Result(env, uv_udp_set_multicast_loop(uv(), value), "setMulticastLoop");
+        r = uv_udp_set_multicast_loop(uv(), value);
+        syscall = "setMulticastLoop";
+        break;
       case kBroadcast:
-        return Result(env, uv_udp_set_broadcast(uv(), value), "setBroadcast");
+        r = uv_udp_set_broadcast(uv(), value);
+        syscall = "setBroadcast";
+        break;
       default:
-        return Result(env, uv_udp_set_ttl(uv(), value), "setTTL");
+        r = uv_udp_set_ttl(uv(), value);
+        syscall = "setTTL";
     }
+    if (r != 0) Throw(r, syscall);
   }
 
   // 'IPv4' | 'IPv6' of the socket, null while there is none.

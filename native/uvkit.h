@@ -69,6 +69,10 @@ struct AddonData {
   Napi::Reference<Napi::Value> readPool;
   char* readPoolData = nullptr;
   size_t readPoolUsed = 0;
+  // The sender of the datagram being delivered (native/udp.cc), read by
+  // lib/udp.ts from the same memory.
+  Napi::Reference<Napi::Value> udpSenderBuffer;
+  uint32_t* udpSender = nullptr;
 
   static AddonData* Get(napi_env env) {
     return Napi::Env(env).GetInstanceData<AddonData>();
