@@ -1,6 +1,7 @@
 'use strict';
 // `npm run bench [-- --quick] [-- --only=<regexp>]`: uvkit side by side with
-// Node's own modules and a C libuv baseline, in one run, on this machine.
+// Node's own modules, a C libuv baseline and (echo cases, when installed)
+// Python's uvloop, in one run, on this machine.
 // Every server runs in its own process and the load comes from a C client
 // (bench/c/loadclient.c) in another; the implementations of a case take
 // turns round by round so that noise from other work on the machine falls
@@ -77,11 +78,31 @@ function procRss(pid) {
   }
 }
 
+// uvloop, the peer from Python (bench/uvloop_server.py): the interpreter
+// named by UVKIT_BENCH_PYTHON, else `python3` on the PATH, if it can import
+// uvloop. The bench installs nothing; without it the uvloop rows say so (see
+// docs/PERFORMANCE.md for how to get it). `python` is the interpreter's own
+// path (sys.executable), so that a pyenv shim's start-up is paid once here
+// and the server's pid is the interpreter's.
+function findUvloop(python = process.env.UVKIT_BENCH_PYTHON || 'python3') {
+  const probe = 'import sys, uvloop; print(sys.executable); print(uvloop.__version__); print(sys.version.split()[0])';
+  const r = spawnSync(python, ['-c', probe], { encoding: 'utf8', timeout: 30000 });
+  if (r.status !== 0) {
+    const why = r.error ? r.error.code || r.error.message : (r.stderr.trim().split('\n').pop() || `exit ${r.status}`);
+    return { missing: `uvloop not found (${python}: ${why})` };
+  }
+  const [exe, version, pythonVersion] = r.stdout.trim().split('\n');
+  return { python: exe, version, pythonVersion };
+}
+
 // A server process; resolves once it has printed its port.
 function startServer(impl, kind, extraArgs = []) {
-  const child = spawn(process.execPath, [...extraArgs, path.join(__dirname, 'server.js'), impl, kind], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const [cmd, args] =
+    impl === 'uvloop'
+      ? [uvloop().python, [path.join(__dirname, 'uvloop_server.py'), kind]]
+      : [process.execPath, [...extraArgs, path.join(__dirname, 'server.js'), impl, kind]];
+  if (!cmd) throw new Error(uvloop().missing);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout });
   const server = { impl, kind, child, pid: child.pid, port: 0, messages: [], waiters: [] };
   lines.on('line', (line) => {
@@ -142,12 +163,15 @@ const median = (xs) => {
 };
 
 const results = [];
+let uvloopFound = null;
+const uvloop = () => (uvloopFound ??= findUvloop());
 const rotate = (xs, r) => xs.map((_, i) => xs[(i + r) % xs.length]);
 
 // Adds one row per implementation; `samples[impl]` holds one object per
 // round with the figure `key`. Ratios are value / peer value (for memory,
-// lower is better).
-function record(group, label, unit, samples, key, { nodeImpl = 'node', extra = {} } = {}) {
+// lower is better). `missing` names peers that could not run, each with a
+// row that says why.
+function record(group, label, unit, samples, key, { nodeImpl = 'node', extra = {}, missing = {} } = {}) {
   const rows = {};
   for (const [impl, runs] of Object.entries(samples)) {
     const value = median(runs.map((r) => r[key]));
@@ -159,8 +183,10 @@ function record(group, label, unit, samples, key, { nodeImpl = 'node', extra = {
   for (const row of Object.values(rows)) {
     row.vsNode = row.impl === nodeImpl ? undefined : ratio(row, rows[nodeImpl]);
     row.vsC = row.impl === 'c' ? undefined : ratio(row, rows.c);
+    row.vsUvloop = row.impl === 'uvloop' ? undefined : ratio(row, rows.uvloop);
     results.push(row);
   }
+  for (const [impl, why] of Object.entries(missing)) results.push({ group, case: label, impl, unit, value: NaN, missing: why });
 }
 
 function fmt(v, unit) {
@@ -172,16 +198,18 @@ function fmt(v, unit) {
 }
 
 function table() {
-  const head = ['case', 'impl', 'result', 'unit', 'p50 us', 'p99 us', 'vs node', 'vs C', 'server CPU', 'CPU us/op*'];
+  const head = ['case', 'impl', 'result', 'unit', 'p50 us', 'p99 us', 'vs node', 'vs C', 'vs uvloop', 'server CPU', 'CPU us/op*'];
+  const x = (v) => (v === undefined ? '' : v.toFixed(2) + 'x');
   const body = results.map((r) => [
     r.case,
     r.impl,
-    fmt(r.value, r.unit),
+    r.missing ? 'not installed' : fmt(r.value, r.unit),
     r.unit,
     r.p50us === undefined ? '' : r.p50us.toFixed(0),
     r.p99us === undefined ? '' : r.p99us.toFixed(0),
-    r.vsNode === undefined ? '' : r.vsNode.toFixed(2) + 'x',
-    r.vsC === undefined ? '' : r.vsC.toFixed(2) + 'x',
+    x(r.vsNode),
+    x(r.vsC),
+    x(r.vsUvloop),
     r.serverCpu === undefined || Number.isNaN(r.serverCpu) ? '' : (r.serverCpu * 100).toFixed(0) + '%',
     r.serverUsPerOp === undefined || Number.isNaN(r.serverUsPerOp) ? '' : r.serverUsPerOp.toFixed(2),
   ]);
@@ -219,8 +247,18 @@ function measured(server, args) {
   return r;
 }
 
+// The peers of the echo cases: uvloop joins when it is installed, else each
+// case gets a row saying it is not (and the run a note on how to get it).
+function echoPeers(impls) {
+  if (uvloop().python) return { impls: [...impls, 'uvloop'], missing: {} };
+  if (!notes.some((n) => n.startsWith('uvloop'))) {
+    notes.push(`${uvloop().missing}: the uvloop rows are empty; docs/PERFORMANCE.md says how to install it.`);
+  }
+  return { impls, missing: { uvloop: uvloop().missing } };
+}
+
 async function tcpEcho() {
-  const impls = HAVE_TCP ? ['uvkit', 'uvkit-attached', 'node', 'c'] : ['node', 'c'];
+  const { impls, missing } = echoPeers(HAVE_TCP ? ['uvkit', 'uvkit-attached', 'node', 'c'] : ['node', 'c']);
   if (!HAVE_TCP) notes.push('uvkit TCP is not in this build: TCP cases ran node and c only.');
   const servers = [];
   for (const impl of impls) servers.push(await startServer(impl, 'echo'));
@@ -235,7 +273,7 @@ async function tcpEcho() {
           samples[s.impl].push(measured(s, ['echo', s.port, conns, size, P.warm, P.measure]));
         }
       }
-      record('tcp', label, 'round trips/s', samples, 'perSec');
+      record('tcp', label, 'round trips/s', samples, 'perSec', { missing });
       log(`${label} done`);
     }
   }
@@ -259,7 +297,7 @@ async function tcpPump() {
 }
 
 async function udpEcho() {
-  const impls = ['uvkit', 'uvkit-attached', 'node', 'c'];
+  const { impls, missing } = echoPeers(['uvkit', 'uvkit-attached', 'node', 'c']);
   const servers = [];
   for (const impl of impls) servers.push(await startServer(impl, 'udp'));
   for (const s of servers) client('udp', s.port, 10, 64, 0, 300);
@@ -270,7 +308,7 @@ async function udpEcho() {
     for (let r = 0; r < P.rounds; r++) {
       for (const s of rotate(servers, r)) samples[s.impl].push(measured(s, ['udp', s.port, flows, 64, P.warm, P.measure]));
     }
-    record('udp', label, 'round trips/s', samples, 'perSec', { nodeImpl: 'node' });
+    record('udp', label, 'round trips/s', samples, 'perSec', { missing });
     log(`${label} done`);
   }
   await Promise.all(servers.map(stopServer));
@@ -322,7 +360,17 @@ const TARGETS = [
   [/^timers /, 'uvkit', 'vsNode', '>=', 2.0],
   [/^fs\.stat async/, 'uvkit', 'vsNode', '>=', 1.2],
   [/^rss per idle/, 'uvkit', 'vsNode', '<=', 0.5],
+  // issue 13: the fastest libuv binding in a scripting language
+  ['tcp echo 64 B x100', 'uvkit', 'vsUvloop', '>=', 1.05],
+  ['tcp echo 1 KiB x10', 'uvkit', 'vsUvloop', '>=', 1.05],
+  ['tcp echo 16 KiB x10', 'uvkit', 'vsUvloop', '>=', 1.05],
+  ['tcp echo 64 B x100', 'uvkit', 'vsC', '>=', 0.9],
+  ['tcp echo 1 KiB x10', 'uvkit', 'vsC', '>=', 0.9],
+  ['tcp echo 16 KiB x10', 'uvkit', 'vsC', '>=', 0.9],
+  ['udp echo 64 B x10', 'uvkit', 'vsUvloop', '>=', 1.1],
+  [/^callbacks: Async/, 'uvkit', 'vsNode', '>=', 1.0],
 ];
+const PEER = { vsNode: 'node', vsC: 'c', vsUvloop: 'uvloop' };
 
 function targets() {
   const out = [];
@@ -331,7 +379,7 @@ function targets() {
     if (!row || row[col] === undefined) continue;
     const got = row[col];
     const met = op === '>=' ? got >= want : got <= want;
-    out.push({ case: row.case, impl, versus: col === 'vsC' ? 'c' : 'node', target: `${op} ${want}x`, measured: Number(got.toFixed(2)), met });
+    out.push({ case: row.case, impl, versus: PEER[col], target: `${op} ${want}x`, measured: Number(got.toFixed(2)), met });
   }
   return out;
 }
@@ -345,13 +393,14 @@ function machine() {
     libuv: process.versions.uv,
     kernel: os.release(),
     ulimitN: spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim(),
+    uvloop: uvloop().version ? `uvloop ${uvloop().version}, Python ${uvloop().pythonVersion}` : uvloop().missing,
   };
 }
 
 async function main() {
   build();
   const m = machine();
-  log(`uvkit bench${QUICK ? ' --quick' : ''}: ${m.nproc} cores, ${m.cpu}, node ${m.node}`);
+  log(`uvkit bench${QUICK ? ' --quick' : ''}: ${m.nproc} cores, ${m.cpu}, node ${m.node}; ${m.uvloop}`);
   await tcpEcho();
   await tcpPump();
   await udpEcho();
@@ -377,7 +426,7 @@ async function main() {
     }
   }
   for (const note of notes) console.log(`note: ${note}`);
-  console.log(`\n${m.nproc} cores (${m.cpu}), node ${m.node}, libuv ${m.libuv}; ${seconds.toFixed(0)} s; results in bench/results.json`);
+  console.log(`\n${m.nproc} cores (${m.cpu}), node ${m.node}, libuv ${m.libuv}; ${m.uvloop}; ${seconds.toFixed(0)} s; results in bench/results.json`);
 }
 
 if (require.main === module) {
@@ -388,4 +437,4 @@ if (require.main === module) {
 }
 
 // For test/bench.test.ts: the build and the pieces of one measurement.
-module.exports = { build, startServer, stopServer, client };
+module.exports = { build, startServer, stopServer, client, findUvloop };

@@ -1,7 +1,8 @@
 'use strict';
 // One server under test, in its own process: `node bench/server.js <impl> <kind>`.
 //   impl: uvkit (blocking run()), uvkit-attached (loop.attach()), node (net /
-//         dgram), c (bench/c/baseline.cc: libuv in C, no JavaScript per event)
+//         dgram), c (bench/c/baseline.cc: libuv in C, no JavaScript per event);
+//         the uvloop peer is bench/uvloop_server.py
 //   kind: echo | sink (TCP, reads and drops) | udp (datagram echo) |
 //         hold (TCP, keeps connections idle; reports RSS, see below)
 // It prints one JSON line {"port": n} once listening and serves until killed.

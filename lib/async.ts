@@ -25,7 +25,16 @@ export class AsyncSender {
   }
 }
 
-/** Wakes its loop: send() makes the loop call cb once; sends coalesce. */
+/**
+ * Wakes its loop: send() makes the loop call cb once; sends coalesce (several
+ * sends before the callback runs give one callback; a send made from the
+ * callback gives another, in a later loop iteration). send() on the Async
+ * itself comes from the loop's own thread and costs no syscall: the loop
+ * turns without blocking while a send is pending (`loop.getTimeout()` is 0),
+ * and the callback runs after that iteration's I/O. Other threads send
+ * through `Async.fromTransferable()`, which wakes the loop with
+ * `uv_async_send` (an eventfd write). close() drops a pending send.
+ */
 export class Async extends WrappedHandle<NativeAsync> {
   static override errorClass = AsyncError;
   private _callback: ((handle: this) => void) | null;
@@ -36,6 +45,7 @@ export class Async extends WrappedHandle<NativeAsync> {
     this._callback = cb ?? null;
   }
 
+  /** Makes the loop call back once, soon; no syscall (see the class). */
   send(): void {
     this._use('send').send();
   }

@@ -43,6 +43,30 @@ describe('bench harness', function () {
     });
   }
 
+  it('uvloop (when installed): TCP and UDP echo round trips are counted; else the probe says why', async () => {
+    const found = bench.findUvloop();
+    if (!found.python) {
+      assert.match(found.missing, /^uvloop not found \(.+: .+\)$/);
+      return;
+    }
+    assert.match(found.version, /^\d+\.\d+/);
+    for (const kind of ['echo', 'udp']) {
+      const s: Server = await bench.startServer('uvloop', kind);
+      try {
+        const r = kind === 'echo' ? bench.client('echo', s.port, 3, 16384, 50, 200) : bench.client('udp', s.port, 2, 64, 50, 200);
+        assert.ok(r.count > 10, `uvloop ${kind}: ${r.count} round trips`);
+      } finally {
+        await bench.stopServer(s);
+      }
+    }
+  });
+
+  it('a Python without uvloop is reported, not installed into', () => {
+    const r = bench.findUvloop('/nonexistent/python3');
+    assert.equal(r.python, undefined);
+    assert.equal(r.missing, 'uvloop not found (/nonexistent/python3: ENOENT)');
+  });
+
   it('hold: the server reports its RSS before and after the connections', async () => {
     const { spawn } = await import('child_process');
     process.env.HOLD_REPORT = '50';
