@@ -1,8 +1,11 @@
 import { binding, NativeHandle } from './binding';
-import { AsyncError } from './errors';
+import { HandleError } from './errors';
 import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { checkOptionalFunction, invalidArgValue } from './validate';
+
+/** A libuv failure of an Async. */
+export class AsyncError extends HandleError {}
 
 interface NativeAsync extends NativeHandle {
   send(): void;

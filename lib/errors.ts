@@ -169,18 +169,6 @@ export function loopClosedError(): Error {
   return codedError(Error, 'ERR_LOOP_CLOSED', 'loop is closed');
 }
 
-// The classes of handles whose files have not taken them in yet (see the
-// head of this file: an error class lives in its handle's file).
-export class AsyncError extends HandleError {}
-export class TimerError extends HandleError {}
-export class PrepareError extends HandleError {}
-export class IdleError extends HandleError {}
-export class CheckError extends HandleError {}
-export class UDPError extends HandleError {}
-export class StreamError extends HandleError {}
-export class TCPError extends StreamError {}
-export class PipeError extends StreamError {}
-
 export type ErrorClass = new (errno: number, syscall?: string, path?: string, dest?: string) => UVError;
 
 /**

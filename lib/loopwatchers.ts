@@ -1,10 +1,19 @@
 // Prepare, Check and Idle: run a callback once per loop iteration, before
 // polling for I/O (prepare), after it (check), or instead of blocking (idle).
 import { binding, NativeCtor, NativeHandle } from './binding';
-import { CheckError, IdleError, PrepareError } from './errors';
+import { HandleError } from './errors';
 import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
 import { checkFunction } from './validate';
+
+/** A libuv failure of a Prepare. */
+export class PrepareError extends HandleError {}
+
+/** A libuv failure of an Idle. */
+export class IdleError extends HandleError {}
+
+/** A libuv failure of a Check. */
+export class CheckError extends HandleError {}
 
 interface NativeWatcher extends NativeHandle {
   start(): void;

@@ -1,14 +1,17 @@
 import { binding, NativeHandle } from './binding';
 import { UV_READABLE, UV_WRITABLE } from './constants';
-import { HandleClosedError, PipeError, UVError } from './errors';
+import { HandleClosedError, UVError } from './errors';
 import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
-import { NativeStream, Stream, TransferableHandle } from './stream';
+import { NativeStream, Stream, StreamError, TransferableHandle } from './stream';
 import { Facts } from './inspect';
 import {
   checkBoolean, checkData, checkFd, checkFunction, checkInteger, checkOneOf, checkOptionalFunction, checkString, Data,
   invalidArgType, invalidArgValue,
 } from './validate';
+
+/** A libuv failure of a Pipe. */
+export class PipeError extends StreamError {}
 
 interface NativePipe extends NativeStream {
   bind(name: string): void;

@@ -1,9 +1,12 @@
 import { binding, NativeHandle } from './binding';
 import { FIFO } from './datapath';
-import { HandleClosedError, StreamError, UVError, withAddress } from './errors';
+import { HandleClosedError, HandleError, UVError, withAddress } from './errors';
 import { Handle, WrappedHandle } from './handle';
 import { PoolView } from './readpool';
 import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data, invalidArgType, invalidArgValue } from './validate';
+
+/** A libuv failure of a Stream. */
+export class StreamError extends HandleError {}
 
 export type { Data } from './validate';
 

@@ -2,11 +2,14 @@ import { binding } from './binding';
 import { checkAddress, checkFamily, Family, SockAddr } from './address';
 import { UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT } from './constants';
 import { needFeature } from './features';
-import { TCPError, UVError } from './errors';
+import { UVError } from './errors';
 import { Facts, addSocketFacts } from './inspect';
 import type { Loop } from './loop';
-import { NativeStream, Stream } from './stream';
+import { NativeStream, Stream, StreamError } from './stream';
 import { checkBoolean, checkFd, checkFunction, checkInteger, checkMs, checkOneOf, checkOptionalFunction } from './validate';
+
+/** A libuv failure of a TCP. */
+export class TCPError extends StreamError {}
 
 interface NativeTCP extends NativeStream {
   bind(ip: string, port: number, flags: number): void;

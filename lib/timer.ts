@@ -1,10 +1,13 @@
 import { AsyncResource } from 'async_hooks';
 import { binding, NativeLoop } from './binding';
-import { TimerError } from './errors';
+import { HandleError } from './errors';
 import { Handle } from './handle';
 import type { Facts } from './inspect';
 import type { Loop } from './loop';
 import { checkBoolean, checkFunction, checkMs } from './validate';
+
+/** A libuv failure of a Timer. */
+export class TimerError extends HandleError {}
 
 /*
  * Timers live in JavaScript, as Node's own do: a native handle and a libuv

@@ -1,8 +1,7 @@
 import { binding } from './binding';
 import { UV_TTY_MODE_IO, UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW } from './constants';
-import { StreamError } from './errors';
 import type { Loop } from './loop';
-import { NativeStream, Stream } from './stream';
+import { NativeStream, Stream, StreamError } from './stream';
 import { checkBoolean, checkFd, checkOneOf } from './validate';
 
 /** A libuv failure of a TTY. */

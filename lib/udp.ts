@@ -2,7 +2,7 @@ import { Family, SockAddr, checkAddress, checkFamily, checkIP, sockAddr } from '
 import { binding, NativeHandle } from './binding';
 import { FIFO } from './datapath';
 import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR, UV_UDP_REUSEPORT } from './constants';
-import { UDPError, UVError, withAddress } from './errors';
+import { HandleError, UVError, withAddress } from './errors';
 import { needFeature } from './features';
 import { WrappedHandle } from './handle';
 import type { Loop } from './loop';
@@ -12,6 +12,9 @@ import {
   Data, checkArray, checkBoolean, checkData, checkFd, checkFlags, checkFunction, checkInteger, checkObject, checkOneOf,
   checkOptionalFunction, checkPort, invalidArgValue,
 } from './validate';
+
+/** A libuv failure of a UDP. */
+export class UDPError extends HandleError {}
 
 interface NativeUDP extends NativeHandle {
   bind(ip: string, port: number, flags: number): void;
