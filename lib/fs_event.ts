@@ -32,13 +32,12 @@ export class FSEvent extends PathWatcher {
     const n = this._use('start');
     const p = checkPath(path);
     checkFlags(flags, 'flags', FLAG_MASK, 'UV_FS_EVENT_* flags');
-    this._watch(n, p, flags, cb, 'uv_fs_event_start');
+    this._watch(n, p, flags, cb);
   }
 
   static {
     binding.setCallbacks({
-      onFSEvent(this: FSEvent, status: number, filename: string | null, events: number) {
-        const err = status < 0 ? this._error(status, 'uv_fs_event', this._watched) : null;
+      onFSEvent(this: FSEvent, err: FSEventError | null, filename: string | null, events: number) {
         this._callback!.call(null, err, filename, events, this);
       },
     });

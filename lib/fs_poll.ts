@@ -32,14 +32,13 @@ export class FSPoll extends PathWatcher {
     const n = this._use('start');
     const p = checkPath(path);
     const interval = checkMs(intervalMs, 'intervalMs', 0xffffffff); // libuv's unsigned int
-    this._watch(n, p, interval, cb, 'uv_fs_poll_start');
+    this._watch(n, p, interval, cb);
   }
 
   static {
     binding.setCallbacks({
       // prev and curr are in stat slots 0 and 1 when present.
-      onFSPoll(this: FSPoll, status: number, hasPrev: boolean, hasCurr: boolean) {
-        const err = status < 0 ? this._error(status, 'uv_fs_poll', this._watched) : null;
+      onFSPoll(this: FSPoll, err: FSPollError | null, hasPrev: boolean, hasCurr: boolean) {
         this._callback!.call(null, err, hasPrev ? statResult(0) : null, hasCurr ? statResult(1) : null, this);
       },
     });

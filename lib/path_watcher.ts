@@ -6,22 +6,19 @@ import { Facts } from './inspect';
 import { checkFunction } from './validate';
 
 export interface NativePathWatcher extends NativeHandle {
-  start(path: string, arg: number): number;
+  start(path: string, arg: number): void;
   stop(): void;
   getPath(): string | null;
 }
 
 export abstract class PathWatcher extends WrappedHandle<NativePathWatcher> {
   protected _callback: Function | null = null;
-  protected _watched = '';
 
   /** Starts watching the checked `path` with the type's own argument (flags, interval). */
-  protected _watch(n: NativePathWatcher, path: string, arg: number, cb: Function, syscall: string): void {
+  protected _watch(n: NativePathWatcher, path: string, arg: number, cb: Function): void {
     checkFunction(cb, 'callback');
-    const r = n.start(path, arg);
-    if (r !== 0) throw this._error(r, syscall, path);
+    n.start(path, arg);
     this._callback = cb;
-    this._watched = path;
   }
 
   stop(): void {

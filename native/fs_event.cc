@@ -23,13 +23,17 @@ class FSEventWrap : public HandleWrap<FSEventWrap, uv_fs_event_t> {
   }
 
  private:
-  // onFSEvent(status, filename, events): lib/ builds the error, with the path.
+  // onFSEvent(err | null, filename, events); the error names the watched path.
   static void OnEvent(uv_fs_event_t* h, const char* filename, int events, int status) {
     HandleBase* self = static_cast<HandleBase*>(h->data);
     napi_env env = self->env();
     CallbackScope scope(env);
     napi_value argv[3];
-    napi_create_int32(env, status, &argv[0]);
+    if (status < 0) {
+      argv[0] = self->Error(status, "uv_fs_event", WatchedPath(env, h, uv_fs_event_getpath));
+    } else {
+      napi_get_null(env, &argv[0]);
+    }
     if (filename != nullptr) {
       napi_create_string_utf8(env, filename, NAPI_AUTO_LENGTH, &argv[1]);
     } else {
@@ -39,14 +43,14 @@ class FSEventWrap : public HandleWrap<FSEventWrap, uv_fs_event_t> {
     self->Call(kCb_onFSEvent, 3, argv);
   }
 
-  // start(path, flags) -> libuv status; lib/ throws with the path.
-  Napi::Value Start(const Napi::CallbackInfo& info) {
-    if (!IsOpen(info.Env())) return info.Env().Undefined();
+  // start(path, flags); a failure throws, naming the path.
+  void Start(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
     std::string path = info[0].As<Napi::String>().Utf8Value();
     unsigned int flags = info[1].As<Napi::Number>().Uint32Value();
     int r = uv_fs_event_start(uv(), OnEvent, path.c_str(), flags);
     Changed();
-    return Napi::Number::New(info.Env(), r);
+    if (r != 0) Throw(r, "uv_fs_event_start", info[0]);
   }
 
   void Stop(const Napi::CallbackInfo& info) {

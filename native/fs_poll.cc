@@ -33,15 +33,15 @@ class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
     return true;
   }
 
-  // onFSPoll(status, hasPrev, hasCurr), prev and curr in stat slots 0 and 1:
-  // lib/ builds the stats and the error, with the path.
+  // onFSPoll(err | null, hasPrev, hasCurr), prev and curr in stat slots 0
+  // and 1, which lib/ reads; the error names the polled path.
   static void OnPoll(uv_fs_poll_t* h, int status, const uv_stat_t* prev, const uv_stat_t* curr) {
     HandleBase* self = static_cast<HandleBase*>(h->data);
     Napi::Env env(self->env());
     CallbackScope scope(env);
     AddonData* addon = AddonData::Get(env);
     napi_value argv[3] = {
-        Napi::Number::New(env, status),
+        status < 0 ? self->Error(status, "uv_fs_poll", WatchedPath(env, h, uv_fs_poll_getpath)) : env.Null(),
         Napi::Boolean::New(env, PutStat(addon, 0, prev)),
         Napi::Boolean::New(env, status >= 0 && PutStat(addon, 1, curr)),
     };
@@ -65,17 +65,17 @@ class FSPollWrap : public HandleWrap<FSPollWrap, uv_fs_poll_t> {
     handle_ = reinterpret_cast<uv_handle_t*>(fresh);
   }
 
-  // start(path, intervalMs) -> libuv status; lib/ throws with the path.
+  // start(path, intervalMs); a failure throws, naming the path.
   // A start of a started handle restarts it (libuv would ignore it), so the
   // new path, interval and callback all take effect.
-  Napi::Value Start(const Napi::CallbackInfo& info) {
-    if (!IsOpen(info.Env())) return info.Env().Undefined();
+  void Start(const Napi::CallbackInfo& info) {
+    if (!IsOpen(info.Env())) return;
     std::string path = info[0].As<Napi::String>().Utf8Value();
     unsigned int interval = info[1].As<Napi::Number>().Uint32Value();
     if (uv()->poll_ctx != nullptr) Renew();
     int r = uv_fs_poll_start(uv(), OnPoll, path.c_str(), interval);
     Changed();
-    return Napi::Number::New(info.Env(), r);
+    if (r != 0) Throw(r, "uv_fs_poll_start", info[0]);
   }
 
   void Stop(const Napi::CallbackInfo& info) {

@@ -68,12 +68,12 @@ void HandleBase::Changed() {
   loop_->Touch();
 }
 
-napi_value HandleBase::Error(int status, const char* syscall) {
-  return MakeUVError(env(), owner_.Value(), status, syscall);
+napi_value HandleBase::Error(int status, const char* syscall, napi_value path) {
+  return MakeUVError(env(), owner_.Value(), status, syscall, path);
 }
 
-void HandleBase::Throw(int status, const char* syscall) {
-  napi_throw(env(), Error(status, syscall));
+void HandleBase::Throw(int status, const char* syscall, napi_value path) {
+  napi_throw(env(), Error(status, syscall, path));
 }
 
 bool HandleBase::IsOpen(Napi::Env env) {

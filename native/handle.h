@@ -48,8 +48,9 @@ class HandleBase {
   void RequestStarted() { pendingRequests_++; }
   void RequestDone() { pendingRequests_--; Changed(); }
   // An error of the owner's class, for a callback argument or a throw.
-  napi_value Error(int status, const char* syscall);
-  void Throw(int status, const char* syscall);
+  // `path`: the file the error names (FSEvent, FSPoll), or null.
+  napi_value Error(int status, const char* syscall, napi_value path = nullptr);
+  void Throw(int status, const char* syscall, napi_value path = nullptr);
   // Closes the handle without calling JavaScript: in loop.close() for a
   // handle whose owner was collected, and in loop teardown (envEnding).
   void Abandon(bool envEnding);
