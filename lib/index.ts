@@ -23,6 +23,8 @@ export type { Data, TransferableHandle } from './stream';
 export { TCP } from './tcp';
 export { Pipe } from './pipe';
 export { TTY } from './tty';
+export { TLS, TLSContext, TLSError } from './tls';
+export type { TLSOptions, TLSContextOptions, PeerCertificate } from './tls';
 export type { SockAddr, Family } from './address';
 export * as fs from './fs';
 export { FSRequest } from './fs';

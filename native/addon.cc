@@ -56,6 +56,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitPoll(env, exports);
   InitDNS(env, exports);
   InitMisc(env, exports);
+  InitTLSContext(env, exports);
+  InitTLS(env, exports);
   return exports;
 }
 

@@ -41,7 +41,10 @@ class HandleBase;
   X(onFSEvent)       \
   X(onFSPoll)        \
   X(onProcessExit)   \
-  X(onShutdown)
+  X(onShutdown)      \
+  X(onHandshake)     \
+  X(onServername)    \
+  X(makeTLSError)
 
 enum Callback {
 #define X(name) kCb_##name,
@@ -163,3 +166,5 @@ void InitUDP(Napi::Env env, Napi::Object exports);
 void InitPoll(Napi::Env env, Napi::Object exports);
 void InitDNS(Napi::Env env, Napi::Object exports);
 void InitMisc(Napi::Env env, Napi::Object exports);
+void InitTLSContext(Napi::Env env, Napi::Object exports);
+void InitTLS(Napi::Env env, Napi::Object exports);
