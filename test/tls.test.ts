@@ -109,10 +109,18 @@ function port(server: TCP): number {
 
 /** Runs the loop with a deadline: a test that would hang fails instead. */
 function runBounded(loop: Loop, ms = 10000): void {
-  const deadline = Date.now() + ms;
-  while (loop.alive) {
-    loop.run(1 /* UV_RUN_ONCE */);
-    if (Date.now() > deadline) throw new Error('the loop did not finish in time');
+  const { Timer } = require('../lib/index') as typeof import('../lib/index');
+  const guard = new Timer(loop);
+  guard.ref = false;
+  guard.start(() => {
+    for (const h of loop.handles) h.close();
+    throw new Error('the loop did not finish in time');
+  }, ms);
+  try {
+    loop.run();
+  } finally {
+    guard.close();
+    loop.run();
   }
 }
 
@@ -374,6 +382,283 @@ describe('TLS', () => {
     runBounded(t.loop);
     assert.deepEqual(got, ['handshake ECANCELED', 'write ECANCELED', 'shutdown ECANCELED', 'closed']);
   });
+
+  /** A plain TCP server doing `serve` with each connection. */
+  function rawServer(serve: (c: TCP) => void): TCP {
+    const server = new TCP(t.loop);
+    server.bind('127.0.0.1', 0);
+    server.listen((err, s) => {
+      const c = new TCP(t.loop);
+      s.accept(c);
+      serve(c);
+    });
+    return server;
+  }
+
+  /** The handshake result of a client with `copts` against a server with `sopts`: [client err, server err, client, server]. */
+  type Pair = { c: TLSError | null; s: TLSError | null; client: TLS; server: TLS; writeAfter?: unknown };
+  function pair(sopts: TLSOptions, copts: TLSOptions): Pair {
+    const out = {} as Pair;
+    let pending = 2;
+    const done = () => {
+      if (--pending > 0) return;
+      out.client.close();
+      out.server.close();
+      listener.close();
+    };
+    const listener = tlsServer(t.loop, sopts, (err, s) => {
+      out.s = err;
+      out.server = s;
+      if (err !== null) s.close(); // the client sees the connection end
+      done();
+    });
+    tlsConnect(t.loop, port(listener), copts, (err, c) => {
+      out.c = err;
+      out.client = c;
+      if (err === null) {
+        done();
+      } else {
+        try {
+          c.write('x');
+        } catch (e) {
+          out.writeAfter = e;
+        }
+        c.close(); // the server sees the connection end
+        done();
+      }
+    });
+    runBounded(t.loop);
+    return out;
+  }
+
+  it("fails the handshake with the verification error as Node names it, and sends nothing else", () => {
+    const cases: [string, TLSOptions, TLSOptions, string][] = [
+      ['self-signed', { cert: certs.self, key: certs.selfKey }, { servername: 'localhost' }, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+      ['expired', { cert: certs.expired, key: certs.expiredKey }, { ca: certs.ca }, 'CERT_HAS_EXPIRED'],
+      ['unknown issuer', serverOpts(), { servername: 'localhost' }, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+      ['untrusted root in the chain', { cert: [certs.leaf, certs.ca], key: certs.leafKey }, {}, 'SELF_SIGNED_CERT_IN_CHAIN'],
+      ['another name', serverOpts(), { ca: certs.ca, servername: 'example.com' }, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+      ['another IP', serverOpts(), { ca: certs.ca, servername: '10.0.0.1' }, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+    ];
+    for (const [what, sopts, copts, code] of cases) {
+      const r = pair(sopts, copts);
+      assert.ok(r.c instanceof TLSError, `${what}: ${r.c}`);
+      assert.equal(r.c.code, code, what);
+      assert.equal(r.c.errno, errno.UV_EPROTO, what);
+      assert.equal(r.client.authorized, false, what);
+      assert.equal(r.client.authorizationError, code, what);
+      // Writes after the failure throw it again.
+      assert.equal(r.writeAfter, r.c, what);
+      // The server sees the connection end, not data.
+      assert.ok(r.s === null || r.s instanceof TLSError, what);
+    }
+    const names = pair(serverOpts(), { ca: certs.ca, servername: 'example.com' });
+    assert.equal(names.c!.message,
+      "Hostname/IP does not match certificate's altnames: Host: example.com. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1");
+    const ip = pair(serverOpts(), { ca: certs.ca, servername: '10.0.0.1' });
+    assert.equal(ip.c!.message,
+      "Hostname/IP does not match certificate's altnames: IP: 10.0.0.1 is not in the cert's list: DNS:localhost, IP Address:127.0.0.1");
+    // The IP it has is accepted; rejectUnauthorized: false lets an untrusted peer in, saying why.
+    assert.equal(pair(serverOpts(), { ca: certs.ca, servername: '127.0.0.1' }).c, null);
+    const lax = pair({ cert: certs.self, key: certs.selfKey }, { rejectUnauthorized: false });
+    assert.equal(lax.c, null);
+    assert.equal(lax.client.authorized, false);
+    assert.equal(lax.client.authorizationError, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+  });
+
+  it('client certificates: requestCert, rejectUnauthorized', () => {
+    const strict = { ...serverOpts(), ca: certs.ca, requestCert: true };
+    const good = pair(strict, { ca: certs.ca, cert: certs.client, key: certs.clientKey });
+    assert.equal(good.s, null);
+    assert.equal(good.server.authorized, true);
+    assert.equal(good.server.getPeerCertificate()!.subject.CN, 'uvkit client');
+    const none = pair(strict, { ca: certs.ca });
+    assert.ok(none.s instanceof TLSError);
+    assert.equal(none.s.code, 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+    const wrong = pair(strict, { ca: certs.ca, cert: certs.self, key: certs.selfKey });
+    assert.ok(wrong.s instanceof TLSError);
+    assert.equal(wrong.s.code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    const lax = pair({ ...strict, rejectUnauthorized: false }, { ca: certs.ca });
+    assert.equal(lax.s, null);
+    assert.equal(lax.server.authorized, false);
+    assert.equal(lax.server.authorizationError, 'UNABLE_TO_GET_ISSUER_CERT');
+  });
+
+  it('ALPN with nothing in common fails as Node does', () => {
+    const r = pair({ ...serverOpts(), ALPNProtocols: ['h2'] }, { ca: certs.ca, ALPNProtocols: ['http/1.1'] });
+    assert.ok(r.c instanceof TLSError);
+    assert.equal(r.c.code, 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL');
+    assert.equal(r.c.reason, 'tlsv1 alert no application protocol');
+    assert.equal(r.c.library, 'SSL routines');
+    assert.ok(r.s instanceof TLSError);
+  });
+
+  it('SNICallback chooses the context by name; null keeps the default', () => {
+    const otherCtx = new TLSContext({ cert: certs.other, key: certs.otherKey });
+    const asked: string[] = [];
+    const sopts: TLSOptions = {
+      ...serverOpts(),
+      SNICallback: (name) => {
+        asked.push(name);
+        return name === 'other.test' ? otherCtx : null;
+      },
+    };
+    const other = pair(sopts, { ca: certs.ca, servername: 'other.test' });
+    assert.equal(other.c, null);
+    assert.equal(other.client.getPeerCertificate()!.subject.CN, 'other.test');
+    assert.equal(other.server.servername, 'other.test');
+    const dflt = pair(sopts, { ca: certs.ca, servername: 'localhost' });
+    assert.equal(dflt.c, null);
+    assert.equal(dflt.client.getPeerCertificate()!.subject.CN, 'localhost');
+    // No SNI: no call, the default context, servername null on both sides.
+    const bare = pair(sopts, { ca: certs.ca });
+    assert.equal(bare.c, null);
+    assert.equal(bare.server.servername, null);
+    assert.equal(bare.client.servername, null);
+    assert.deepEqual(asked, ['other.test', 'localhost']);
+  });
+
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    it(`resumes a session (${version})`, () => {
+      const ctx = new TLSContext({ ...serverOpts(), maxVersion: version });
+      const server = echoServer(t.loop, { context: ctx });
+      const reused: boolean[] = [];
+      const connectOnce = (session: Buffer | undefined, then: (s: Buffer) => void) => {
+        tlsConnect(t.loop, port(server), { ca: certs.ca, session }, (err, c) => {
+          assert.equal(err, null);
+          reused.push(c.isSessionReused());
+          c.write('ping');
+          c.startRead((e, data) => {
+            assert.equal(e, null);
+            assert.equal(String(data), 'ping');
+            const s = c.getSession();
+            assert.ok(Buffer.isBuffer(s) && s.length > 0);
+            c.close();
+            then(s);
+          });
+        });
+      };
+      connectOnce(undefined, (s) => connectOnce(s, () => server.close()));
+      runBounded(t.loop);
+      assert.deepEqual(reused, [false, true]);
+    });
+  }
+
+  it('an invalid session is refused at the call', () => {
+    const server = rawServer((p) => p.close());
+    const c = new TCP(t.loop);
+    c.connect('127.0.0.1', port(server), () => {
+      throwsLike(() => new TLS(t.loop, c, { session: Buffer.from('not a session') }), TypeError, { code: 'ERR_INVALID_ARG_VALUE' });
+      c.close();
+      server.close();
+    });
+    runBounded(t.loop);
+  });
+
+  it('a peer that is not TLS, that closes or resets mid-handshake: TLSError, nothing left behind', async () => {
+    // Node's own code for a server answering a ClientHello with HTTP.
+    const http = 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n';
+    const nodeCode = await new Promise<string>((resolve) => {
+      const net = require('net') as typeof import('net');
+      const tls = require('tls') as typeof import('tls');
+      const srv = net.createServer((sock) => sock.once('data', () => sock.end(http)));
+      srv.listen(0, '127.0.0.1', () => {
+        const sock = tls.connect({ port: (srv.address() as { port: number }).port, host: '127.0.0.1', rejectUnauthorized: false });
+        sock.on('error', (err: { code: string }) => {
+          srv.close(() => setImmediate(() => resolve(err.code)));
+        });
+      });
+    });
+    const results: Record<string, TLSError> = {};
+    const tries: [string, (c: TCP) => void][] = [
+      ['http', (c) => c.startRead((e, d) => { if (d !== null) c.write(http, () => c.close()); else c.close(); })],
+      ['close', (c) => c.startRead(() => c.close())],
+      ['reset', (c) => c.startRead(() => c.closeReset())],
+    ];
+    for (const [what, serve] of tries) {
+      const server = rawServer(serve);
+      tlsConnect(t.loop, port(server), { ca: certs.ca }, (err, c) => {
+        results[what] = err!;
+        c.close();
+        server.close();
+      });
+      runBounded(t.loop);
+    }
+    assert.equal(results.http.code, nodeCode);
+    assert.equal(results.close.code, 'ECONNRESET');
+    assert.equal(results.close.message, 'Client network socket disconnected before secure TLS connection was established');
+    assert.equal(results.reset.code, 'ECONNRESET');
+    assert.equal(results.reset.errno, errno.UV_ECONNRESET);
+    for (const err of Object.values(results)) assert.ok(err instanceof TLSError);
+  });
+
+  it('a server given HTTP or garbage fails its handshake with the reason', () => {
+    const codes: string[] = [];
+    for (const bytes of ['GET / HTTP/1.1\r\nHost: x\r\n\r\n', Buffer.alloc(64, 0x16)]) {
+      const server = tlsServer(t.loop, serverOpts(), (err, s) => {
+        codes.push((err as TLSError).code);
+        s.close();
+        server.close();
+      });
+      const c = new TCP(t.loop);
+      c.connect('127.0.0.1', port(server), () => {
+        c.write(bytes);
+        c.startRead(() => c.close());
+      });
+      runBounded(t.loop);
+    }
+    assert.equal(codes[0], 'ERR_SSL_HTTP_REQUEST');
+    assert.match(codes[1], /^ERR_SSL_/);
+  });
+
+  it('garbage from the peer after the handshake is a read error (TLSError EPROTO)', () => {
+    let readErr: TLSError | null = null;
+    const server = tlsServer(t.loop, serverOpts(), (err, s) => {
+      assert.equal(err, null);
+      // Raw bytes on the socket itself, past the TLS layer: a record that
+      // claims to be application data with a bad MAC.
+      fs.writeSync(s.fileno(), Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0x00, 0x20]), Buffer.alloc(32, 7)]));
+      s.startRead(() => {});
+      server.close();
+    });
+    tlsConnect(t.loop, port(server), { ca: certs.ca }, (err, c) => {
+      assert.equal(err, null);
+      c.startRead((e, data) => {
+        assert.equal(data, null);
+        readErr = e as TLSError;
+        for (const h of t.loop.handles) h.close();
+      });
+    });
+    runBounded(t.loop);
+    assert.ok(readErr! instanceof TLSError);
+    assert.match(readErr!.code, /^ERR_SSL_/);
+    assert.equal(readErr!.errno, errno.UV_EPROTO);
+  });
+
+  it('works over a Pipe (socketpair)', () => {
+    const [a, b] = socketpair();
+    const pa = new Pipe(t.loop);
+    pa.open(a);
+    const pb = new Pipe(t.loop);
+    pb.open(b);
+    const server = new TLS(t.loop, pa, { isServer: true, ...serverOpts() });
+    const client = new TLS(t.loop, pb, { ca: certs.ca, servername: 'localhost' });
+    server.handshake((err) => assert.equal(err, null));
+    server.startRead((err, data) => {
+      if (data === null) server.close();
+      else server.write(data);
+    });
+    let got = '';
+    client.handshake((err) => assert.equal(err, null));
+    client.write('over a pipe');
+    client.startRead((err, data) => {
+      assert.equal(err, null);
+      got += String(data);
+      client.close();
+    });
+    runBounded(t.loop);
+    assert.equal(got, 'over a pipe');
+  });
 });
 
 /** A one-shot uvkit timer. */
@@ -387,5 +672,5 @@ function setTimeoutOn(loop: Loop, ms: number, fn: () => void) {
   return timer;
 }
 
-void [Pipe, errno, socketpair, spawn, root];
+void [spawn, root];
 type Unused = ChildProcess;
