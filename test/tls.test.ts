@@ -612,7 +612,7 @@ describe('TLS', () => {
   });
 
   it('garbage from the peer after the handshake is a read error (TLSError EPROTO)', () => {
-    let readErr: TLSError | null = null;
+    const result: { err?: TLSError } = {};
     const server = tlsServer(t.loop, serverOpts(), (err, s) => {
       assert.equal(err, null);
       // Raw bytes on the socket itself, past the TLS layer: a record that
@@ -625,14 +625,14 @@ describe('TLS', () => {
       assert.equal(err, null);
       c.startRead((e, data) => {
         assert.equal(data, null);
-        readErr = e as TLSError;
+        result.err = e as TLSError;
         for (const h of t.loop.handles) h.close();
       });
     });
     runBounded(t.loop);
-    assert.ok(readErr! instanceof TLSError);
-    assert.match(readErr!.code, /^ERR_SSL_/);
-    assert.equal(readErr!.errno, errno.UV_EPROTO);
+    assert.ok(result.err instanceof TLSError);
+    assert.match(result.err.code, /^ERR_SSL_/);
+    assert.equal(result.err.errno, errno.UV_EPROTO);
   });
 
   it('works over a Pipe (socketpair)', () => {
@@ -661,6 +661,265 @@ describe('TLS', () => {
   });
 });
 
+
+/** A child process and what it prints; `ready` resolves once its output matches. */
+function startPeer(cmd: string, args: string[], readyPattern: RegExp | null, stdin?: string) {
+  let stdinFd: number | undefined;
+  if (stdin !== undefined) {
+    const f = path.join(certs.dir, `stdin-${process.hrtime.bigint()}`);
+    fs.writeFileSync(f, stdin);
+    stdinFd = fs.openSync(f, 'r');
+  }
+  const child = spawn(cmd, args, { cwd: certs.dir, stdio: [stdinFd ?? 'ignore', 'pipe', 'pipe'] });
+  if (stdinFd !== undefined) fs.closeSync(stdinFd);
+  const peer = { child, out: '', exited: null as unknown as Promise<number | null>, ready: null as unknown as Promise<void> };
+  peer.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
+  peer.ready = new Promise((resolve, reject) => {
+    if (readyPattern === null) resolve();
+    const look = (d: Buffer) => {
+      peer.out += d.toString();
+      if (readyPattern !== null && readyPattern.test(peer.out)) resolve();
+    };
+    child.stdout!.on('data', look);
+    child.stderr!.on('data', look);
+    child.once('close', () => reject(new Error(`${cmd} ended: ${peer.out}`)));
+  });
+  // Bounded: a peer never outlives its test.
+  const kill = setTimeout(() => child.kill('SIGKILL'), 15000);
+  void peer.exited.then(() => clearTimeout(kill));
+  return peer;
+}
+
+/** A free TCP port on 127.0.0.1 (bound and released). */
+function freePort(loop: Loop): number {
+  const s = new TCP(loop);
+  s.bind('127.0.0.1', 0);
+  const p = s.getsockname().port;
+  s.close();
+  loop.run();
+  return p;
+}
+
+describe('TLS with real peers', () => {
+  const t = useLoop();
+
+  for (const version of ['-tls1_3', '-tls1_2']) {
+    it(`client against openssl s_server ${version}`, async () => {
+      const p = freePort(t.loop);
+      const peer = startPeer(OPENSSL, ['s_server', '-accept', String(p), '-cert', 'leaf.pem', '-key', 'leaf.key',
+        '-rev', '-naccept', '1', '-alpn', 'http/1.1', version], /ACCEPT/);
+      await peer.ready;
+      let got = '';
+      let facts: unknown[] = [];
+      tlsConnect(t.loop, p, { ca: certs.ca, servername: 'localhost', ALPNProtocols: ['http/1.1'] }, (err, c) => {
+        assert.equal(err, null);
+        facts = [c.authorized, c.protocol, c.alpnProtocol];
+        c.write('hello uvkit\n');
+        c.startRead((e, data) => {
+          assert.equal(e, null);
+          if (data !== null) got += data.toString();
+          if (data === null || got.includes('tikvu olleh')) c.close();
+        });
+      });
+      runBounded(t.loop);
+      peer.child.kill();
+      await peer.exited;
+      assert.ok(got.includes('tikvu olleh'), got);
+      assert.deepEqual(facts, [true, version === '-tls1_3' ? 'TLSv1.3' : 'TLSv1.2', 'http/1.1']);
+    });
+  }
+
+  it('server against openssl s_client (verified, ALPN, close_notify)', async () => {
+    let serverFacts: unknown[] = [];
+    const server = tlsServer(t.loop, { ...serverOpts(), ALPNProtocols: ['h2', 'http/1.1'] }, (err, s) => {
+      assert.equal(err, null);
+      serverFacts = [s.servername, s.alpnProtocol, s.protocol];
+      let got = '';
+      s.startRead((e, data) => {
+        assert.equal(e, null);
+        if (data === null) return s.close();
+        got += data.toString();
+        if (got.includes('ping\n')) s.write('pong\n', () => s.shutdown(() => s.close()));
+      });
+      server.close();
+    });
+    const peer = startPeer(OPENSSL, ['s_client', '-connect', `127.0.0.1:${port(server)}`, '-servername', 'localhost',
+      '-CAfile', 'ca.pem', '-verify_return_error', '-alpn', 'http/1.1', '-quiet'], null, 'ping\n');
+    runBounded(t.loop);
+    const code = await peer.exited;
+    assert.ok(peer.out.includes('pong'), peer.out);
+    assert.equal(code, 0, peer.out);
+    assert.deepEqual(serverFacts, ['localhost', 'http/1.1', 'TLSv1.3']);
+  });
+
+  /** A one-request HTTPS server: answers `body` to the first request on each connection. */
+  function httpsServer(body: string, requests: string[], connections: number): TCP {
+    let left = connections;
+    const server = tlsServer(t.loop, { ...serverOpts(), ALPNProtocols: ['http/1.1'] }, (err, s) => {
+      assert.equal(err, null);
+      let got = '';
+      s.startRead((e, data) => {
+        if (e !== null || data === null) return s.close();
+        got += data.toString();
+        if (!got.includes('\r\n\r\n')) return;
+        requests.push(got);
+        s.write(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nX-Served-By: uvkit\r\nConnection: close\r\n\r\n${body}`,
+          () => s.shutdown(() => s.close()));
+      });
+      if (--left === 0) server.close();
+    });
+    return server;
+  }
+
+  it('serves curl --cacert over HTTPS', async () => {
+    const requests: string[] = [];
+    const server = httpsServer('hello from uvkit\n', requests, 1);
+    const p = port(server);
+    const peer = startPeer('/usr/bin/curl', ['-sS', '-i', '--cacert', 'ca.pem', '--resolve', `localhost:${p}:127.0.0.1`,
+      `https://localhost:${p}/some/path`], null);
+    runBounded(t.loop);
+    const code = await peer.exited;
+    assert.equal(code, 0, peer.out);
+    assert.match(peer.out, /^HTTP\/1.1 200 OK/);
+    assert.match(peer.out, /X-Served-By: uvkit/);
+    assert.ok(peer.out.endsWith('hello from uvkit\n'), peer.out);
+    assert.match(requests[0], /^GET \/some\/path HTTP\/1.1\r\n/);
+  });
+
+  it('examples/https-get.js fetches from a local TLS server inside a blocking run()', async () => {
+    const requests: string[] = [];
+    const server = httpsServer('body', requests, 1);
+    const p = port(server);
+    const peer = startPeer(process.execPath, [path.join(root, 'examples', 'https-get.js'),
+      `https://localhost:${p}/status?x=1`, '--cacert', 'ca.pem'], null);
+    runBounded(t.loop);
+    const code = await peer.exited;
+    assert.equal(code, 0, peer.out);
+    assert.equal(peer.out, 'status: 200\nContent-Type: text/plain\nContent-Length: 4\nX-Served-By: uvkit\nConnection: close\n');
+    assert.match(requests[0], /^GET \/status\?x=1 HTTP\/1.1\r\nHost: localhost:\d+\r\n/);
+    // Without the CA (Node's roots only) it fails with Node's code, exit 1.
+    const lone = tlsServer(t.loop, serverOpts(), (err, s) => {
+      assert.ok(err instanceof TLSError);
+      s.close();
+      lone.close();
+    });
+    const third = startPeer(process.execPath, [path.join(root, 'examples', 'https-get.js'), `https://127.0.0.1:${port(lone)}/`], null);
+    runBounded(t.loop);
+    assert.equal(await third.exited, 1, third.out);
+    assert.match(third.out, /^error: UNABLE_TO_GET_ISSUER_CERT_LOCALLY: /);
+  });
+
+  const nodeClient = `
+    const tls = require('tls');
+    const [port, ca] = [Number(process.argv[1]), require('fs').readFileSync(process.argv[2])];
+    const results = [];
+    function once(session, then) {
+      const s = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca, session });
+      let saved = null;
+      s.on('session', (sess) => { saved = sess; });
+      s.on('secureConnect', () => s.write('from node'));
+      s.on('data', (d) => {
+        results.push({ echo: String(d), authorized: s.authorized, reused: s.isSessionReused(), protocol: s.getProtocol() });
+        s.end();
+      });
+      s.on('close', () => then(saved));
+      s.on('error', (e) => { console.log(JSON.stringify({ error: e.code })); process.exit(1); });
+    }
+    once(undefined, (sess) => once(sess, () => console.log(JSON.stringify(results))));
+  `;
+
+  it("serves Node's tls client in a child process, which resumes its session (attached mode)", async () => {
+    // One context for every connection: its session tickets are what resumes.
+    const server = echoServer(t.loop, { context: new TLSContext(serverOpts()) });
+    // Node's loop must turn to collect the child's output: ours runs attached.
+    t.loop.attach();
+    const peer = startPeer(process.execPath, ['-e', nodeClient, String(port(server)), path.join(certs.dir, 'ca.pem')], null);
+    assert.equal(await peer.exited, 0, peer.out);
+    server.close();
+    const results = JSON.parse(peer.out);
+    assert.deepEqual(results.map((r: { echo: string }) => r.echo), ['from node', 'from node']);
+    assert.deepEqual(results.map((r: { reused: boolean }) => r.reused), [false, true]);
+    assert.equal(results[0].authorized, true);
+    assert.equal(results[0].protocol, 'TLSv1.3');
+  });
+
+  it("client against Node's tls server in a child process, resuming (attached mode)", async () => {
+    const nodeServer = `
+      const tls = require('tls'); const fs = require('fs');
+      const dir = process.argv[1];
+      let n = 0;
+      const srv = tls.createServer({ cert: fs.readFileSync(dir + '/leaf.pem'), key: fs.readFileSync(dir + '/leaf.key'),
+        ALPNProtocols: ['x-uvkit'] }, (s) => {
+        s.on('data', (d) => s.write(d));
+        s.on('end', () => { s.end(); if (++n === 2) srv.close(); });
+      });
+      srv.listen(0, '127.0.0.1', () => console.log('PORT ' + srv.address().port));
+    `;
+    const peer = startPeer(process.execPath, ['-e', nodeServer, certs.dir], /PORT \d+/);
+    await peer.ready;
+    const p = Number(/PORT (\d+)/.exec(peer.out)![1]);
+    t.loop.attach();
+    const reused: boolean[] = [];
+    const once = (session: Buffer | undefined) => new Promise<Buffer>((resolve, reject) => {
+      tlsConnect(t.loop, p, { ca: certs.ca, servername: 'localhost', session, ALPNProtocols: ['x-uvkit'] }, (err, c) => {
+        if (err) return reject(err);
+        reused.push(c.isSessionReused());
+        assert.equal(c.alpnProtocol, 'x-uvkit');
+        c.write('from uvkit');
+        c.startRead((e, data) => {
+          if (e) return reject(e);
+          if (data === null) {
+            c.close();
+            return;
+          }
+          assert.equal(String(data), 'from uvkit');
+          const s = c.getSession()!;
+          c.shutdown(() => resolve(s));
+        });
+      });
+    });
+    const session = await once(undefined);
+    await once(session);
+    assert.equal(await peer.exited, 0);
+    assert.deepEqual(reused, [false, true]);
+  });
+
+  it('works in a worker thread (server and client on the worker\'s loop)', async () => {
+    const { Worker } = require('worker_threads') as typeof import('worker_threads');
+    const code = `
+      const uv = require(${JSON.stringify(root)});
+      const { parentPort, workerData } = require('worker_threads');
+      const loop = new uv.Loop();
+      const server = new uv.TCP(loop);
+      server.bind('127.0.0.1', 0);
+      server.listen((err, s) => {
+        const c = new uv.TCP(loop); s.accept(c);
+        const t = new uv.TLS(loop, c, { isServer: true, cert: workerData.cert, key: workerData.key });
+        t.handshake(() => {});
+        t.startRead((e, d) => { if (d === null) t.close(); else t.write(d); });
+        server.close();
+      });
+      const c = new uv.TCP(loop);
+      let got = '';
+      c.connect('127.0.0.1', server.getsockname().port, () => {
+        const t = new uv.TLS(loop, c, { ca: workerData.ca, servername: 'localhost' });
+        t.handshake((err) => { if (err) throw err; });
+        t.write('in a worker');
+        t.startRead((e, d) => { got += d; t.close(); });
+      });
+      loop.run();
+      parentPort.postMessage(got);
+    `;
+    const w = new Worker(code, { eval: true, workerData: { cert: certs.leaf, key: certs.leafKey, ca: certs.ca } });
+    const got = await new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    await new Promise((resolve) => w.once('exit', resolve));
+    assert.equal(got, 'in a worker');
+  });
+});
+
 /** A one-shot uvkit timer. */
 function setTimeoutOn(loop: Loop, ms: number, fn: () => void) {
   const { Timer } = require('../lib/index') as typeof import('../lib/index');
@@ -672,5 +931,4 @@ function setTimeoutOn(loop: Loop, ms: number, fn: () => void) {
   return timer;
 }
 
-void [spawn, root];
 type Unused = ChildProcess;
