@@ -635,6 +635,31 @@ describe('TLS', () => {
     assert.equal(result.err.errno, errno.UV_EPROTO);
   });
 
+  it('a dropped idle TLS is collected and closes its transport', async () => {
+    const ctx = new TLSContext(serverOpts());
+    let handshakes = 0;
+    for (let i = 0; i < 10; i++) {
+      const server = tlsServer(t.loop, { context: ctx }, (err) => {
+        assert.equal(err, null);
+        handshakes++;
+        server.close();
+      });
+      tlsConnect(t.loop, port(server), { ca: certs.ca }, (err) => {
+        assert.equal(err, null);
+        handshakes++;
+      });
+    }
+    runBounded(t.loop);
+    assert.equal(handshakes, 20);
+    assert.equal(t.loop.handles.length, 20); // idle, unreferenced, still open
+    for (let i = 0; i < 3 && t.loop.handles.length > 0; i++) {
+      global.gc!();
+      await new Promise((resolve) => setImmediate(resolve)); // Node runs finalizers from its loop
+      t.loop.run();
+    }
+    assert.equal(t.loop.handles.length, 0);
+  });
+
   it('works over a Pipe (socketpair)', () => {
     const [a, b] = socketpair();
     const pa = new Pipe(t.loop);
