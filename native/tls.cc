@@ -264,6 +264,7 @@ class TLSWrap : public Napi::ObjectWrap<TLSWrap>, public HandleBase, public TLSE
   // The handshake callback gets the error, then every held write's
   // callback and a held shutdown's; nothing held is sent.
   void FailHandshake(napi_value err) {
+    if (err == nullptr) err = Error(UV_EPROTO, "handshake");  // makeTLSError itself failed
     state_ = State::kFailed;
     SetFailure(err);
     std::deque<HeldWrite> held;
@@ -301,7 +302,12 @@ class TLSWrap : public Napi::ObjectWrap<TLSWrap>, public HandleBase, public TLSE
       napi_value argv[2] = {Null(env_), nullptr};
       if (total > 0) {
         napi_create_buffer_copy(env_, total, buf, nullptr, &argv[1]);
-        Call(kCb_onRead, 2, argv);
+        // A callback that threw has stopped the loop (run() rethrows): the
+        // rest comes on the next turn.
+        if (!Call(kCb_onRead, 2, argv)) {
+          KickPump();
+          return;
+        }
         continue;
       }
       if (readFailed_) {

@@ -120,8 +120,8 @@ function runBounded(loop: Loop, ms = 10000): void {
     loop.run();
   } finally {
     guard.close();
-    loop.run();
   }
+  loop.run();
 }
 
 describe('TLSContext', () => {
@@ -658,6 +658,43 @@ describe('TLS', () => {
       t.loop.run();
     }
     assert.equal(t.loop.handles.length, 0);
+  });
+
+  it('a read callback that throws stops run(); the next run() goes on with nothing lost', () => {
+    const data = require('crypto').randomBytes(300000) as Buffer;
+    const server = tlsServer(t.loop, serverOpts(), (err, s) => {
+      assert.equal(err, null);
+      s.write(data, () => s.shutdown(() => s.close()));
+      server.close();
+    });
+    const got: Buffer[] = [];
+    let thrown = 0;
+    tlsConnect(t.loop, port(server), { ca: certs.ca }, (err, c) => {
+      assert.equal(err, null);
+      c.startRead((e, chunk) => {
+        assert.equal(e, null);
+        if (chunk === null) return c.close();
+        got.push(chunk);
+        if (got.length <= 2) {
+          thrown++;
+          throw new Error(`thrown by read ${got.length}`);
+        }
+      });
+    });
+    // Each run() rethrows the first exception of its turn.
+    const rethrown: string[] = [];
+    for (let i = 0; i < 5 && t.loop.alive; i++) {
+      try {
+        t.loop.run();
+      } catch (err) {
+        rethrown.push((err as Error).message);
+      }
+    }
+    assert.equal(t.loop.alive, false);
+    assert.equal(thrown, 2);
+    assert.equal(rethrown[0], 'thrown by read 1');
+    assert.ok(rethrown.length <= 2 && rethrown.every((m) => /^thrown by read [12]$/.test(m)), rethrown.join());
+    assert.ok(Buffer.concat(got).equals(data));
   });
 
   it('works over a Pipe (socketpair)', () => {
