@@ -2,7 +2,7 @@
 // curl and Node's own tls (in a child process), with certificates made at
 // test time by the openssl CLI.
 import { strict as assert } from 'assert';
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -993,4 +993,3 @@ function setTimeoutOn(loop: Loop, ms: number, fn: () => void) {
   return timer;
 }
 
-type Unused = ChildProcess;
