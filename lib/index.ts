@@ -23,6 +23,8 @@ export type { Data, TransferableHandle } from './stream';
 export { TCP, TCPError } from './tcp';
 export { Pipe, PipeError } from './pipe';
 export { TTY, TTYError } from './tty';
+export { TLS, TLSContext, TLSError } from './tls';
+export type { TLSOptions, TLSContextOptions, PeerCertificate } from './tls';
 export type { SockAddr, Family } from './address';
 export * as fs from './fs';
 export { FSError, FSRequest } from './fs_request';

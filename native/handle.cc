@@ -16,6 +16,22 @@ void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
   if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
 }
 
+void HandleBase::Adopt(const Napi::CallbackInfo& info, HandleBase* from) {
+  env_ = info.Env();
+  loop_ = from->loop_;
+  owner_ = Napi::Weak(info[1].As<Napi::Object>());
+  from->Closing();
+  handle_ = from->handle_;
+  handle_->data = static_cast<HandleBase*>(this);
+  from->handle_ = nullptr;
+  if (from->pinned_) {
+    from->pinned_ = false;
+    from->owner_.Unref();
+  }
+  if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
+  Changed();
+}
+
 HandleBase* HandleBase::FromValue(Napi::Env env, Napi::Value value) {
   if (!value.IsObject()) return nullptr;
   Napi::Object obj = value.As<Napi::Object>();

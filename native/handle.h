@@ -77,6 +77,14 @@ class HandleBase {
   // throws its error, unless InitHandle already threw one.
   void InitFailed(int status, const char* syscall, InitRemains remains);
   bool IsOpen(Napi::Env env);  // throws if closed
+  // Instead of Setup(): takes over `from`'s open uv handle (a TLS wrap
+  // securing a TCP or Pipe, native/tls.cc). From then on the handle's
+  // callbacks reach this wrap, and `from` acts as closed (Closing() has run
+  // for it, its handle_ is null, it no longer pins its owner).
+  void Adopt(const Napi::CallbackInfo& info, HandleBase* from);
+  // The close callback every handle closes with; a wrap that closes with a
+  // callback of its own ends with this one.
+  static void OnClose(uv_handle_t* h);
 
   uv_handle_t* handle_ = nullptr;  // null once closed
   LoopWrap* loop_ = nullptr;       // valid while handle_ is set
@@ -92,7 +100,6 @@ class HandleBase {
   Napi::Value BufferSize(const Napi::CallbackInfo& info);
 
  private:
-  static void OnClose(uv_handle_t* h);
   Napi::ObjectReference owner_;
   int pendingRequests_ = 0;
   bool pinned_ = false;
