@@ -1,30 +1,11 @@
 // The TLS wrap: made over a transport, and its JavaScript methods (tls.h).
 #include "tls.h"
 
+#include "datapath.h"
+
 UVKIT_CALLBACK(onServername);
 
 namespace {
-
-// The Uint8Arrays of lib/'s data (one, or an array of them).
-bool Gather(Napi::Env env, Napi::Value data, std::vector<std::pair<const char*, size_t>>* parts,
-            size_t* total) {
-  auto one = [&](Napi::Value v) {
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) return false;
-    Napi::Uint8Array a = v.As<Napi::Uint8Array>();
-    parts->emplace_back(reinterpret_cast<const char*>(a.Data()), a.ByteLength());
-    *total += a.ByteLength();
-    return true;
-  };
-  bool ok = true;
-  if (data.IsArray()) {
-    Napi::Array list = data.As<Napi::Array>();
-    for (uint32_t i = 0; ok && i < list.Length(); i++) ok = one(list.Get(i));
-  } else {
-    ok = one(data);
-  }
-  if (!ok) Napi::TypeError::New(env, "data must be a Uint8Array or an array of them").ThrowAsJavaScriptException();
-  return ok;
-}
 
 // Whether libuv holds write requests of the stream, queued or done with
 // their callbacks still to run (unix: both queues are in uv_stream_t; a
@@ -162,23 +143,22 @@ void TLSWrap::ReadStop(const Napi::CallbackInfo& info) {
 void TLSWrap::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!IsOpen(env)) return;
-  std::vector<std::pair<const char*, size_t>> parts;
-  size_t total = 0;
-  if (!Gather(env, info[0], &parts, &total)) return;
+  datapath::Bufs bufs;
+  if (!bufs.Gather(env, info[0])) return;
   bool hasCallback = info[1].ToBoolean();
   if (state_ == State::kFailed) return ThrowFailure(env);
   if (shutdownRequested_) return Throw(UV_EPIPE, "write");
   if (state_ != State::kOpen) {
     HeldWrite w{std::string(), hasCallback};
-    w.bytes.reserve(total);
-    for (const auto& p : parts) w.bytes.append(p.first, p.second);
-    heldBytes_ += total;
+    w.bytes.reserve(bufs.total);
+    for (unsigned i = 0; i < bufs.n; i++) w.bytes.append(bufs.list[i].base, bufs.list[i].len);
+    heldBytes_ += bufs.total;
     held_.push_back(std::move(w));
     if (hasCallback) RequestStarted();
     Changed();
     return;
   }
-  int r = SendPlain(parts, total, hasCallback);
+  int r = SendPlain(bufs, hasCallback);
   if (r == 1) {
     napi_value err = MakeTLSError(env, owner(), engine_->failure(), UV_EPROTO);
     if (err != nullptr) napi_throw(env, err);
@@ -191,15 +171,14 @@ void TLSWrap::Write(const Napi::CallbackInfo& info) {
 Napi::Value TLSWrap::TryWrite(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!IsOpen(env)) return env.Undefined();
-  std::vector<std::pair<const char*, size_t>> parts;
-  size_t total = 0;
-  if (!Gather(env, info[0], &parts, &total)) return env.Undefined();
+  datapath::Bufs bufs;
+  if (!bufs.Gather(env, info[0])) return env.Undefined();
   if (state_ != State::kOpen || shutdownRequested_ || queuedPlain_ > 0 ||
       uv_stream_get_write_queue_size(stream()) > 0) {
     Throw(UV_EAGAIN, "write");
     return env.Undefined();
   }
-  int r = SendPlain(parts, total, false);
+  int r = SendPlain(bufs, false);
   if (r == 1) {
     napi_value err = MakeTLSError(env, owner(), engine_->failure(), UV_EPROTO);
     if (err != nullptr) napi_throw(env, err);
@@ -210,7 +189,7 @@ Napi::Value TLSWrap::TryWrite(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Changed();
-  return Napi::Number::New(env, static_cast<double>(total));
+  return Napi::Number::New(env, static_cast<double>(bufs.total));
 }
 
 void TLSWrap::Shutdown(const Napi::CallbackInfo& info) {

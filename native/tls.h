@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "datapath.h"
 #include "handle.h"
 #include "tls_context.h"
 #include "tls_engine.h"
@@ -111,7 +112,7 @@ class TLSWrap : public Napi::ObjectWrap<TLSWrap>, public HandleBase, public TLSE
 
   // Encrypts one write() and sends it. Returns a uv error, or 1 after a TLS
   // failure (the engine's failure()).
-  int SendPlain(const std::vector<std::pair<const char*, size_t>>& parts, size_t total, bool hasCallback);
+  int SendPlain(const datapath::Bufs& bufs, bool hasCallback);
 
   void SendHeld();
 

@@ -251,11 +251,11 @@ void TLSWrap::OnCipherWritten(uv_write_t* req, int status) {
   free(w);
 }
 
-int TLSWrap::SendPlain(const std::vector<std::pair<const char*, size_t>>& parts, size_t total, bool hasCallback) {
-  for (const auto& p : parts) {
-    if (p.second > 0 && !engine_->WritePlain(p.first, p.second)) return 1;
+int TLSWrap::SendPlain(const datapath::Bufs& bufs, bool hasCallback) {
+  for (unsigned i = 0; i < bufs.n; i++) {
+    if (bufs.list[i].len > 0 && !engine_->WritePlain(bufs.list[i].base, bufs.list[i].len)) return 1;
   }
-  return FlushCipher(total, true, hasCallback);
+  return FlushCipher(bufs.total, true, hasCallback);
 }
 
 void TLSWrap::SendHeld() {
@@ -263,8 +263,8 @@ void TLSWrap::SendHeld() {
     HeldWrite w = std::move(held_.front());
     held_.pop_front();
     heldBytes_ -= w.bytes.size();
-    std::vector<std::pair<const char*, size_t>> parts{{w.bytes.data(), w.bytes.size()}};
-    int r = SendPlain(parts, w.bytes.size(), w.hasCallback);
+    bool encrypted = w.bytes.empty() || engine_->WritePlain(w.bytes.data(), w.bytes.size());
+    int r = encrypted ? FlushCipher(w.bytes.size(), true, w.hasCallback) : 1;
     if (r == 0) {
       if (w.hasCallback) RequestDone();  // the request made carries it now
       continue;
