@@ -166,29 +166,38 @@ class TLSContextWrap : public Napi::ObjectWrap<TLSContextWrap> {
     if (err != nullptr) napi_throw(env, err);
   }
 
-  // Every PEM certificate of every item, leaf first, then its chain.
-  bool LoadCerts(Napi::Value value) {
-    Napi::Array list = value.As<Napi::Array>();
-    bool first = true;
+  // Calls use(cert) for every certificate of every PEM item of `list` (an
+  // array of Uint8Arrays), in order, until use returns false. False when an
+  // item has no certificate (the error queue says why) or use refused one.
+  template <typename Use>
+  static bool ForEachPEMCert(Napi::Array list, Use use) {
     for (uint32_t i = 0; i < list.Length(); i++) {
       Napi::Uint8Array pem = list.Get(i).As<Napi::Uint8Array>();
       BIO* bio = BIO_new_mem_buf(pem.Data(), static_cast<int>(pem.ByteLength()));
       int n = 0;
-      while (X509* cert = ReadPEMCert(bio)) {
+      bool ok = true;
+      while (ok) {
+        X509* cert = ReadPEMCert(bio);
+        if (cert == nullptr) break;
         n++;
-        int ok = first ? SSL_CTX_use_certificate(ctx_, cert) : SSL_CTX_add1_chain_cert(ctx_, cert);
+        ok = use(cert);
         X509_free(cert);
-        first = false;
-        if (ok != 1) {
-          BIO_free(bio);
-          return false;
-        }
       }
       BIO_free(bio);
-      if (n == 0) return false;  // the error queue says why (no start line)
-      ERR_clear_error();         // the end of the PEM data
+      if (!ok || n == 0) return false;
+      ERR_clear_error();  // the end of the PEM data
     }
     return true;
+  }
+
+  // Every PEM certificate of every item, leaf first, then its chain.
+  bool LoadCerts(Napi::Value value) {
+    bool first = true;
+    return ForEachPEMCert(value.As<Napi::Array>(), [&](X509* cert) {
+      int ok = first ? SSL_CTX_use_certificate(ctx_, cert) : SSL_CTX_add1_chain_cert(ctx_, cert);
+      first = false;
+      return ok == 1;
+    });
   }
 
   bool LoadKey(Napi::Value value, Napi::Value passphrase) {
@@ -216,22 +225,11 @@ class TLSContextWrap : public Napi::ObjectWrap<TLSContextWrap> {
       ERR_clear_error();
       return true;
     }
-    Napi::Array list = value.As<Napi::Array>();
-    for (uint32_t i = 0; i < list.Length(); i++) {
-      Napi::Uint8Array pem = list.Get(i).As<Napi::Uint8Array>();
-      BIO* bio = BIO_new_mem_buf(pem.Data(), static_cast<int>(pem.ByteLength()));
-      int n = 0;
-      while (X509* cert = ReadPEMCert(bio)) {
-        n++;
-        X509_STORE_add_cert(store, cert);
-        SSL_CTX_add_client_CA(ctx_, cert);  // named in a server's certificate request
-        X509_free(cert);
-      }
-      BIO_free(bio);
-      if (n == 0) return false;
-      ERR_clear_error();
-    }
-    return true;
+    return ForEachPEMCert(value.As<Napi::Array>(), [&](X509* cert) {
+      X509_STORE_add_cert(store, cert);
+      SSL_CTX_add_client_CA(ctx_, cert);  // named in a server's certificate request
+      return true;
+    });
   }
 
   // Node's split: TLS 1.3 suites (TLS_…) and the TLS 1.2 cipher list.
