@@ -24,7 +24,7 @@ export { TCP, TCPError } from './tcp';
 export { Pipe, PipeError } from './pipe';
 export { TTY, TTYError } from './tty';
 export { TLS, TLSContext, TLSError } from './tls';
-export type { TLSOptions, TLSContextOptions, PeerCertificate } from './tls';
+export type { PEM, TLSOptions, TLSContextOptions, PeerCertificate } from './tls';
 export type { SockAddr, Family } from './address';
 export * as fs from './fs';
 export { FSError, FSRequest } from './fs_request';

@@ -35,7 +35,8 @@ function makeTLSError(code: string, message: string, errno: number, reason: stri
   return err;
 }
 
-type PEM = string | Buffer | Uint8Array;
+/** A PEM text: a string, or its bytes. */
+export type PEM = string | Buffer | Uint8Array;
 
 export interface TLSContextOptions {
   /** PEM, leaf first (its chain after it, in the same item or the next ones). */
