@@ -732,7 +732,11 @@ function startPeer(cmd: string, args: string[], readyPattern: RegExp | null, std
     fs.writeFileSync(f, stdin);
     stdinFd = fs.openSync(f, 'r');
   }
-  const child = spawn(cmd, args, { cwd: certs.dir, stdio: [stdinFd ?? 'ignore', 'pipe', 'pipe'] });
+  // The peers (openssl, curl) are not under test: no sanitizer runtime
+  // preloaded into them by scripts/asan.sh (curl hangs under it).
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  const child = spawn(cmd, args, { cwd: certs.dir, env, stdio: [stdinFd ?? 'ignore', 'pipe', 'pipe'] });
   if (stdinFd !== undefined) fs.closeSync(stdinFd);
   const peer = { child, out: '', exited: null as unknown as Promise<number | null>, ready: null as unknown as Promise<void> };
   peer.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
