@@ -3,9 +3,10 @@
 // Node's own modules, a C libuv baseline and (echo cases, when installed)
 // Python's uvloop, in one run, on this machine.
 // Every server runs in its own process and the load comes from a C client
-// (bench/c/loadclient.c) in another; the implementations of a case take
-// turns round by round so that noise from other work on the machine falls
-// on all of them alike. Prints a table and writes bench/results.json.
+// (bench/c/loadclient.c; for TLS, which it lacks, bench/tls_client.js) in
+// another; the implementations of a case take turns round by round so that
+// noise from other work on the machine falls on all of them alike. Prints a
+// table and writes bench/results.json.
 const { spawn, spawnSync, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -96,13 +97,13 @@ function findUvloop(python = process.env.UVKIT_BENCH_PYTHON || 'python3') {
 }
 
 // A server process; resolves once it has printed its port.
-function startServer(impl, kind, extraArgs = []) {
+function startServer(impl, kind, extraArgs = [], env = {}) {
   const [cmd, args] =
     impl === 'uvloop'
       ? [uvloop().python, [path.join(__dirname, 'uvloop_server.py'), kind]]
       : [process.execPath, [...extraArgs, path.join(__dirname, 'server.js'), impl, kind]];
   if (!cmd) throw new Error(uvloop().missing);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines = readline.createInterface({ input: child.stdout });
   const server = { impl, kind, child, pid: child.pid, port: 0, messages: [], waiters: [] };
   lines.on('line', (line) => {
@@ -153,6 +154,21 @@ function runJSON(cmd, args, timeoutMs = 120000) {
 }
 
 const client = (...args) => runJSON(path.join(BIN, 'loadclient'), args.map(String));
+
+// The TLS echo client (bench/tls_client.js): echo without the mode word.
+const tlsClient = (...args) => runJSON(process.execPath, [path.join(__dirname, 'tls_client.js'), ...args.map(String)]);
+
+// A self-signed certificate and key for localhost, made by the openssl CLI
+// in a new temp dir; returns the server env naming them and the dir.
+function makeTlsCert(openssl = process.env.UVKIT_BENCH_OPENSSL || 'openssl') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uvkit-bench-tls-'));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync(openssl, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'pipe' });
+  return { dir, env: { UVKIT_BENCH_TLS_CERT: cert, UVKIT_BENCH_TLS_KEY: key } };
+}
 
 // ---- statistics and output -----------------------------------------------
 
@@ -227,6 +243,7 @@ const HAVE = JSON.parse(
 );
 const HAVE_TCP = HAVE.includes('TCP');
 const HAVE_PROCESS = HAVE.includes('Process');
+const HAVE_TLS = HAVE.includes('TLS');
 const notes = [];
 
 const want = (name) => !ONLY || ONLY.test(name);
@@ -234,9 +251,13 @@ const want = (name) => !ONLY || ONLY.test(name);
 // One client run against a server, with the server's CPU use over it (1 =
 // one core busy all the time).
 function measured(server, args) {
+  return measuredBy(client, server, args);
+}
+
+function measuredBy(run, server, args) {
   const c0 = procCpu(server.pid);
   const w0 = process.hrtime.bigint();
-  const r = client(...args);
+  const r = run(...args);
   const cpu = procCpu(server.pid) - c0;
   const wall = Number(process.hrtime.bigint() - w0) / 1e9;
   r.cpu = cpu / wall;
@@ -257,15 +278,19 @@ function echoPeers(impls) {
   return { impls, missing: { uvloop: uvloop().missing } };
 }
 
+const ECHO_SIZES = [64, 1024, 16384];
+const sizeName = (size) => (size < 1024 ? size + ' B' : size / 1024 + ' KiB');
+
 async function tcpEcho() {
+  if (!ECHO_SIZES.some((size) => [10, 100].some((conns) => want(`tcp echo ${sizeName(size)} x${conns}`)))) return;
   const { impls, missing } = echoPeers(HAVE_TCP ? ['uvkit', 'uvkit-attached', 'node', 'c'] : ['node', 'c']);
   if (!HAVE_TCP) notes.push('uvkit TCP is not in this build: TCP cases ran node and c only.');
   const servers = [];
   for (const impl of impls) servers.push(await startServer(impl, 'echo'));
   for (const s of servers) client('echo', s.port, 10, 1024, 0, 300); // JIT warm-up
-  for (const size of [64, 1024, 16384]) {
+  for (const size of ECHO_SIZES) {
     for (const conns of [10, 100]) {
-      const label = `tcp echo ${size < 1024 ? size + ' B' : size / 1024 + ' KiB'} x${conns}`;
+      const label = `tcp echo ${sizeName(size)} x${conns}`;
       if (!want(label)) continue;
       const samples = Object.fromEntries(impls.map((i) => [i, []]));
       for (let r = 0; r < P.rounds; r++) {
@@ -297,6 +322,7 @@ async function tcpPump() {
 }
 
 async function udpEcho() {
+  if (!want('udp echo 64 B x1') && !want('udp echo 64 B x10')) return;
   const { impls, missing } = echoPeers(['uvkit', 'uvkit-attached', 'node', 'c']);
   const servers = [];
   for (const impl of impls) servers.push(await startServer(impl, 'udp'));
@@ -312,6 +338,30 @@ async function udpEcho() {
     log(`${label} done`);
   }
   await Promise.all(servers.map(stopServer));
+}
+
+// TLS echo: uvkit's TLS server against Node's tls server, both driven by
+// the same Node TLS client (bench/tls_client.js), in turns as above.
+async function tlsEcho() {
+  const label = 'tls echo 1 KiB x10';
+  if (!want(label)) return;
+  const impls = HAVE_TLS ? ['uvkit', 'node'] : ['node'];
+  if (!HAVE_TLS) notes.push('uvkit TLS is not in this build: the TLS case ran node only.');
+  const cert = makeTlsCert();
+  const servers = [];
+  try {
+    for (const impl of impls) servers.push(await startServer(impl, 'tls', [], cert.env));
+    for (const s of servers) tlsClient(s.port, 10, 1024, 0, 300); // JIT warm-up
+    const samples = Object.fromEntries(impls.map((i) => [i, []]));
+    for (let r = 0; r < P.rounds; r++) {
+      for (const s of rotate(servers, r)) samples[s.impl].push(measuredBy(tlsClient, s, [s.port, 10, 1024, P.warm, P.measure]));
+    }
+    record('tls', label, 'round trips/s', samples, 'perSec');
+    log(`${label} done`);
+  } finally {
+    await Promise.all(servers.map(stopServer));
+    fs.rmSync(cert.dir, { recursive: true, force: true });
+  }
 }
 
 // In-process cases: bench/micro.js, one process per run.
@@ -404,6 +454,7 @@ async function main() {
   await tcpEcho();
   await tcpPump();
   await udpEcho();
+  await tlsEcho();
   const n = (x) => Math.round(x * P.n);
   micro('timers', `timers ${n(1e6).toLocaleString('en-US')} started+fired`, n(1e6), 'timers/s');
   micro('stat', `fs.stat async ${n(1e5).toLocaleString('en-US')}`, n(1e5), 'stats/s');
@@ -437,4 +488,4 @@ if (require.main === module) {
 }
 
 // For test/bench.test.ts: the build and the pieces of one measurement.
-module.exports = { build, startServer, stopServer, client, findUvloop };
+module.exports = { build, startServer, stopServer, client, tlsClient, makeTlsCert, findUvloop };

@@ -4,7 +4,10 @@
 //         dgram), c (bench/c/baseline.cc: libuv in C, no JavaScript per event);
 //         the uvloop peer is bench/uvloop_server.py
 //   kind: echo | sink (TCP, reads and drops) | udp (datagram echo) |
-//         hold (TCP, keeps connections idle; reports RSS, see below)
+//         hold (TCP, keeps connections idle; reports RSS, see below) |
+//         tls (TLS echo over TCP; impl uvkit or node; the certificate and
+//         key are the PEM files named by UVKIT_BENCH_TLS_CERT and
+//         UVKIT_BENCH_TLS_KEY)
 // It prints one JSON line {"port": n} once listening and serves until killed.
 // hold: also prints {"rss": bytes} after listen and {"held": n, "rss": bytes}
 // each time the count of accepted connections reaches a multiple of
@@ -29,6 +32,13 @@ function report(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
 
+function tlsFiles() {
+  const fs = require('fs');
+  const { UVKIT_BENCH_TLS_CERT: cert, UVKIT_BENCH_TLS_KEY: key } = process.env;
+  if (!cert || !key) throw new Error('tls: set UVKIT_BENCH_TLS_CERT and UVKIT_BENCH_TLS_KEY');
+  return { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
+}
+
 if (impl === 'c') {
   const b = require(path.join(__dirname, 'bin', 'baseline.node'));
   ready(b.listen(kind));
@@ -39,6 +49,15 @@ if (impl === 'c') {
     const s = dgram.createSocket('udp4');
     s.on('message', (msg, rinfo) => s.send(msg, rinfo.port, rinfo.address));
     s.bind(0, '127.0.0.1', () => ready(s.address().port));
+  } else if (kind === 'tls') {
+    const tls = require('tls');
+    const server = tls.createServer(tlsFiles(), (sock) => {
+      sock.setNoDelay(true);
+      sock.on('data', (d) => sock.write(d));
+      sock.on('error', () => {});
+    });
+    server.on('tlsClientError', () => {});
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => ready(server.address().port));
   } else {
     const net = require('net');
     const held = [];
@@ -77,6 +96,27 @@ if (impl === 'c') {
       if (data !== null && addr !== null) s.send(addr.address, addr.port, data);
     });
     ready(s.getsockname().port);
+  } else if (kind === 'tls') {
+    // Each accepted connection becomes a server TLS stream that echoes; a
+    // failed handshake or read closes it.
+    const context = new uv.TLSContext(tlsFiles());
+    const server = new uv.TCP(loop);
+    server.bind('127.0.0.1', 0);
+    server.listen((err) => {
+      if (err) throw err;
+      const c = new uv.TCP(loop);
+      server.accept(c);
+      c.nodelay(true);
+      const t = new uv.TLS(loop, c, { isServer: true, context });
+      t.handshake((e) => {
+        if (e) t.close();
+      });
+      t.startRead((e, data) => {
+        if (e || data === null) t.close();
+        else t.write(data);
+      });
+    }, 4096);
+    ready(server.getsockname().port);
   } else {
     const held = [];
     const server = new uv.TCP(loop);

@@ -1,4 +1,5 @@
 import { strict as assert } from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import { root } from './helpers';
 
@@ -65,6 +66,26 @@ describe('bench harness', function () {
     const r = bench.findUvloop('/nonexistent/python3');
     assert.equal(r.python, undefined);
     assert.equal(r.missing, 'uvloop not found (/nonexistent/python3: ENOENT)');
+  });
+
+  it('tls: the uvkit and node TLS echo servers answer the TLS client', async () => {
+    const cert = bench.makeTlsCert();
+    try {
+      for (const impl of ['uvkit', 'node']) {
+        const s: Server = await bench.startServer(impl, 'tls', [], cert.env);
+        try {
+          const r = bench.tlsClient(s.port, 3, 1024, 50, 200);
+          assert.equal(r.mode, 'tls-echo');
+          assert.ok(r.count > 10, `${impl} tls echo: ${r.count} round trips`);
+          assert.ok(r.seconds > 0 && Math.abs(r.perSec - r.count / r.seconds) < 1, JSON.stringify(r));
+          assert.ok(r.p50us > 0 && r.p50us <= r.p99us && r.p99us <= r.maxus, JSON.stringify(r));
+        } finally {
+          await bench.stopServer(s);
+        }
+      }
+    } finally {
+      fs.rmSync(cert.dir, { recursive: true, force: true });
+    }
   });
 
   it('hold: the server reports its RSS before and after the connections', async () => {
