@@ -15,7 +15,6 @@ class LoopRings {
   void BeforeInit();                // note the next free fd numbers
   void AfterInit(uv_loop_t* loop);  // claim those that became this loop's rings
   void Close();                     // close the claimed rings (stuck teardown)
-  int count() const { return rings_; }
 
  private:
   static const int kSlots = 8;

@@ -5,10 +5,10 @@
 // as lib/stream.ts expects it), and writes what the engine produces with
 // plain uv_write requests. No JavaScript runs per record.
 //
-// The glue's only ties to the stream layer are the uv_stream_t itself and
-// the entry points onRead, onWrite and onShutdown with their meaning in
-// lib/stream.ts (write callbacks in order; an unclaimed failed write is
-// reported with a second argument `true`).
+// The glue's only ties to the stream layer are the uv_stream_t itself, the
+// gatherer of the data path (datapath::Bufs) and the entry points onRead,
+// onWrite and onShutdown with their meaning in lib/stream.ts (write
+// callbacks in order), and onUnclaimed for a failed write without one.
 //
 // tls.h: the wrap; tls.cc: making it and its JavaScript methods;
 // tls_pump.cc: the transport's ciphertext in and out, closing, shutdown.
