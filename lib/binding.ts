@@ -35,6 +35,7 @@ export interface NativeHandle {
   setRef(on: boolean): void;
   fileno(): number;
   bufferSize(send: boolean, value: number): number;
+  id(): number;
 }
 
 export interface Binding {

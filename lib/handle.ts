@@ -184,10 +184,13 @@ export abstract class Handle {
 export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> extends Handle {
   /** @internal */
   readonly _native: N;
+  /** @internal the wrap's id, for the binding's functions that take one (binding.write) */
+  readonly _id: number;
 
   protected constructor(loop: Loop | undefined, Native: NativeCtor<N>, ...args: unknown[]) {
     super(loop);
     this._native = new Native(this._loop!._native, this, ...args);
+    this._id = this._native.id();
   }
 
   /**

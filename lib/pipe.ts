@@ -134,11 +134,11 @@ export class Pipe extends Stream<NativePipe> {
    * right after the call.
    */
   override write(data: Data, cb?: ((err: UVError | null, handle: this) => void) | null, sendHandle?: TransferableHandle): void {
-    const n = this._use('write');
+    this._checkOpen('write');
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
-    if (sendHandle === undefined || sendHandle === null) return this._write(n, d, cb);
-    this._write(n, d, cb, this._sendable(sendHandle, 'write'));
+    if (sendHandle === undefined || sendHandle === null) return this._write(d, cb);
+    this._write(d, cb, this._sendable(sendHandle, 'write'));
   }
 
   /**

@@ -16,7 +16,6 @@ export interface NativeStream extends NativeHandle {
   accept(client: NativeHandle): void;
   readStart(): void;
   readStop(): void;
-  write(data: Uint8Array | Uint8Array[], hasCallback: boolean, sendHandle?: NativeHandle): void;
   tryWrite(data: Uint8Array | Uint8Array[], sendHandle?: object): number;
   shutdown(): void;
   setBlocking(blocking: boolean): void;
@@ -104,18 +103,18 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
    * loop.excepthook, or run() throws it; `err.handle` is this handle.
    */
   write(data: Data, cb?: ErrCallback<this>): void {
-    const n = this._use('write');
+    this._checkOpen('write');
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
-    this._write(n, d, cb);
+    this._write(d, cb);
   }
 
   /** @internal */
-  _write(n: N, d: Uint8Array | Uint8Array[], cb: ErrCallback<this> | undefined | null, sendHandle?: NativeHandle) {
+  _write(d: Uint8Array | Uint8Array[], cb: ErrCallback<this> | undefined | null, sendHandle?: NativeHandle) {
     if (cb === undefined || cb === null) {
-      n.write(d, false, sendHandle);
+      binding.write(this._id, d, false, sendHandle);
     } else {
-      n.write(d, true, sendHandle);
+      binding.write(this._id, d, true, sendHandle);
       this._writeCallbacks.push(cb);
     }
   }

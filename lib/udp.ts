@@ -23,7 +23,6 @@ interface NativeUDP extends NativeHandle {
   getsockname(): SockAddr;
   open(fd: number): void;
   // ip null: the connected peer
-  send(ip: string | null, port: number, data: Uint8Array | Uint8Array[], hasCallback: boolean): void;
   trySend(ip: string | null, port: number, data: Uint8Array | Uint8Array[]): number;
   recvStart(): void;
   recvStop(): void;
@@ -136,13 +135,13 @@ export class UDP extends WrappedHandle<NativeUDP> {
    * throws it). Errors name the address and port.
    */
   send(ip: string | null, port: number | null, data: Data, cb?: UDPSendCallback<this>): void {
-    const n = this._use('send');
+    this._checkOpen('send');
     const [addr, p] = this._destination(ip, port);
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     const hasCallback = typeof cb === 'function';
     try {
-      n.send(addr, p, d, hasCallback);
+      binding.udpSend(this._id, addr, p, d, hasCallback);
     } catch (err) {
       throw withAddress(err as UVError, addr, p);
     }

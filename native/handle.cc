@@ -14,7 +14,48 @@ void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
   *reinterpret_cast<int*>(reinterpret_cast<char*>(handle_) + size) = -1;
   // Made while attached: callbacks run in the async context of creation.
   if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
+  TakeId(loop_->addon());
 }
+
+void HandleBase::TakeId(AddonData* addon) {
+  addon_ = addon;
+  if (!addon->freeHandleIds.empty()) {
+    id_ = addon->freeHandleIds.back();
+    addon->freeHandleIds.pop_back();
+    addon->handleById[id_] = this;
+  } else {
+    id_ = static_cast<uint32_t>(addon->handleById.size());
+    addon->handleById.push_back(this);
+  }
+}
+
+AddonData::~AddonData() {
+  for (HandleBase* h : handleById) {
+    if (h != nullptr) h->ForgetId();
+  }
+}
+
+HandleBase* HandleBase::ById(const Napi::CallbackInfo& info) {
+  AddonData* addon = AddonData::Get(info.Env());
+  uint32_t id = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 0;
+  HandleBase* h = id < addon->handleById.size() ? addon->handleById[id] : nullptr;
+  if (h == nullptr) Napi::TypeError::New(info.Env(), "no handle has this id").ThrowAsJavaScriptException();
+  return h;
+}
+
+void HandleBase::Write(const Napi::CallbackInfo& info) {
+  Napi::TypeError::New(info.Env(), "not a stream").ThrowAsJavaScriptException();
+}
+
+// write(id, data, hasCallback, sendHandle?)
+static void WriteById(const Napi::CallbackInfo& info) {
+  HandleBase* h = HandleBase::ById(info);
+  if (h != nullptr) h->Write(info);
+}
+
+UVKIT_INIT(HandleWrite, [](Napi::Env env, Napi::Object exports) {
+  exports.Set("write", Napi::Function::New<WriteById>(env, "write"));
+});
 
 void HandleBase::Adopt(const Napi::CallbackInfo& info, HandleBase* from) {
   env_ = info.Env();
@@ -29,6 +70,7 @@ void HandleBase::Adopt(const Napi::CallbackInfo& info, HandleBase* from) {
     from->owner_.Unref();
   }
   if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
+  TakeId(loop_->addon());
   Changed();
 }
 
@@ -54,6 +96,10 @@ void HandleBase::InitFailed(int status, const char* syscall, InitRemains remains
 }
 
 HandleBase::~HandleBase() {
+  if (id_ != 0) {
+    addon_->handleById[id_] = nullptr;
+    addon_->freeHandleIds.push_back(id_);
+  }
   if (handle_ != nullptr) {
     // Dropped while open: close it; the close callback frees the memory.
     handle_->data = nullptr;
@@ -181,3 +227,5 @@ Napi::Value HandleBase::BufferSize(const Napi::CallbackInfo& info) {
   }
   return Napi::Number::New(env, value);
 }
+
+Napi::Value HandleBase::Id(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), id_); }

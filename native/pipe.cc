@@ -121,17 +121,17 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
     StreamWrap::ReadStart(info);
   }
 
-  // write(data, hasCallback, sendHandle?)
-  void Write(const Napi::CallbackInfo& info) {
+  // write(id, data, hasCallback, sendHandle?)
+  void Write(const Napi::CallbackInfo& info) override {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return;
     if (!UserFdValid()) return Throw(UV_EBADF, "write");
-    if (info.Length() <= 2 || info[2].IsUndefined()) return StreamWrap::Write(info);
+    if (info.Length() <= 3 || info[3].IsUndefined()) return StreamWrap::Write(info);
     datapath::Bufs bufs;
-    if (!bufs.Gather(env, info[0])) return;
+    if (!bufs.Gather(env, info[1])) return;
     uv_pipe_t* carrier;
-    if (!Carrier(env, info[2], &carrier)) return;
-    WriteBufs(bufs, info[1].ToBoolean(), carrier);
+    if (!Carrier(env, info[3], &carrier)) return;
+    WriteBufs(bufs, info[2].ToBoolean(), carrier);
   }
 
   // tryWrite(data, sendHandle?) -> bytes written. A handle is sent with the

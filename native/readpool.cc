@@ -9,15 +9,15 @@ namespace readpool {
 // A new pool from lib/ (lib/readpool.ts): it marks the ArrayBuffer
 // untransferable, as Node does for its Buffer pool, so that no user can move
 // the memory that later reads are still copied into to another thread.
-static bool NewPool(napi_env env, AddonData* addon, napi_value* ab) {
-  napi_value size, undefined;
-  napi_create_uint32(env, kPoolSize, &size);
+static bool NewPool(napi_env env, AddonData* addon, Pool* pool, size_t size, napi_value* ab) {
+  napi_value sizeValue, undefined;
+  napi_create_uint32(env, static_cast<uint32_t>(size), &sizeValue);
   napi_get_undefined(env, &undefined);
   void* data;
   size_t length;
-  if (napi_call_function(env, undefined, addon->Callback(kCb_newReadPool), 1, &size, ab) !=
+  if (napi_call_function(env, undefined, addon->Callback(kCb_newReadPool), 1, &sizeValue, ab) !=
           napi_ok ||
-      napi_get_arraybuffer_info(env, *ab, &data, &length) != napi_ok || length != kPoolSize) {
+      napi_get_arraybuffer_info(env, *ab, &data, &length) != napi_ok || length != size) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) {
@@ -26,27 +26,30 @@ static bool NewPool(napi_env env, AddonData* addon, napi_value* ab) {
     }
     return false;
   }
-  addon->readPool = Napi::Persistent(Napi::Value(env, *ab));
-  addon->readPoolData = static_cast<char*>(data);
-  addon->readPoolUsed = 0;
+  pool->buffer = Napi::Persistent(Napi::Value(env, *ab));
+  pool->data = static_cast<char*>(data);
+  pool->used = 0;
   return true;
 }
 
 bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* ab,
           uint32_t* offset) {
-  bool fresh = addon->readPoolData == nullptr || addon->readPoolUsed + len > kPoolSize;
+  bool small = len <= kMaxSmall;
+  Pool* pool = small ? &addon->smallReadPool : &addon->largeReadPool;
+  size_t size = small ? kSmallPoolSize : kLargePoolSize;
+  bool fresh = pool->data == nullptr || pool->used + len > size;
   if (!fresh) {
-    *ab = addon->readPool.Value();
+    *ab = pool->buffer.Value();
     // A detached pool (ArrayBuffer.prototype.transfer of later engines
     // ignores the untransferable mark) no longer owns its memory.
     bool detached = false;
     napi_is_detached_arraybuffer(env, *ab, &detached);
     fresh = detached;
   }
-  if (fresh && !NewPool(env, addon, ab)) return false;
-  *offset = static_cast<uint32_t>(addon->readPoolUsed);
-  memcpy(addon->readPoolData + addon->readPoolUsed, data, len);
-  addon->readPoolUsed = (addon->readPoolUsed + len + 7) & ~static_cast<size_t>(7);
+  if (fresh && !NewPool(env, addon, pool, size, ab)) return false;
+  *offset = static_cast<uint32_t>(pool->used);
+  memcpy(pool->data + pool->used, data, len);
+  pool->used = (pool->used + len + 7) & ~static_cast<size_t>(7);
   return true;
 }
 

@@ -139,8 +139,8 @@ void StreamWrap::ReadStop(const Napi::CallbackInfo& info) {
 void StreamWrap::Write(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
   datapath::Bufs bufs;
-  if (!bufs.Gather(info.Env(), info[0])) return;
-  WriteBufs(bufs, info[1].ToBoolean(), nullptr);
+  if (!bufs.Gather(info.Env(), info[1])) return;
+  WriteBufs(bufs, info[2].ToBoolean(), nullptr);
 }
 
 bool StreamWrap::WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* carrier) {

@@ -27,7 +27,6 @@ class StreamWrap : public HandleBase {
                                 W::InstanceMethod("accept", &T::Accept),
                                 W::InstanceMethod("readStart", &T::ReadStart),
                                 W::InstanceMethod("readStop", &T::ReadStop),
-                                W::InstanceMethod("write", &T::Write),
                                 W::InstanceMethod("tryWrite", &T::TryWrite),
                                 W::InstanceMethod("shutdown", &T::Shutdown),
                                 W::InstanceMethod("setBlocking", &T::SetBlocking),
@@ -45,8 +44,8 @@ class StreamWrap : public HandleBase {
   void Accept(const Napi::CallbackInfo& info);
   void ReadStart(const Napi::CallbackInfo& info);
   void ReadStop(const Napi::CallbackInfo& info);
-  // write(data, hasCallback)
-  void Write(const Napi::CallbackInfo& info);
+  // write(id, data, hasCallback): binding.write (native/handle.cc)
+  void Write(const Napi::CallbackInfo& info) override;
   // tryWrite(data) -> bytes written
   Napi::Value TryWrite(const Napi::CallbackInfo& info);
   void Shutdown(const Napi::CallbackInfo& info);

@@ -78,11 +78,11 @@ void TLSWrap::Init(Napi::Env env, Napi::Object exports) {
                                      InstanceMethod("setRef", &TLSWrap::SetRef),
                                      InstanceMethod("fileno", &TLSWrap::Fileno),
                                      InstanceMethod("bufferSize", &TLSWrap::BufferSize),
+                                     InstanceMethod("id", &TLSWrap::Id),
                                      InstanceMethod("listen", &TLSWrap::Listen),
                                      InstanceMethod("accept", &TLSWrap::Accept),
                                      InstanceMethod("readStart", &TLSWrap::ReadStart),
                                      InstanceMethod("readStop", &TLSWrap::ReadStop),
-                                     InstanceMethod("write", &TLSWrap::Write),
                                      InstanceMethod("tryWrite", &TLSWrap::TryWrite),
                                      InstanceMethod("shutdown", &TLSWrap::Shutdown),
                                      InstanceMethod("setBlocking", &TLSWrap::SetBlocking),
@@ -144,8 +144,8 @@ void TLSWrap::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!IsOpen(env)) return;
   datapath::Bufs bufs;
-  if (!bufs.Gather(env, info[0])) return;
-  bool hasCallback = info[1].ToBoolean();
+  if (!bufs.Gather(env, info[1])) return;
+  bool hasCallback = info[2].ToBoolean();
   if (state_ == State::kFailed) return ThrowFailure(env);
   if (shutdownRequested_) return Throw(UV_EPIPE, "write");
   if (state_ != State::kOpen) {

@@ -152,8 +152,8 @@ class TLSWrap : public Napi::ObjectWrap<TLSWrap>, public HandleBase, public TLSE
 
   void ReadStop(const Napi::CallbackInfo& info);
 
-  // write(data, hasCallback)
-  void Write(const Napi::CallbackInfo& info);
+  // write(id, data, hasCallback): binding.write (native/handle.cc)
+  void Write(const Napi::CallbackInfo& info) override;
 
   // tryWrite(data): all of it once the handshake is done and nothing is
   // queued (it is encrypted at once; ciphertext the socket did not take is

@@ -51,6 +51,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     addon->udpSender = static_cast<uint32_t*>(words);
     exports.Set("udpSender", buffer);
     exports.Set("udpSenderIP", Napi::Function::New<SenderIP>(env, "udpSenderIP"));
+    exports.Set("udpSend", Napi::Function::New<SendById>(env, "udpSend"));
     exports.Set("UDP", Define(env, "UDP",
                               {
                                   InstanceMethod<&UDPWrap::Bind>("bind"),
@@ -58,7 +59,6 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
                                   InstanceMethod<&UDPWrap::GetPeerName>("getpeername"),
                                   InstanceMethod<&UDPWrap::GetSockName>("getsockname"),
                                   InstanceMethod<&UDPWrap::Open>("open"),
-                                  InstanceMethod<&UDPWrap::Send>("send"),
                                   InstanceMethod<&UDPWrap::TrySend>("trySend"),
                                   InstanceMethod<&UDPWrap::RecvStart>("recvStart"),
                                   InstanceMethod<&UDPWrap::RecvStop>("recvStop"),
@@ -198,15 +198,15 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return true;
   }
 
-  // (ip | null, port, data) from info[0..2]. An ip equal to the last one
-  // parsed reuses its address with the new port. Returns false after
+  // (ip | null, port, data) from info[at..at+2]. An ip equal to the last
+  // one parsed reuses its address with the new port. Returns false after
   // throwing.
-  bool GetDatagram(const Napi::CallbackInfo& info, Datagram* d) {
+  bool GetDatagram(const Napi::CallbackInfo& info, size_t at, Datagram* d) {
     char ip[sizeof sendIP_];
     size_t len;
-    int port = info[1].As<Napi::Number>().Int32Value();
+    int port = info[at + 1].As<Napi::Number>().Int32Value();
     bool keep = false;  // a longer ip (a long IPv6 scope) is not kept
-    if (napi_get_value_string_utf8(info.Env(), info[0], ip, sizeof ip, &len) != napi_ok) {
+    if (napi_get_value_string_utf8(info.Env(), info[at], ip, sizeof ip, &len) != napi_ok) {
       d->sa = nullptr;  // null: the connected peer
     } else if ((keep = len < sizeof ip - 1) && strcmp(ip, sendIP_) == 0) {
       d->ss = sendDest_;
@@ -218,7 +218,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       }
       d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
     } else {
-      int r = ParseAddress(keep ? std::string(ip, len) : info[0].As<Napi::String>().Utf8Value(), port,
+      int r = ParseAddress(keep ? std::string(ip, len) : info[at].As<Napi::String>().Utf8Value(), port,
                            &d->ss);
       if (r != 0) {
         Throw(r, "send");
@@ -230,7 +230,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
         memcpy(sendIP_, ip, len + 1);
       }
     }
-    return d->bufs.Gather(info.Env(), info[2]);
+    return d->bufs.Gather(info.Env(), info[at + 2]);
   }
 
   // ---- methods ----
@@ -274,13 +274,24 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     if (r != 0) Throw(r, "open");
   }
 
-  // send(ip | null, port, data, hasCallback)
+  // udpSend(id, ip | null, port, data, hasCallback): a function of the
+  // binding, as write (native/handle.h says why)
+  static void SendById(const Napi::CallbackInfo& info) {
+    HandleBase* h = ById(info);
+    if (h == nullptr) return;
+    if (h->type() != UV_UDP) {
+      Napi::TypeError::New(info.Env(), "not a UDP handle").ThrowAsJavaScriptException();
+      return;
+    }
+    static_cast<UDPWrap*>(h)->Send(info);
+  }
+
   void Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return;
     Datagram d;
-    if (!GetDatagram(info, &d)) return;
-    bool hasCallback = info[3].As<Napi::Boolean>().Value();
+    if (!GetDatagram(info, 1, &d)) return;
+    bool hasCallback = info[4].As<Napi::Boolean>().Value();
     // With no callback, a datagram the socket takes at once needs no request
     // (only tried on a socket that exists: the queued path does the implicit
     // bind). EAGAIN queues it; the argument errors uv_udp_send reports
@@ -310,7 +321,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return env.Undefined();
     Datagram d;
-    if (!GetDatagram(info, &d)) return env.Undefined();
+    if (!GetDatagram(info, 0, &d)) return env.Undefined();
     int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
     Changed();  // an implicit bind may have happened
     if (r < 0) {

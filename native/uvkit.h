@@ -44,6 +44,15 @@ struct InitRegistration {
 };
 #define UVKIT_INIT(name, fn) static const InitRegistration uvkitInit_##name(#name, fn)
 
+namespace readpool {
+// A pool that reads are copied into (native/readpool.h).
+struct Pool {
+  Napi::Reference<Napi::Value> buffer;  // the ArrayBuffer
+  char* data = nullptr;                 // null: none yet
+  size_t used = 0;
+};
+}  // namespace readpool
+
 // Per-environment (main thread or worker_thread) state.
 struct AddonData {
   std::vector<Napi::FunctionReference> callbacks;  // by JSCallback index
@@ -65,14 +74,17 @@ struct AddonData {
   // fs: the Float64Array that stat results are written into (lib/fs.ts).
   Napi::Reference<Napi::Value> fsStatArray;
   double* fsStatValues = nullptr;
-  // The pool that small reads are copied into (native/readpool.h).
-  Napi::Reference<Napi::Value> readPool;
-  char* readPoolData = nullptr;
-  size_t readPoolUsed = 0;
+  // The pools that reads are copied into (native/readpool.h).
+  readpool::Pool smallReadPool, largeReadPool;
   // The sender of the datagram being delivered (native/udp.cc), read by
   // lib/udp.ts from the same memory.
   Napi::Reference<Napi::Value> udpSenderBuffer;
   uint32_t* udpSender = nullptr;
+  // Every live handle wrap by id (native/handle.h), id 0 none; freed ids
+  // are reused.
+  std::vector<HandleBase*> handleById{nullptr};
+  std::vector<uint32_t> freeHandleIds;
+  ~AddonData();  // handle.cc: wraps that outlive it forget their ids
 
   static AddonData* Get(napi_env env) {
     return Napi::Env(env).GetInstanceData<AddonData>();
