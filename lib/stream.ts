@@ -52,6 +52,15 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   _peer: [string, number | undefined] | null = null;
   // Callbacks of pending writes that have one (native calls back only for those).
   private _writeCallbacks = new FIFO<ErrCallback<this>>();
+  // While this stream's read callback runs, a write without a callback is
+  // held here and returned to native with the callback's end, which sends it
+  // (native/stream.cc WriteHeld): an echo then enters native once, not
+  // twice. Any other use of the stream sends it first. TLS streams do not
+  // hold (their reads come from native/tls_pump.cc).
+  private _reading = false;
+  private _held: Uint8Array | Uint8Array[] | null = null;
+  /** @internal whether writes made in a read callback are held (above) */
+  _holdsWrites = true;
 
   /** Accepts connections; cb(err, server) runs once per incoming connection. */
   listen(cb: (err: UVError | null, server: this) => void, backlog = 511): void {
@@ -96,6 +105,35 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     this._use('stopRead').readStop();
   }
 
+  /** @internal Sends a held write first (see _held). */
+  override _use(method: string): N {
+    if (this._held !== null) this._sendHeld();
+    return super._use(method);
+  }
+
+  /** @internal */
+  _sendHeld(): void {
+    const d = this._held!;
+    this._held = null;
+    binding.write(this._id, d, false);
+  }
+
+  /** @internal Calls the read callback; returns the write it held, if any. */
+  _deliver(err: UVError | null, data: Buffer | null): Uint8Array | Uint8Array[] | null {
+    this._reading = this._holdsWrites;
+    try {
+      this._readCallback!.call(null, err, data, this);
+    } catch (e) {
+      this._reading = false;
+      if (this._held !== null && !this._closed) this._sendHeld();
+      throw e;
+    }
+    this._reading = false;
+    const held = this._held;
+    this._held = null;
+    return held;
+  }
+
   /**
    * Writes data (an array is one vectored write); cb(err, handle) once it is
    * written. Without a callback, a failure known during the call is thrown,
@@ -111,7 +149,14 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
 
   /** @internal */
   _write(d: Uint8Array | Uint8Array[], cb: ErrCallback<this> | undefined | null, sendHandle?: NativeHandle) {
-    if (cb === undefined || cb === null) {
+    const noCallback = cb === undefined || cb === null;
+    if (this._held !== null) {
+      this._sendHeld();
+    } else if (this._reading && noCallback && sendHandle === undefined) {
+      this._held = d;
+      return;
+    }
+    if (noCallback) {
       binding.write(this._id, d, false, sendHandle);
     } else {
       binding.write(this._id, d, true, sendHandle);
@@ -149,23 +194,38 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
 
   /** Bytes queued for writing. */
   get writeQueueSize(): number {
+    if (this._held !== null && !this._closed) this._sendHeld();
     return this._native.writeQueueSize();
+  }
+
+  /** @internal A held write is sent before the stream closes. */
+  override _closeNative(): void {
+    if (this._held !== null) {
+      try {
+        this._sendHeld();
+      } catch (err) {
+        super._closeNative();
+        throw this._unclaimed(err as UVError);
+      }
+    }
+    super._closeNative();
   }
 
   static {
     binding.setCallbacks({
       // A read in a Buffer of its own; (null, null) at the end of the stream;
       // (err, null) for an error, which ends reading.
+      // Each returns the write the callback held (see _held).
       onRead(this: Stream, err: UVError | null, data: Buffer | null) {
-        this._readCallback!.call(null, err, data, this);
+        return this._deliver(err, data);
       },
-      // A small read, copied into the read pool.
+      // A read copied into a read pool.
       onReadPooled(this: Stream, pool: ArrayBuffer, offset: number, length: number) {
-        this._readCallback!.call(null, null, new PoolView(pool, offset, length), this);
+        return this._deliver(null, new PoolView(pool, offset, length));
       },
       // A bulk read (no copy) that did not fill its Buffer.
       onReadSlice(this: Stream, data: Buffer, length: number) {
-        this._readCallback!.call(null, null, data.subarray(0, length), this);
+        return this._deliver(null, data.subarray(0, length));
       },
       onWrite(this: Stream, err: UVError | null) {
         this._writeCallbacks.shift().call(null, err, this);

@@ -222,6 +222,8 @@ type ErrCallback<H> = (err: UVError | null, handle: H) => void;
 export class TLS extends Stream<NativeTLS> {
   static override errorClass = TLSError;
   /** @internal */
+  override _holdsWrites = false;
+  /** @internal */
   readonly _transport: TCP | Pipe;
   private readonly _sni: Checked['sni'];
   private _handshakeCallback: ErrCallback<this> | null = null;

@@ -108,12 +108,13 @@ HandleBase::~HandleBase() {
   context_.Destroy(env_);
 }
 
-bool HandleBase::Call(const JSCallback& cb, size_t argc, const napi_value* argv) {
+bool HandleBase::Call(const JSCallback& cb, size_t argc, const napi_value* argv,
+                      napi_value* result) {
   napi_value recv = owner_.Value();
   if (recv == nullptr) return false;
   napi_async_context ctx = context_.get();
   return loop_->CallJS(loop_->addon()->Callback(cb), recv, argc, argv,
-                       ctx != nullptr ? ctx : loop_->asyncContext());
+                       ctx != nullptr ? ctx : loop_->asyncContext(), result);
 }
 
 void HandleBase::Changed() {

@@ -52,8 +52,10 @@ class HandleBase {
   // pipe.cc, tls.cc); other handles throw a TypeError.
   virtual void Write(const Napi::CallbackInfo& info);
 
-  // Calls the registered JS entry point `cb` with the owner as `this`.
-  bool Call(const JSCallback& cb, size_t argc = 0, const napi_value* argv = nullptr);
+  // Calls the registered JS entry point `cb` with the owner as `this`;
+  // `result`, if given, gets what it returned (on failure: unchanged).
+  bool Call(const JSCallback& cb, size_t argc = 0, const napi_value* argv = nullptr,
+            napi_value* result = nullptr);
   // Re-evaluates the pin and lets an attached loop re-arm; call after any
   // change of activity.
   void Changed();

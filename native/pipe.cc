@@ -131,7 +131,8 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
     if (!bufs.Gather(env, info[1])) return;
     uv_pipe_t* carrier;
     if (!Carrier(env, info[3], &carrier)) return;
-    WriteBufs(bufs, info[2].ToBoolean(), carrier);
+    int r = WriteBufs(bufs, info[2].ToBoolean(), carrier);
+    if (r != 0) Throw(r, "write");
   }
 
   // tryWrite(data, sendHandle?) -> bytes written. A handle is sent with the

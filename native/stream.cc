@@ -12,6 +12,7 @@ UVKIT_CALLBACK(onWrite);
 UVKIT_CALLBACK(onConnection);
 UVKIT_CALLBACK(onConnect);
 UVKIT_CALLBACK(onShutdown);
+UVKIT_CALLBACK(onUnclaimed);
 
 int CheckStreamFd(int fd, uv_handle_type want) {
   struct stat st;
@@ -116,8 +117,10 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     argv[1] = Null(env);
   }
   if (pending != nullptr) napi_delete_reference(env, pending);
-  self->Call(*cb, argc, argv);
+  napi_value held = nullptr;
+  self->Call(*cb, argc, argv, &held);
   if (nread < 0) self->Changed();  // reading has stopped
+  self->WriteHeld(held);
 }
 
 void StreamWrap::ReadStart(const Napi::CallbackInfo& info) {
@@ -140,13 +143,31 @@ void StreamWrap::Write(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
   datapath::Bufs bufs;
   if (!bufs.Gather(info.Env(), info[1])) return;
-  WriteBufs(bufs, info[2].ToBoolean(), nullptr);
+  int r = WriteBufs(bufs, info[2].ToBoolean(), nullptr);
+  if (r != 0) Throw(r, "write");
 }
 
-bool StreamWrap::WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* carrier) {
+void StreamWrap::WriteHeld(napi_value data) {
+  napi_valuetype type;
+  if (data == nullptr || napi_typeof(env(), data, &type) != napi_ok || type != napi_object) return;
+  datapath::Bufs bufs;
+  if (!bufs.Gather(env(), data)) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env(), &err);
+    return;
+  }
+  if (handle_ == nullptr || uv_is_closing(handle_)) return;
+  int r = WriteBufs(bufs, false, nullptr);
+  if (r != 0) {
+    napi_value err = Error(r, "write");
+    Call(kCb_onUnclaimed, 1, &err);
+  }
+}
+
+int StreamWrap::WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* carrier) {
   if (carrier == nullptr) {
     int r = uv_try_write(stream(), bufs.list, bufs.n);
-    if (r >= 0 && static_cast<size_t>(r) == bufs.total && !hasCallback) return true;
+    if (r >= 0 && static_cast<size_t>(r) == bufs.total && !hasCallback) return 0;
     if (r > 0) bufs.Advance(r);
     // EAGAIN or a failure: uv_write queues the rest or reports the error.
   }
@@ -158,12 +179,11 @@ bool StreamWrap::WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* ca
                              : uv_write(&w->uv.write, stream(), &owned, 1, OnWrite);
   if (r != 0) {
     w->Free();
-    Throw(r, "write");
-    return false;
+    return r;
   }
   RequestStarted();
   Changed();
-  return true;
+  return 0;
 }
 
 void StreamWrap::OnWrite(uv_write_t* req, int status) {

@@ -68,8 +68,15 @@ class StreamWrap : public HandleBase {
   // carrier they are first tried on the socket and only the remainder is
   // copied into a queued request. With no callback, a write sent at once
   // allocates nothing; with one, a request (maybe of zero bytes) still
-  // carries the callback. False after throwing.
-  bool WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* carrier);
+  // carries the callback. Returns 0 or the error of a write that did not
+  // start (the caller throws it or reports it).
+  int WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* carrier);
+
+  // Sends `data`, what the read callback returned (lib/stream.ts: a write
+  // made without a callback inside it, held until it returned): a
+  // Uint8Array or an array of them; anything else sends nothing. A failure
+  // goes to onUnclaimed, as a later failure of such a write does.
+  void WriteHeld(napi_value data);
 
   // Starts a connect request made by the type's connect(); the owner stays
   // pinned until the callback.

@@ -349,6 +349,86 @@ describe('TCP', () => {
     t.loop.run();
   });
 
+  it('writes without a callback made in a read callback reach the peer in order, whatever follows them', () => {
+    // The server answers each message with writes made inside its read
+    // callback (held until it returns, lib/stream.ts) mixed with calls that
+    // must send a held write first; the client checks the bytes and order.
+    const steps: ((c: TCP, n: number) => void)[] = [
+      (c, n) => c.write(`a${n};`),
+      (c, n) => {
+        c.write(`b${n};`);
+        c.write(`c${n};`, (err) => assert.equal(err, null));
+        c.write(`d${n};`);
+      },
+      (c, n) => {
+        c.write(`e${n};`);
+        assert.equal(c.tryWrite(`f${n};`), 3);
+        c.write([Buffer.from(`g`), Buffer.from(`${n};`)]);
+        assert.equal(typeof c.writeQueueSize, 'number');
+        c.write(`h${n};`);
+      },
+      (c, n) => {
+        c.write(`i${n};`);
+        c.shutdown();
+      },
+    ];
+    let n = 0;
+    let thrown: unknown = null;
+    t.loop.excepthook = (err) => {
+      thrown = err;
+    };
+    const server = listen(t.loop, '127.0.0.1', (c) => {
+      c.startRead((err, data) => {
+        assert.equal(err, null);
+        if (data === null) return c.close();
+        steps[n](c, n);
+        n++;
+        if (n === 2) throw new Error('after a write');
+      });
+    });
+    const client = new TCP(t.loop);
+    let got = '';
+    client.connect('127.0.0.1', server.getsockname().port, (err) => {
+      assert.equal(err, null);
+      client.startRead((err, data) => {
+        assert.equal(err, null);
+        if (data === null) {
+          client.close();
+          server.close();
+          return;
+        }
+        got += data.toString();
+        // one request per complete answer
+        if (/a0;$|d1;$|h2;$/.test(got)) client.write('next');
+      });
+      client.write('first');
+    });
+    t.loop.run();
+    assert.equal(got, 'a0;b1;c1;d1;e2;f2;g2;h2;i3;');
+    assert.equal((thrown as Error | null)?.message, 'after a write');
+  });
+
+  it('a write held in a read callback is sent before close() closes the stream', () => {
+    const server = listen(t.loop, '127.0.0.1', (c) => {
+      c.startRead((err, data) => {
+        if (data !== null) {
+          c.write('bye');
+          c.close();
+        }
+      });
+    });
+    const client = new TCP(t.loop);
+    client.connect('127.0.0.1', server.getsockname().port, (err) => {
+      assert.equal(err, null);
+      readAll(client, (data) => {
+        assert.equal(data.toString(), 'bye');
+        server.close();
+      });
+      client.write('hi');
+    });
+    t.loop.run();
+  });
+
   it('a write without a callback that fails is reported: run() throws it, or excepthook gets it with err.handle (issue 11)', () => {
     for (const hooked of [false, true]) {
       // The server resets the connection once the client has said hello.
