@@ -150,9 +150,10 @@ void StreamWrap::ReadStop(const Napi::CallbackInfo& info) {
 
 void StreamWrap::ReadStartInto(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
-  if (!UserFdValid()) return Throw(UV_EBADF, "read");
+  bool restart = info[1].ToBoolean();
+  if (restart && !UserFdValid()) return Throw(UV_EBADF, "read");  // as Pipe's ReadStart
   readInto_ = Napi::Persistent(info[0]);
-  if (!info[1].ToBoolean()) return;
+  if (!restart) return;
   // Restarting swaps libuv's callbacks (uv_read_start refuses a second
   // start); inside a read callback libuv's read loop takes the new ones.
   uv_read_stop(stream());
