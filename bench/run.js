@@ -281,20 +281,27 @@ function echoPeers(impls) {
 const ECHO_SIZES = [64, 1024, 16384];
 const sizeName = (size) => (size < 1024 ? size + ' B' : size / 1024 + ' KiB');
 
+// The one echo case that also runs the uvkit-buffer server (reads into a
+// caller's buffer, bench/server.js).
+const BUFFER_ECHO = 'tcp echo 16 KiB x10';
+
 async function tcpEcho() {
   if (!ECHO_SIZES.some((size) => [10, 100].some((conns) => want(`tcp echo ${sizeName(size)} x${conns}`)))) return;
   const { impls, missing } = echoPeers(HAVE_TCP ? ['uvkit', 'uvkit-attached', 'node', 'c'] : ['node', 'c']);
   if (!HAVE_TCP) notes.push('uvkit TCP is not in this build: TCP cases ran node and c only.');
   const servers = [];
-  for (const impl of impls) servers.push(await startServer(impl, 'echo'));
+  for (const impl of HAVE_TCP && want(BUFFER_ECHO) ? [...impls, 'uvkit-buffer'] : impls) {
+    servers.push(await startServer(impl, 'echo'));
+  }
   for (const s of servers) client('echo', s.port, 10, 1024, 0, 300); // JIT warm-up
   for (const size of ECHO_SIZES) {
     for (const conns of [10, 100]) {
       const label = `tcp echo ${sizeName(size)} x${conns}`;
       if (!want(label)) continue;
-      const samples = Object.fromEntries(impls.map((i) => [i, []]));
+      const caseServers = servers.filter((s) => s.impl !== 'uvkit-buffer' || label === BUFFER_ECHO);
+      const samples = Object.fromEntries(caseServers.map((s) => [s.impl, []]));
       for (let r = 0; r < P.rounds; r++) {
-        for (const s of rotate(servers, r)) {
+        for (const s of rotate(caseServers, r)) {
           samples[s.impl].push(measured(s, ['echo', s.port, conns, size, P.warm, P.measure]));
         }
       }
@@ -308,7 +315,7 @@ async function tcpEcho() {
 async function tcpPump() {
   const label = 'tcp pump x1';
   if (!want(label)) return;
-  const impls = HAVE_TCP ? ['uvkit', 'uvkit-attached', 'node', 'c'] : ['node', 'c'];
+  const impls = HAVE_TCP ? ['uvkit', 'uvkit-attached', 'uvkit-buffer', 'node', 'c'] : ['node', 'c'];
   const servers = [];
   for (const impl of impls) servers.push(await startServer(impl, 'sink'));
   const samples = Object.fromEntries(impls.map((i) => [i, []]));
@@ -406,6 +413,8 @@ const TARGETS = [
   ['tcp echo 1 KiB x10', 'uvkit', 'vsC', '>=', 0.7],
   ['tcp echo 64 B x100', 'uvkit', 'vsNode', '>=', 1.5],
   ['tcp pump x1', 'uvkit', 'vsNode', '>=', 1.0],
+  // issue 13, item 2: reads into one caller's buffer (startRead's options.buffer)
+  ['tcp pump x1', 'uvkit-buffer', 'vsNode', '>=', 1.2],
   ['udp echo 64 B x10', 'uvkit', 'vsNode', '>=', 1.5],
   [/^timers /, 'uvkit', 'vsNode', '>=', 2.0],
   [/^fs\.stat async/, 'uvkit', 'vsNode', '>=', 1.2],
@@ -473,7 +482,8 @@ async function main() {
   if (goals.length > 0) {
     console.log('\ntargets (uvkit blocking run()):');
     for (const g of goals) {
-      console.log(`  ${g.met ? 'met ' : 'MISS'}  ${g.case} vs ${g.versus}: ${g.measured}x (target ${g.target})`);
+      const impl = g.impl === 'uvkit' ? '' : ` (${g.impl})`;
+      console.log(`  ${g.met ? 'met ' : 'MISS'}  ${g.case}${impl} vs ${g.versus}: ${g.measured}x (target ${g.target})`);
     }
   }
   for (const note of notes) console.log(`note: ${note}`);

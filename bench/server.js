@@ -2,6 +2,8 @@
 // One server under test, in its own process: `node bench/server.js <impl> <kind>`.
 //   impl: uvkit (blocking run()), uvkit-attached (loop.attach()), node (net /
 //         dgram), c (bench/c/baseline.cc: libuv in C, no JavaScript per event);
+//         uvkit-buffer (blocking run(), kinds echo and sink: every read
+//         lands in one 64 KiB buffer, startRead's options.buffer);
 //         the uvloop peer is bench/uvloop_server.py
 //   kind: echo | sink (TCP, reads and drops) | udp (datagram echo) |
 //         hold (TCP, keeps connections idle; reports RSS, see below) |
@@ -79,6 +81,38 @@ if (impl === 'c') {
       ready(server.address().port);
     });
   }
+} else if (impl === 'uvkit-buffer') {
+  // Every read of every connection lands in the same 64 KiB buffer (reads
+  // are delivered one at a time); the echo writes a view of it back, which
+  // is safe: what the socket does not take at once is copied by the write.
+  if (kind !== 'echo' && kind !== 'sink') throw new Error(`uvkit-buffer: no ${kind} server`);
+  const uv = require('..');
+  const loop = new uv.Loop();
+  loop.excepthook = (err) => {
+    if (err && err.handle) return err.handle.close();
+    console.error(err);
+    process.exit(1);
+  };
+  const buffer = Buffer.allocUnsafe(65536);
+  const onEcho = (err, nread, buf, h) => {
+    if (nread > 0) h.write(buf.subarray(0, nread));
+    else h.close();
+  };
+  const onSink = (err, nread, buf, h) => {
+    if (nread === 0) h.close();
+  };
+  const onRead = kind === 'echo' ? onEcho : onSink;
+  const server = new uv.TCP(loop);
+  server.bind('127.0.0.1', 0);
+  server.listen((err) => {
+    if (err) throw err;
+    const c = new uv.TCP(loop);
+    server.accept(c);
+    c.nodelay(true);
+    c.startRead(onRead, { buffer });
+  }, 4096);
+  ready(server.getsockname().port);
+  loop.run();
 } else if (impl === 'uvkit' || impl === 'uvkit-attached') {
   const uv = require('..');
   const loop = new uv.Loop();

@@ -19,7 +19,7 @@ export type { FSPollCallback } from './fs_poll';
 export { Process, ProcessError, StdIO, kill } from './process';
 export type { ExitCallback, ProcessOptions, StdIOOptions, StdIOStream } from './process';
 export { Stream, StreamError } from './stream';
-export type { Data, TransferableHandle } from './stream';
+export type { Data, ReadIntoCallback, ReadIntoOptions, TransferableHandle } from './stream';
 export { TCP, TCPError } from './tcp';
 export { Pipe, PipeError } from './pipe';
 export { TTY, TTYError } from './tty';

@@ -1,9 +1,13 @@
 import { binding, NativeHandle } from './binding';
 import { FIFO } from './datapath';
-import { HandleClosedError, HandleError, UVError, withAddress } from './errors';
+import { types } from 'util';
+import { codedError, HandleClosedError, HandleError, UVError, withAddress } from './errors';
 import { Handle, WrappedHandle } from './handle';
 import { PoolView } from './readpool';
-import { checkBoolean, checkData, checkFunction, checkInteger, checkOptionalFunction, Data, invalidArgType, invalidArgValue } from './validate';
+import {
+  checkBoolean, checkData, checkFunction, checkInteger, checkObject, checkOptionalFunction, Data, invalidArgType, invalidArgValue,
+  received,
+} from './validate';
 
 /** A libuv failure of a Stream. */
 export class StreamError extends HandleError {}
@@ -16,6 +20,7 @@ export interface NativeStream extends NativeHandle {
   accept(client: NativeHandle): void;
   readStart(): void;
   readStop(): void;
+  readStartInto(buffer: Uint8Array, restart: boolean): void;
   tryWrite(data: Uint8Array | Uint8Array[], sendHandle?: object): number;
   shutdown(): void;
   setBlocking(blocking: boolean): void;
@@ -32,9 +37,52 @@ export interface TransferableHandle {
 
 type ErrCallback<H> = (err: UVError | null, handle: H) => void;
 
+/** The options of startRead's second form: reads land in a caller's buffer. */
+export interface ReadIntoOptions {
+  /**
+   * The buffer every read lands in (at offset 0): any Uint8Array, a Buffer
+   * too. Or a function returning one, called once by startRead() and then
+   * after each read's callback has returned (for the next read), so that
+   * the reads may go to buffers in turn.
+   */
+  buffer: Uint8Array | (() => Uint8Array);
+}
+
+/**
+ * The callback of startRead's second form: `nread` bytes (> 0) at the start
+ * of `buffer`, valid until the callback returns (the next read overwrites
+ * them); (null, 0, buffer) at the end of the stream; (err, 0, buffer) for
+ * an error, which ends reading.
+ */
+export type ReadIntoCallback<H> = (err: UVError | null, nread: number, buffer: Uint8Array, handle: H) => void;
+
+// What a stream reading into a caller's buffer reads with: the buffer of
+// the next (or current) read, and the function that gives the next one.
+interface ReadInto<H> {
+  cb: ReadIntoCallback<H>;
+  buffer: Uint8Array;
+  next: (() => Uint8Array) | null;
+}
+
+function checkReadBuffer(value: unknown): Uint8Array {
+  if (!types.isUint8Array(value)) throw invalidArgType('options.buffer', ['function', 'Uint8Array'], value);
+  if (value.byteLength === 0) throw invalidArgValue('options.buffer', value, 'must not be empty', RangeError);
+  return value;
+}
+
+// The function form's result, checked as Node checks what a user function returns.
+function returnedReadBuffer(value: unknown): Uint8Array {
+  if (!types.isUint8Array(value) || value.byteLength === 0) {
+    throw codedError(TypeError, 'ERR_INVALID_RETURN_VALUE',
+      `Expected a non-empty Uint8Array to be returned from the "options.buffer" function but got ${received(value)}.`);
+  }
+  return value;
+}
+
 /**
  * The base of TCP, Pipe and TTY. Every read arrives as a Buffer of its own
- * (small ones are views of a shared pool, never reused); writes take
+ * (small ones are views of a shared pool, never reused), or with
+ * startRead's `options.buffer` in one caller's buffer; writes take
  * the caller's buffers without copying them (do not modify a buffer until
  * its write callback has run), are tried on the socket at once, and only
  * what the socket did not take is queued.
@@ -42,6 +90,8 @@ type ErrCallback<H> = (err: UVError | null, handle: H) => void;
 export abstract class Stream<N extends NativeStream = NativeStream> extends WrappedHandle<N> {
   static override errorClass = StreamError;
   private _readCallback: ((err: UVError | null, data: Buffer | null, handle: this) => void) | null = null;
+  // Reading into a caller's buffer (startRead's second form), else null.
+  private _into: ReadInto<this> | null = null;
   private _listenCallback: ErrCallback<this> | null = null;
   private _shutdownCallback: ErrCallback<this> | null = null;
   /** @internal */
@@ -93,16 +143,83 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     }
   }
 
-  /** cb(err, data, handle) per read; EOF is (null, null); an error ends reading. */
-  startRead(cb: (err: UVError | null, data: Buffer | null, handle: this) => void): void {
+  /**
+   * Reads until stopRead(), the end of the stream or an error: cb(err,
+   * data, handle) per read, each read a Buffer of its own; EOF is (null,
+   * null); (err, null) for an error, which ends reading. Calling startRead()
+   * again while reading replaces the callback (or switches from the other
+   * form, from the next read on).
+   */
+  startRead(cb: (err: UVError | null, data: Buffer | null, handle: this) => void): void;
+  /**
+   * Reads into a caller's buffer (Node's `onread`): every read lands at
+   * offset 0 of `options.buffer`, and nothing is allocated per read.
+   * cb(null, nread, buffer, handle) with nread > 0: the bytes are
+   * `buffer.subarray(0, nread)`, valid only until the callback returns (the
+   * next read overwrites them: copy what must be kept). (null, 0, buffer)
+   * is EOF; (err, 0, buffer) an error, which ends reading.
+   *
+   * `options.buffer` may be a function returning the buffer: called here
+   * and then after each read's callback has returned, for the next read. If
+   * it throws or returns anything but a non-empty Uint8Array (TypeError
+   * ERR_INVALID_RETURN_VALUE), reading stops and the error goes where a
+   * callback's exception goes (loop.excepthook, or run() throws it); from
+   * this call it is thrown.
+   *
+   * The stream holds the buffer while it reads into it and drops it on
+   * stopRead(), close() or a switch to the other form. Its memory is looked
+   * up for every read: if its ArrayBuffer has been detached (transferred)
+   * or shrunk to nothing since, cb gets a StreamError ENOBUFS (syscall
+   * 'read') and reading stops; a shrunk one takes reads of its new length.
+   * Calling startRead() again while reading switches form or buffer from
+   * the next read on. TLS streams offer only the first form (TypeError
+   * ERR_INVALID_ARG_VALUE).
+   */
+  startRead(cb: ReadIntoCallback<this>, options: ReadIntoOptions): void;
+  startRead(cb: ((err: UVError | null, data: Buffer | null, handle: this) => void) | ReadIntoCallback<this>,
+            options?: ReadIntoOptions): void {
     const n = this._use('startRead');
     checkFunction(cb, 'callback');
+    if (options !== undefined) return this._startReadInto(n, cb as ReadIntoCallback<this>, options);
     n.readStart();
-    this._readCallback = cb;
+    this._readCallback = cb as (err: UVError | null, data: Buffer | null, handle: this) => void;
+    this._into = null;
   }
 
   stopRead(): void {
     this._use('stopRead').readStop();
+    this._into = null;
+  }
+
+  /** @internal whether startRead takes options.buffer (not on TLS) */
+  static _readsIntoBuffer = true;
+
+  private _startReadInto(n: N, cb: ReadIntoCallback<this>, options: unknown): void {
+    const o = checkObject(options, 'options');
+    const source = o.buffer;
+    if (typeof source !== 'function') checkReadBuffer(source);
+    if (!(this.constructor as typeof Stream)._readsIntoBuffer) {
+      throw invalidArgValue('options.buffer', source, `is not supported by ${this.constructor.name} streams`);
+    }
+    const next = typeof source === 'function' ? (source as () => Uint8Array) : null;
+    const buffer = next !== null ? returnedReadBuffer(next.call(undefined)) : (source as Uint8Array);
+    n.readStartInto(buffer, true);
+    this._into = { cb, buffer, next };
+  }
+
+  // The function form: the buffer of the next read. A failure stops reading.
+  private _nextReadBuffer(into: ReadInto<this>): void {
+    let buffer: Uint8Array;
+    try {
+      buffer = returnedReadBuffer(into.next!.call(undefined));
+    } catch (err) {
+      this._into = null;
+      this._native.readStop();
+      throw err;
+    }
+    if (buffer === into.buffer) return;
+    into.buffer = buffer;
+    this._native.readStartInto(buffer, false);
   }
 
   /** @internal Sends a held write first (see _held). */
@@ -124,14 +241,24 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     try {
       this._readCallback!.call(null, err, data, this);
     } catch (e) {
-      this._reading = false;
-      if (this._held !== null && !this._closed) this._sendHeld();
+      this._readFailed();
       throw e;
     }
+    return this._readDone();
+  }
+
+  /** @internal The end of a read callback: the write it held, if any. */
+  _readDone(): Uint8Array | Uint8Array[] | null {
     this._reading = false;
     const held = this._held;
     this._held = null;
     return held;
+  }
+
+  /** @internal A read callback threw: a write it held is sent now. */
+  _readFailed(): void {
+    this._reading = false;
+    if (this._held !== null && !this._closed) this._sendHeld();
   }
 
   /**
@@ -198,8 +325,12 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     return this._native.writeQueueSize();
   }
 
-  /** @internal A held write is sent before the stream closes. */
+  /**
+   * @internal A held write is sent before the stream closes; closing drops
+   * the caller's read buffer (native drops its hold in Closing).
+   */
   override _closeNative(): void {
+    this._into = null;
     if (this._held !== null) {
       try {
         this._sendHeld();
@@ -226,6 +357,22 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
       // A bulk read (no copy) that did not fill its Buffer.
       onReadSlice(this: Stream, data: Buffer, length: number) {
         return this._deliver(null, data.subarray(0, length));
+      },
+      // A read into the caller's buffer (startRead's second form): nread
+      // bytes; (null, 0) at the end of the stream; (err, 0) for an error.
+      // Both end reading (native has dropped the buffer).
+      onReadInto(this: Stream, err: UVError | null, nread: number) {
+        const into = this._into!;
+        if (nread === 0) this._into = null;
+        this._reading = this._holdsWrites;
+        try {
+          into.cb.call(null, err, nread, into.buffer, this);
+          if (into.next !== null && this._into === into && !this._closed) this._nextReadBuffer(into);
+        } catch (e) {
+          this._readFailed();
+          throw e;
+        }
+        return this._readDone();
       },
       onWrite(this: Stream, err: UVError | null) {
         this._writeCallbacks.shift().call(null, err, this);

@@ -221,6 +221,8 @@ type ErrCallback<H> = (err: UVError | null, handle: H) => void;
  */
 export class TLS extends Stream<NativeTLS> {
   static override errorClass = TLSError;
+  /** @internal plaintext comes in Buffers of its own: startRead takes no options.buffer */
+  static override _readsIntoBuffer = false;
   /** @internal */
   override _holdsWrites = false;
   /** @internal */

@@ -114,7 +114,10 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
     userFd_ = -1;
   }
 
-  void Closing() override { CloseUserFd(); }
+  void Closing() override {
+    CloseUserFd();
+    StreamWrap::Closing();
+  }
 
   void ReadStart(const Napi::CallbackInfo& info) {
     if (IsOpen(info.Env()) && !UserFdValid()) return Throw(UV_EBADF, "read");

@@ -3,11 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 UVKIT_CALLBACK(onRead);
 UVKIT_CALLBACK(onReadPooled);
 UVKIT_CALLBACK(onReadSlice);
+UVKIT_CALLBACK(onReadInto);
 UVKIT_CALLBACK(onWrite);
 UVKIT_CALLBACK(onConnection);
 UVKIT_CALLBACK(onConnect);
@@ -125,6 +127,8 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 
 void StreamWrap::ReadStart(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
+  if (stream()->read_cb == OnReadInto) uv_read_stop(stream());  // leaves the caller's buffer
+  readInto_.Reset();
   int r = uv_read_start(stream(), OnAlloc, OnRead);
   // Already reading: lib/ has just replaced the callback.
   if (r != 0 && r != UV_EALREADY) return Throw(r, "read");
@@ -134,7 +138,80 @@ void StreamWrap::ReadStart(const Napi::CallbackInfo& info) {
 void StreamWrap::ReadStop(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
   uv_read_stop(stream());
+  readInto_.Reset();
   Changed();
+}
+
+// ---- reads into a caller's buffer ----
+//
+// The buffer is a Uint8Array whose ArrayBuffer may be detached or shrunk
+// (a resizable one) at any time JavaScript runs, so its memory is looked up
+// again for every read, in the alloc callback: libuv calls it and the read
+// callback back to back with no JavaScript between them. A buffer with no
+// memory left gets libuv a zero-length buffer, which libuv reports as
+// UV_ENOBUFS to the read callback: an error that ends reading.
+
+void StreamWrap::ReadStartInto(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  bool restart = info[1].ToBoolean();
+  if (restart && !UserFdValid()) return Throw(UV_EBADF, "read");  // as Pipe's ReadStart
+  readInto_ = Napi::Persistent(info[0]);
+  if (!restart) return;
+  // Restarting swaps libuv's callbacks (uv_read_start refuses a second
+  // start); inside a read callback libuv's read loop takes the new ones.
+  uv_read_stop(stream());
+  int r = uv_read_start(stream(), OnAllocInto, OnReadInto);
+  if (r != 0) {
+    readInto_.Reset();
+    Changed();
+    return Throw(r, "read");
+  }
+  Changed();
+}
+
+void StreamWrap::OnAllocInto(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  *buf = uv_buf_init(nullptr, 0);
+  StreamWrap* self = Wrap(h);
+  if (self == nullptr || self->readInto_.IsEmpty()) return;
+  napi_env env = self->env();
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_value ab;
+  bool detached = true;
+  // A detached or out-of-bounds view has length 0.
+  if (napi_get_typedarray_info(env, self->readInto_.Value(), &type, &length, &data, &ab, nullptr) ==
+          napi_ok &&
+      napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && !detached && data != nullptr &&
+      length > 0) {
+    *buf = uv_buf_init(static_cast<char*>(data), static_cast<unsigned>(std::min<size_t>(length, 1u << 30)));
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+void StreamWrap::OnReadInto(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+  StreamWrap* self = Wrap(s);
+  if (nread == 0 || self == nullptr) return;  // EAGAIN: nothing read; or teardown
+  if (nread > 0 && !self->UserFdValid()) nread = UV_EBADF;  // as in OnRead
+  napi_env env = self->env();
+  CallbackScope scope(env);
+  // onReadInto(err | null, nread): lib/ knows the buffer. (null, 0) is the
+  // end of the stream, (err, 0) an error; both end reading.
+  napi_value argv[2];
+  if (nread > 0) {
+    argv[0] = Null(env);
+  } else {
+    if (nread != UV_EOF) uv_read_stop(s);  // libuv has stopped at EOF
+    self->readInto_.Reset();
+    argv[0] = nread == UV_EOF ? Null(env) : self->Error(static_cast<int>(nread), "read");
+  }
+  napi_create_int64(env, nread > 0 ? nread : 0, &argv[1]);
+  napi_value held = nullptr;
+  self->Call(kCb_onReadInto, 2, argv, &held);
+  if (nread < 0) self->Changed();  // reading has stopped
+  self->WriteHeld(held);
 }
 
 // ---- writes ----

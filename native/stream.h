@@ -27,6 +27,7 @@ class StreamWrap : public HandleBase {
                                 W::InstanceMethod("accept", &T::Accept),
                                 W::InstanceMethod("readStart", &T::ReadStart),
                                 W::InstanceMethod("readStop", &T::ReadStop),
+                                W::InstanceMethod("readStartInto", &T::ReadStartInto),
                                 W::InstanceMethod("tryWrite", &T::TryWrite),
                                 W::InstanceMethod("shutdown", &T::Shutdown),
                                 W::InstanceMethod("setBlocking", &T::SetBlocking),
@@ -44,6 +45,11 @@ class StreamWrap : public HandleBase {
   void Accept(const Napi::CallbackInfo& info);
   void ReadStart(const Napi::CallbackInfo& info);
   void ReadStop(const Napi::CallbackInfo& info);
+  // readStartInto(uint8Array, restart): reads land in the caller's buffer
+  // (startRead with options.buffer, lib/stream.ts). restart false only
+  // changes the buffer of the next read (the function form, called after
+  // each read while reading goes on).
+  void ReadStartInto(const Napi::CallbackInfo& info);
   // write(id, data, hasCallback): binding.write (native/handle.cc)
   void Write(const Napi::CallbackInfo& info) override;
   // tryWrite(data) -> bytes written
@@ -63,6 +69,8 @@ class StreamWrap : public HandleBase {
   // The type of handle accept() fills: the stream's own, or on an IPC pipe
   // the type of the handle received.
   virtual uv_handle_type AcceptType() { return handle_->type; }
+  // Drops the caller's read buffer; a type that overrides Closing calls this.
+  void Closing() override { readInto_.Reset(); }
 
   // Writes `bufs` (with a carrier: uv_write2, native/pipe.cc): without a
   // carrier they are first tried on the socket and only the remainder is
@@ -94,4 +102,11 @@ class StreamWrap : public HandleBase {
   static void OnShutdown(uv_shutdown_t* req, int status);
 
   bool bulkRead_ = false;  // the last read filled the slab (see OnAlloc)
+
+  // Reading into a caller's buffer (ReadStartInto): libuv gets these
+  // callbacks instead of OnAlloc/OnRead, and readInto_ holds the buffer (a
+  // Uint8Array) strongly while it reads into it.
+  static void OnAllocInto(uv_handle_t* h, size_t, uv_buf_t* buf);
+  static void OnReadInto(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  Napi::Reference<Napi::Value> readInto_;
 };

@@ -44,6 +44,42 @@ describe('bench harness', function () {
     });
   }
 
+  it('uvkit-buffer (reads into one caller\'s buffer): TCP echo (1 KiB, 16 KiB) and pump are counted', async () => {
+    for (const kind of ['echo', 'sink']) {
+      const s: Server = await bench.startServer('uvkit-buffer', kind);
+      try {
+        if (kind === 'echo') {
+          for (const size of [1024, 16384]) {
+            const r = bench.client('echo', s.port, 3, size, 50, 200);
+            assert.equal(r.mode, 'echo');
+            assert.ok(r.count > 10, `uvkit-buffer echo ${size}: ${r.count} round trips`);
+          }
+          // The load client counts bytes only: check what comes back.
+          const sent = Buffer.alloc(300000);
+          for (let i = 0; i < sent.length; i++) sent[i] = (i * 31 + (i >> 9)) & 255;
+          const back = await new Promise<Buffer>((resolve, reject) => {
+            const parts: Buffer[] = [];
+            let n = 0;
+            const sock = require('net').connect(s.port, '127.0.0.1', () => sock.write(sent));
+            sock.on('data', (d: Buffer) => {
+              parts.push(d);
+              n += d.length;
+              if (n >= sent.length) sock.end();
+            });
+            sock.on('error', reject);
+            sock.on('close', () => resolve(Buffer.concat(parts)));
+          });
+          assert.ok(back.equals(sent), 'the echo differs');
+        } else {
+          const r = bench.client('pump', s.port, 1, 65536, 100, 500);
+          assert.ok(r.bytes > 0, `uvkit-buffer pump: ${r.bytes} bytes`);
+        }
+      } finally {
+        await bench.stopServer(s);
+      }
+    }
+  });
+
   it('uvloop (when installed): TCP and UDP echo round trips are counted; else the probe says why', async () => {
     const found = bench.findUvloop();
     if (!found.python) {

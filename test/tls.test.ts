@@ -188,6 +188,29 @@ describe('TLS', () => {
     throwsLike(() => new TLS(t.loop, c), HandleClosedError, {});
   });
 
+  it('refuses reads into a caller\'s buffer (startRead with options.buffer: ERR_INVALID_ARG_VALUE); the Buffer form reads on', () => {
+    const server = echoServer(t.loop, serverOpts());
+    let got = '';
+    tlsConnect(t.loop, port(server), { servername: 'localhost', ca: certs.ca }, (err, c) => {
+      assert.equal(err, null);
+      throwsLike(() => c.startRead(() => {}, { buffer: new Uint8Array(64) }), TypeError, { code: 'ERR_INVALID_ARG_VALUE' });
+      throwsLike(() => c.startRead(() => {}, { buffer: () => new Uint8Array(64) }), TypeError, { code: 'ERR_INVALID_ARG_VALUE' });
+      assert.throws(() => c.startRead(() => {}, { buffer: new Uint8Array(64) }), /'options\.buffer' is not supported by TLS streams/);
+      // The options are still checked first.
+      throwsLike(() => c.startRead(() => {}, { buffer: new Uint16Array(4) as never }), TypeError, { code: 'ERR_INVALID_ARG_TYPE' });
+      c.write('ping');
+      c.startRead((e, data) => {
+        assert.equal(e, null);
+        if (data === null) return;
+        got += data.toString();
+        c.close();
+        server.close();
+      });
+    });
+    runBounded(t.loop);
+    assert.equal(got, 'ping');
+  });
+
   it('echoes between a uvkit client and server (TLS 1.3, ALPN, SNI, facts)', () => {
     let serverSide: TLS | null = null;
     const server = echoServer(t.loop, { ...serverOpts(), ALPNProtocols: ['h2', 'http/1.1'] }, (s) => { serverSide = s; });

@@ -79,6 +79,36 @@ describe('TTY', () => {
     assert.doesNotMatch(res.stdout, /READY[\s\S]*q[\s\S]*GOT/, 'the key was echoed: not in raw mode');
   });
 
+  it('on a real pseudo-terminal: a key is read into a caller\'s buffer (startRead with options.buffer)', () => {
+    const res = runOnPty(`
+      const { Loop, TTY, UV_TTY_MODE_RAW, UV_TTY_MODE_NORMAL } = require('./');
+      const loop = new Loop();
+      const out = new TTY(loop, 1, false);
+      const inp = new TTY(loop, 0, true);
+      inp.setMode(UV_TTY_MODE_RAW);
+      const buffer = new Uint8Array(16).fill(0x2e);
+      out.write('READY\\n');
+      inp.startRead((err, nread, buf, h) => {
+        if (err || h !== inp || buf !== buffer) throw err || new Error('wrong handle or buffer');
+        inp.stopRead();
+        out.write('GOT ' + nread + ' ' + JSON.stringify(Buffer.from(buf).toString('latin1')) + '\\n', (e) => {
+          if (e) throw e;
+          inp.setMode(UV_TTY_MODE_NORMAL);
+          TTY.resetMode();
+          inp.close();
+          out.close();
+        });
+      }, { buffer });
+      loop.run();
+      loop.close();
+      process.stdout.write('DONE\\n');
+    `);
+    assert.equal(res.error, undefined);
+    assert.equal(res.status, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /GOT 1 "q\.{15}"\r\n/);
+    assert.match(res.stdout, /DONE/);
+  });
+
   it('on a pseudo-terminal: wrong types and values are rejected', () => {
     const res = runOnPty(`
       const assert = require('assert');
