@@ -265,7 +265,10 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
    * Writes data (an array is one vectored write); cb(err, handle) once it is
    * written. Without a callback, a failure known during the call is thrown,
    * and a later one (EPIPE…) goes where a callback's exception goes:
-   * loop.excepthook, or run() throws it; `err.handle` is this handle.
+   * loop.excepthook, or run() throws it; `err.handle` is this handle. A
+   * write without a callback made inside this stream's own read callback is
+   * sent when that callback returns (any other use of the stream sends it
+   * first); its failure is reported as a later one.
    */
   write(data: Data, cb?: ErrCallback<this>): void {
     this._checkOpen('write');
