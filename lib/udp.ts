@@ -62,6 +62,8 @@ const FLAGS = 2;
 const FLOWINFO = 3;
 const SCOPE_ID = 4;
 const ADDRESS = 5;
+// The port of a send held in a receive callback (see UDP._held), for native.
+const HELD_PORT = 9;
 
 /**
  * A UDP socket. `send`/`trySend` to `ip === null` go to the peer of a
@@ -87,6 +89,13 @@ export class UDP extends WrappedHandle<NativeUDP> {
   private _sender2 = 0;
   private _sender3 = 0;
   private _senderIP = '';
+  // While the receive callback runs, a send without a callback to the
+  // datagram's sender is held here and returned to native with the
+  // callback's end, which sends it (native/udp.cc SendHeld): an echo enters
+  // native once, not twice. Any other use of the socket sends it first.
+  private _receiving = false;
+  private _held: Uint8Array | Uint8Array[] | null = null;
+  private _heldPort = 0;
 
   /** With a family, the socket is created at once (uv_udp_init_ex). */
   constructor(loop?: Loop, family?: Family) {
@@ -140,6 +149,13 @@ export class UDP extends WrappedHandle<NativeUDP> {
     const d = checkData(data);
     checkOptionalFunction(cb, 'callback');
     const hasCallback = typeof cb === 'function';
+    if (this._held !== null) {
+      this._sendHeld();
+    } else if (this._receiving && !hasCallback && addr === this._senderIP) {
+      this._held = d;
+      this._heldPort = p;
+      return;
+    }
     try {
       binding.udpSend(this._id, addr, p, d, hasCallback);
     } catch (err) {
@@ -279,11 +295,13 @@ export class UDP extends WrappedHandle<NativeUDP> {
 
   /** Bytes waiting in the send queue. */
   get sendQueueSize(): number {
+    if (this._held !== null && !this._closed) this._sendHeld();
     return this._native.sendQueueSize();
   }
 
   /** Sends waiting in the send queue (including completed ones whose callback is due). */
   get sendQueueCount(): number {
+    if (this._held !== null && !this._closed) this._sendHeld();
     return this._native.sendQueueCount();
   }
 
@@ -317,8 +335,40 @@ export class UDP extends WrappedHandle<NativeUDP> {
     return target;
   }
 
-  // A received datagram: its sender from the sender words.
-  private _received(err: UVError | null, data: Buffer | null): void {
+  /** @internal Sends a held send first (see _held). */
+  override _use(method: string): NativeUDP {
+    if (this._held !== null) this._sendHeld();
+    return super._use(method);
+  }
+
+  private _sendHeld(): void {
+    const d = this._held!;
+    const addr = this._senderIP;
+    const p = this._heldPort;
+    this._held = null;
+    try {
+      binding.udpSend(this._id, addr, p, d, false);
+    } catch (err) {
+      throw withAddress(err as UVError, addr, p);
+    }
+  }
+
+  /** @internal A held send is sent before the socket closes. */
+  override _closeNative(): void {
+    if (this._held !== null) {
+      try {
+        this._sendHeld();
+      } catch (err) {
+        super._closeNative();
+        throw this._unclaimed(err as UVError);
+      }
+    }
+    super._closeNative();
+  }
+
+  // A received datagram: its sender from the sender words. Calls the
+  // receive callback; returns the send it held, if any.
+  private _received(err: UVError | null, data: Buffer | null): Uint8Array | Uint8Array[] | null {
     const family = sender[FAMILY];
     let addr: SockAddr | null = null;
     if (family !== 0) {
@@ -337,7 +387,21 @@ export class UDP extends WrappedHandle<NativeUDP> {
       }
       addr = sockAddr(this._senderIP, sender[PORT], family, sender[FLOWINFO], sender[SCOPE_ID]);
     }
-    this._recvCallback!.call(null, err, data, addr, sender[FLAGS], this);
+    this._receiving = addr !== null;
+    try {
+      this._recvCallback!.call(null, err, data, addr, sender[FLAGS], this);
+    } catch (e) {
+      this._receiving = false;
+      if (this._held !== null && !this._closed) this._sendHeld();
+      throw e;
+    }
+    this._receiving = false;
+    const held = this._held;
+    if (held !== null) {
+      this._held = null;
+      sender[HELD_PORT] = this._heldPort;
+    }
+    return held;
   }
 
   private _target(ip: unknown, port: unknown): [string | null, number] {
@@ -351,12 +415,13 @@ export class UDP extends WrappedHandle<NativeUDP> {
   static {
     binding.setCallbacks({
       // A datagram in a Buffer of its own, or (err, null) for a receive error.
+      // Each returns the send the callback held (see _held).
       onUDPRecv(this: UDP, err: UVError | null, data: Buffer | null) {
-        this._received(err, data);
+        return this._received(err, data);
       },
-      // A small datagram, copied into the read pool.
+      // A datagram copied into a read pool.
       onUDPRecvPooled(this: UDP, pool: ArrayBuffer, offset: number, length: number) {
-        this._received(null, new PoolView(pool, offset, length));
+        return this._received(null, new PoolView(pool, offset, length));
       },
       onUDPSend(this: UDP, err: UVError | null) {
         const q = this._sends;

@@ -14,6 +14,7 @@ UVKIT_CALLBACK(onUDPRecvPooled);
 
 UVKIT_CALLBACK(onUDPRecv);
 UVKIT_CALLBACK(onUDPSend);
+UVKIT_CALLBACK(onUnclaimed);
 
 namespace {
 
@@ -111,7 +112,15 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       argv[1] = argv[0];  // the Buffer
       napi_get_null(env, &argv[0]);
     }
-    self->Call(*cb, argc, argv);
+    sockaddr_storage from;  // libuv's copy lives only as long as this call
+    if (nread >= 0 && addr != nullptr) {
+      memcpy(&from, addr, addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+    }
+    napi_value held = nullptr;
+    self->Call(*cb, argc, argv, &held);
+    if (held != nullptr && nread >= 0 && addr != nullptr) {
+      self->SendHeld(held, from, addon->udpSender[kSenderHeldPort]);
+    }
   }
 
   // The sender words: family (4, 6, or 0 for none), port, flags, flowinfo,
@@ -120,7 +129,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   // new one only when the address words change: a peer usually sends many
   // datagrams in a row, and this spares inet_ntop and a string per datagram.
   enum { kSenderFamily, kSenderPort, kSenderFlags, kSenderFlowinfo, kSenderScopeId, kSenderAddress,
-         kSenderWords = kSenderAddress + 4 };
+         kSenderHeldPort = kSenderAddress + 4, kSenderWords };
 
   static void WriteSender(uint32_t* w, const sockaddr* addr, unsigned flags) {
     w[kSenderFlags] = flags;
@@ -198,15 +207,18 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return true;
   }
 
-  // (ip | null, port, data) from info[at..at+2]. An ip equal to the last
-  // one parsed reuses its address with the new port. Returns false after
-  // throwing.
-  bool GetDatagram(const Napi::CallbackInfo& info, size_t at, Datagram* d) {
+  // (ip | null, port, data) into *d. An ip equal to the last one parsed
+  // reuses its address with the new port. Returns 0, the libuv error of an
+  // address that does not parse (not thrown), or 1 after throwing a
+  // TypeError (data that is not Uint8Arrays: misuse of the binding).
+  int GetDatagram(napi_env env, napi_value ipValue, napi_value portValue, napi_value data,
+                  Datagram* d) {
     char ip[sizeof sendIP_];
     size_t len;
-    int port = info[at + 1].As<Napi::Number>().Int32Value();
+    int32_t port = 0;
+    napi_get_value_int32(env, portValue, &port);
     bool keep = false;  // a longer ip (a long IPv6 scope) is not kept
-    if (napi_get_value_string_utf8(info.Env(), info[at], ip, sizeof ip, &len) != napi_ok) {
+    if (napi_get_value_string_utf8(env, ipValue, ip, sizeof ip, &len) != napi_ok) {
       d->sa = nullptr;  // null: the connected peer
     } else if ((keep = len < sizeof ip - 1) && strcmp(ip, sendIP_) == 0) {
       d->ss = sendDest_;
@@ -218,19 +230,72 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       }
       d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
     } else {
-      int r = ParseAddress(keep ? std::string(ip, len) : info[at].As<Napi::String>().Utf8Value(), port,
-                           &d->ss);
-      if (r != 0) {
-        Throw(r, "send");
-        return false;
-      }
+      int r = ParseAddress(keep ? std::string(ip, len) : Napi::Value(env, ipValue).As<Napi::String>().Utf8Value(),
+                           port, &d->ss);
+      if (r != 0) return r;
       d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
       if (keep) {
         sendDest_ = d->ss;
         memcpy(sendIP_, ip, len + 1);
       }
     }
-    return d->bufs.Gather(info.Env(), info[at + 2]);
+    return d->bufs.Gather(env, data) ? 0 : 1;
+  }
+
+  // Sends *d: with no callback, a datagram the socket takes at once needs no
+  // request (only tried on a socket that exists: the queued path does the
+  // implicit bind). EAGAIN queues it; the argument errors uv_udp_send
+  // reports synchronously come through it; any other failure (EMSGSIZE,
+  // EAFNOSUPPORT…), which has no callback to go to, is returned. Returns 0
+  // or the error of a send that did not start.
+  int SendDatagram(Datagram& d, bool hasCallback) {
+    uv_os_fd_t fd;
+    if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
+      int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
+      if (r >= 0) return 0;
+      if (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ) return r;
+    }
+    datapath::Request* s = datapath::Request::New(d.bufs, hasCallback);
+    uv_buf_t owned = s->buf();
+    int r = uv_udp_send(&s->uv.send, uv(), &owned, 1, d.sa, OnSend);
+    if (r != 0) {
+      s->Free();
+      return r;
+    }
+    RequestStarted();
+    Changed();
+    return 0;
+  }
+
+  // Sends what the receive callback returned: the data of a send without a
+  // callback made inside it to the datagram's sender (lib/udp.ts holds it
+  // until the callback returns), to `from` with the port lib/ left in the
+  // sender words; anything else sends nothing. A failure goes to
+  // onUnclaimed, as a later failure of such a send does.
+  void SendHeld(napi_value data, const sockaddr_storage& from, uint32_t port) {
+    napi_env env = this->env();
+    napi_valuetype type;
+    if (data == nullptr || napi_typeof(env, data, &type) != napi_ok || type != napi_object) return;
+    if (handle_ == nullptr || uv_is_closing(handle_)) return;
+    Datagram d;
+    if (!d.bufs.Gather(env, data)) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      return;
+    }
+    d.ss = from;
+    in_port_t p = htons(static_cast<uint16_t>(port));
+    if (d.ss.ss_family == AF_INET) {
+      reinterpret_cast<sockaddr_in*>(&d.ss)->sin_port = p;
+    } else {
+      reinterpret_cast<sockaddr_in6*>(&d.ss)->sin6_port = p;
+    }
+    d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
+    int r = SendDatagram(d, false);
+    if (r != 0) {
+      napi_value err = Error(r, "send");
+      Call(kCb_onUnclaimed, 1, &err);
+    }
   }
 
   // ---- methods ----
@@ -290,30 +355,9 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return;
     Datagram d;
-    if (!GetDatagram(info, 1, &d)) return;
-    bool hasCallback = info[4].As<Napi::Boolean>().Value();
-    // With no callback, a datagram the socket takes at once needs no request
-    // (only tried on a socket that exists: the queued path does the implicit
-    // bind). EAGAIN queues it; the argument errors uv_udp_send reports
-    // synchronously are thrown through it; any other failure (EMSGSIZE,
-    // EAFNOSUPPORT…), which has no callback to go to, is thrown.
-    uv_os_fd_t fd;
-    if (!hasCallback && uv_udp_get_send_queue_count(uv()) == 0 && uv_fileno(handle_, &fd) == 0) {
-      int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
-      if (r >= 0) return;
-      if (r != UV_EAGAIN && r != UV_EINVAL && r != UV_EISCONN && r != UV_EDESTADDRREQ) {
-        return Throw(r, "send");
-      }
-    }
-    datapath::Request* s = datapath::Request::New(d.bufs, hasCallback);
-    uv_buf_t owned = s->buf();
-    int r = uv_udp_send(&s->uv.send, uv(), &owned, 1, d.sa, OnSend);
-    if (r != 0) {
-      s->Free();
-      return Throw(r, "send");
-    }
-    RequestStarted();
-    Changed();
+    int r = GetDatagram(env, info[1], info[2], info[3], &d);
+    if (r == 0) r = SendDatagram(d, info[4].As<Napi::Boolean>().Value());
+    if (r < 0) Throw(r, "send");
   }
 
   // trySend(ip | null, port, data) -> bytes sent
@@ -321,8 +365,12 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return env.Undefined();
     Datagram d;
-    if (!GetDatagram(info, 0, &d)) return env.Undefined();
-    int r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
+    int r = GetDatagram(env, info[0], info[1], info[2], &d);
+    if (r != 0) {
+      if (r < 0) Throw(r, "send");
+      return env.Undefined();
+    }
+    r = uv_udp_try_send(uv(), d.bufs.list, d.bufs.n, d.sa);
     Changed();  // an implicit bind may have happened
     if (r < 0) {
       Throw(r, "send");

@@ -39,6 +39,61 @@ function deadline(loop: Loop, ms: number) {
 describe('UDP', () => {
   const t = useLoop();
 
+  it('sends without a callback made in the receive callback reach the sender in order, whatever follows them', () => {
+    // The echo side answers each datagram with sends made inside its receive
+    // callback (one to the sender is held until it returns, lib/udp.ts) mixed
+    // with calls that must send a held one first.
+    const echo = new UDP(t.loop);
+    echo.bind('127.0.0.1', 0);
+    const peer = new UDP(t.loop);
+    peer.bind('127.0.0.1', 0);
+    const other = new UDP(t.loop);
+    other.bind('127.0.0.1', 0);
+    let n = 0;
+    let thrown: unknown = null;
+    t.loop.excepthook = (err) => {
+      thrown = err;
+    };
+    echo.startRecv((err, data, addr) => {
+      assert.equal(err, null);
+      const to = addr!;
+      n++;
+      if (n === 1) {
+        echo.send(to.address, to.port, 'a');
+      } else if (n === 2) {
+        echo.send(to.address, to.port, 'b');
+        echo.send(to.address, to.port, 'c', (e) => assert.equal(e, null));
+        echo.send(to.address, to.port, 'd');
+      } else if (n === 3) {
+        echo.send(to.address, to.port, 'e');
+        assert.equal(echo.trySend(to.address, to.port, 'f'), 1);
+        echo.send(to.address, other.getsockname().port, 'x'); // another port: not held
+        assert.equal(typeof echo.sendQueueSize, 'number');
+        echo.send(to.address, to.port, 'g');
+        throw new Error('after a send');
+      } else {
+        echo.send(to.address, to.port, 'h');
+        echo.close();
+      }
+    });
+    const got: string[] = [];
+    other.startRecv((err, data) => {
+      assert.equal(data!.toString(), 'x');
+      other.close();
+    });
+    peer.startRecv((err, data) => {
+      assert.equal(err, null);
+      got.push(data!.toString());
+      if (['a', 'd', 'g'].includes(got[got.length - 1])) peer.send('127.0.0.1', echo.getsockname().port, 'next');
+      if (got.length === 8) peer.close();
+    });
+    peer.send('127.0.0.1', echo.getsockname().port, 'first');
+    t.loop.run();
+    assert.deepEqual(got, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    assert.equal((thrown as Error | null)?.message, 'after a send');
+    assert.equal(n, 4);
+  });
+
   it('exchanges datagrams over IPv4, with the sender address and flags 0', () => {
     const server = new UDP(t.loop);
     server.bind('127.0.0.1', 0);
