@@ -22,8 +22,7 @@ export interface NativeLoop {
   workMailbox(): number;
   workRef(delta: number): void;
   timerClock(): Float64Array;
-  timerTrack(timer: object): number;
-  timerUntrack(slot: number): void;
+  timerTracker(): (timer: object) => void;
   timerArm(due: number, ref: boolean): void;
   closePhase(owner: object): void;
 }

@@ -132,9 +132,9 @@ function facts(h: object): string {
   if (typeof pid === 'number' && pid > 0) out.push(`pid ${pid}`);
   const signum = get(() => x.signum);
   if (typeof signum === 'number' && signum > 0) out.push(`signal ${signum}`);
-  if (typeof x._due === 'number' && x.active === true) {
-    const loop = x.loop as Loop | null;
-    if (loop !== null) out.push(`due in ${Math.max(0, Math.round(x._due - loop.now()))} ms`);
+  const dueIn = get(() => x.dueIn);
+  if (typeof dueIn === 'number' && x.active === true) {
+    out.push(`due in ${Math.round(dueIn)} ms`);
     if (typeof x._repeat === 'number' && x._repeat > 0) out.push(`repeat ${x._repeat} ms`);
   }
   return `${h.constructor.name} (${out.join(', ')})`;

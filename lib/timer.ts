@@ -25,85 +25,106 @@ export class TimerError extends HandleError {}
 const UV_EINVAL: number = binding.errno.UV_EINVAL;
 const UV_EBADF: number = binding.errno.UV_EBADF;
 
-/** Timers started with one timeout, in due order. */
+/**
+ * Timers started with one timeout, in due order: a ring through _prev and
+ * _next with the list itself as the ring's end, as Node's timer lists are,
+ * so that a timer needs no field naming its list.
+ */
 class TimerList {
-  head: Timer | null = null;
-  tail: Timer | null = null;
+  _prev: Timer | TimerList = this; // the last timer
+  _next: Timer | TimerList = this; // the first timer
   index = -1; // position in TimerQueue.heap
   constructor(readonly timeout: number) {}
 }
 
-// Whether list a's first timer fires before list b's.
+// The first timer of a list in the heap (lists there are never empty).
+function first(list: TimerList): Timer {
+  return list._next as Timer;
+}
+
+// Whether list a's first timer fires before list b's: by due time, then by
+// start order. Within a list start order is list order. Two first timers of
+// different lists due at the same time were started at different loop times
+// (due - timeout), so the one with the longer timeout was started first:
+// libuv's start counter is not needed.
 function before(a: TimerList, b: TimerList): boolean {
-  const x = a.head!;
-  const y = b.head!;
-  return x._due < y._due || (x._due === y._due && x._seq < y._seq);
+  const x = first(a)._due;
+  const y = first(b)._due;
+  return x < y || (x === y && a.timeout > b.timeout);
 }
 
 /** The timers of one loop. */
 class TimerQueue {
   private readonly lists = new Map<number, TimerList>();
   private readonly heap: TimerList[] = [];
-  private seq = 0;
   private refed = 0; // active timers that keep the loop alive
   private armedDue = -1; // what the native driver is armed for
   private armedRef = false;
   private deferArm = false; // set while fire() or restart() run: they arm once, at the end
   readonly clock: Float64Array; // [0]: the loop's time (uv_now), kept by native
+  // Due times are kept relative to the loop time when the queue was made, so
+  // that they stay small integers (V8 keeps those in the timer itself; a
+  // loop time past 2**31 ms, 25 days of uptime, would need a box for each).
+  readonly epoch: number;
+  /** Enters a new timer in the loop's weak registry (native/timer.cc). */
+  readonly track: (timer: Timer) => void;
   private readonly native: NativeLoop;
 
   constructor(readonly loop: Loop) {
     this.native = loop._native;
     this.clock = this.native.timerClock();
+    this.epoch = this.clock[0];
+    this.track = this.native.timerTracker();
+  }
+
+  /** The loop time, relative to epoch. */
+  now(): number {
+    return this.clock[0] - this.epoch;
   }
 
   insert(t: Timer, interval: number): void {
-    t._due = this.clock[0] + interval;
-    t._seq = this.seq++;
-    t._active = true;
+    t._due = this.clock[0] - this.epoch + interval;
     let list = this.lists.get(interval);
     if (list === undefined) {
       list = new TimerList(interval);
       this.lists.set(interval, list);
     }
-    t._list = list;
-    t._prev = list.tail;
-    t._next = null;
-    if (list.tail === null) {
-      list.head = list.tail = t;
-      this.push(list);
-    } else {
-      list.tail._next = t;
-      list.tail = t;
-    }
-    if (t._refed) this.refed++;
-    if (this.armedDue < 0 || t._due < this.armedDue || (t._refed && !this.armedRef)) this.arm();
+    const last = list._prev;
+    t._prev = last;
+    t._next = list;
+    last._next = t;
+    list._prev = t;
+    if (last === list) this.push(list); // the list was new
+    const refed = t._refed;
+    if (refed) this.refed++;
+    if (this.armedDue < 0 || t._due < this.armedDue || (refed && !this.armedRef)) this.arm();
   }
 
   remove(t: Timer): void {
-    const list = t._list!;
-    const wasHead = list.head === t;
-    if (t._prev !== null) t._prev._next = t._next;
-    else list.head = t._next;
-    if (t._next !== null) t._next._prev = t._prev;
-    else list.tail = t._prev;
-    t._prev = t._next = t._list = null;
-    t._active = false;
-    if (list.head === null) {
-      this.lists.delete(list.timeout);
-      this.removeAt(list.index);
-    } else if (wasHead) {
-      this.down(list.index); // its first timer is now a later one
+    const prev = t._prev!;
+    const next = t._next!;
+    prev._next = next;
+    next._prev = prev;
+    t._prev = t._next = null;
+    const wasFirst = prev instanceof TimerList;
+    if (wasFirst) {
+      if (next === prev) {
+        this.lists.delete(prev.timeout);
+        this.removeAt(prev.index);
+      } else {
+        this.down(prev.index); // its first timer is now a later one
+      }
     }
     if (t._refed) this.refed--;
-    if (wasHead || this.refed === 0) this.arm();
+    if (wasFirst || this.refed === 0) this.arm();
   }
 
   /** (Re)starts a timer, active or not, with one arm() for both steps. */
   restart(t: Timer, interval: number): void {
+    if (t._prev === null) return this.insert(t, interval);
     const deferred = this.deferArm;
     this.deferArm = true;
-    if (t._active) this.remove(t);
+    this.remove(t);
     this.insert(t, interval);
     this.deferArm = deferred;
     this.arm();
@@ -118,13 +139,13 @@ class TimerQueue {
   /** Arms the native driver for the earliest timer, or stops it. */
   arm(): void {
     if (this.deferArm) return;
-    const first = this.heap[0];
-    const due = first === undefined ? -1 : first.head!._due;
+    const list = this.heap[0];
+    const due = list === undefined ? -1 : first(list)._due;
     const ref = this.refed > 0;
     if (due !== this.armedDue || ref !== this.armedRef) {
       this.armedDue = due;
       this.armedRef = ref;
-      this.native.timerArm(due, ref);
+      this.native.timerArm(due < 0 ? -1 : due + this.epoch, ref);
     }
   }
 
@@ -135,6 +156,7 @@ class TimerQueue {
   fire(): boolean {
     this.armedDue = -2; // the driver has stopped: arm() must call native
     const clock = this.clock;
+    const epoch = this.epoch;
     const heap = this.heap;
     const one = this.loop._attachedFlag; // callbacks drain microtasks one by one
     this.deferArm = true;
@@ -142,12 +164,13 @@ class TimerQueue {
       for (;;) {
         const list = heap[0];
         if (list === undefined) break;
-        const t = list.head!;
-        if (t._due > clock[0]) break;
+        const t = first(list);
+        if (t._due > clock[0] - epoch) break;
         this.remove(t);
         if (t._repeat > 0) this.insert(t, t._repeat);
-        if (t._context === null) t._callback!.call(null, t);
-        else t._context.runInAsyncScope(t._callback!, null, t);
+        const context = t._context;
+        if (context === null) t._callback!.call(null, t);
+        else context.runInAsyncScope(t._callback!, null, t);
         if (one) break;
       }
     } finally {
@@ -155,7 +178,7 @@ class TimerQueue {
       this.arm();
     }
     const next = heap[0];
-    return next !== undefined && next.head!._due <= clock[0];
+    return next !== undefined && first(next)._due <= clock[0] - epoch;
   }
 
   // ---- the heap of lists ---------------------------------------------------
@@ -216,26 +239,34 @@ class TimerQueue {
  */
 export class Timer extends Handle {
   static override errorClass = TimerError;
-  /** @internal */ readonly _queue: TimerQueue;
-  /** @internal */ readonly _slot: number; // in the loop's native registry
-  /** @internal */ _callback: ((timer: Timer) => void) | null = null;
-  /** @internal made while attached: the async context callbacks run in */
-  _context: AsyncResource | null;
-  /** @internal */ _due = 0;
-  /** @internal */ _seq = 0;
-  /** @internal */ _repeat = 0;
-  /** @internal */ _active = false;
-  /** @internal */ _refed = true;
-  /** @internal */ _list: TimerList | null = null;
-  /** @internal */ _prev: Timer | null = null;
-  /** @internal */ _next: Timer | null = null;
+  // A million timers cost mostly GC, so a timer is kept small: its fields
+  // are assigned in the constructor, in one order (one hidden class); the
+  // three that often keep their default live on the prototype until they
+  // change (8 bytes each), as do Handle's data, _closed and _closeCallback.
+  /** @internal */ declare _callback: ((timer: Timer) => void) | null;
+  /** @internal due time, relative to the queue's epoch */ declare _due: number;
+  /** @internal prototype: 0 */ declare _repeat: number;
+  /** @internal its neighbours in its list while active, else null */
+  declare _prev: Timer | TimerList | null;
+  /** @internal */ declare _next: Timer | TimerList | null;
+  /** @internal made while attached: the async context callbacks run in (prototype: null) */
+  declare _context: AsyncResource | null;
+  /** @internal prototype: true */ declare _refed: boolean;
 
   constructor(loop?: Loop) {
     super(loop);
     const l = this._loop!;
-    this._queue = l._timers ?? (l._timers = new TimerQueue(l));
-    this._slot = l._native.timerTrack(this);
-    this._context = l._attachedFlag ? new AsyncResource('uvkit.Timer') : null;
+    const queue = l._timers ?? (l._timers = new TimerQueue(l));
+    queue.track(this);
+    this._callback = null;
+    // null, not 0: a field that starts as a small integer becomes a boxed
+    // double in every timer (16 bytes more each) once one due time arrives
+    // as a heap number (unoptimized code gives those); one that starts as
+    // null keeps small integers in place.
+    this._due = null as unknown as number;
+    this._prev = null;
+    this._next = null;
+    if (l._attachedFlag) this._context = new AsyncResource('uvkit.Timer');
   }
 
   /**
@@ -250,20 +281,20 @@ export class Timer extends Handle {
     const t = checkMs(timeout, 'timeout');
     const r = checkMs(repeat, 'repeat');
     this._callback = cb as (timer: Timer) => void;
-    this._repeat = r;
-    this._queue.restart(this, t);
+    if (r !== this._repeat) this._repeat = r;
+    this._home._timers!.restart(this, t);
   }
 
   stop(): void {
     this._checkOpen('stop');
-    if (this._active) this._queue.remove(this);
+    if (this._prev !== null) this._home._timers!.remove(this);
   }
 
   /** Restarts a repeating timer; TimerError EINVAL if it was never started. */
   again(): void {
     this._checkOpen('again');
     if (this._callback === null) throw this._error(UV_EINVAL, 'uv_timer_again');
-    if (this._repeat > 0) this._queue.restart(this, this._repeat);
+    if (this._repeat > 0) this._home._timers!.restart(this, this._repeat);
   }
 
   get repeat(): number {
@@ -277,11 +308,11 @@ export class Timer extends Handle {
 
   /** Ms until the timer fires; 0 if it is not running. */
   get dueIn(): number {
-    return this._active ? Math.max(0, this._due - this._queue.clock[0]) : 0;
+    return this._prev !== null ? Math.max(0, this._due - this._home._timers!.now()) : 0;
   }
 
   override get active(): boolean {
-    return this._active;
+    return this._prev !== null;
   }
 
   override get ref(): boolean {
@@ -293,20 +324,18 @@ export class Timer extends Handle {
     checkBoolean(value, 'ref');
     if (value === this._refed) return;
     this._refed = value;
-    if (this._active) this._queue.refChanged(value);
+    if (this._prev !== null) this._home._timers!.refChanged(value);
   }
 
   /** @internal close(): stops the timer; the close callbacks run in the loop's close phase, as any handle's. */
   override _closeNative(): void {
-    if (this._active) this._queue.remove(this);
-    const native = this._loop!._native;
-    native.timerUntrack(this._slot);
-    native.closePhase(this);
+    if (this._prev !== null) this._home._timers!.remove(this);
+    this._loop!._native.closePhase(this); // the registry skips it from now on: it is closed
   }
 
   /** @internal */
   override _facts(): Facts {
-    return this._active ? { dueIn: this.dueIn, repeat: this._repeat } : { repeat: this._repeat };
+    return this._prev !== null ? { dueIn: this.dueIn, repeat: this._repeat } : { repeat: this._repeat };
   }
 
   override fileno(): number {
@@ -315,6 +344,10 @@ export class Timer extends Handle {
   }
 
   static {
+    const proto = Timer.prototype as { _repeat: number; _context: AsyncResource | null; _refed: boolean };
+    proto._repeat = 0;
+    proto._context = null;
+    proto._refed = true;
     binding.setCallbacks({
       onTimers(this: Loop): boolean {
         return this._timers!.fire();

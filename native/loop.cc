@@ -428,10 +428,8 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
               "workRef"),
           LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Clock>>(
               "timerClock"),
-          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Track>>(
-              "timerTrack"),
-          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Untrack>>(
-              "timerUntrack"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Tracker>>(
+              "timerTracker"),
           LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::timers_, &TimerDriver::Arm>>(
               "timerArm"),
           LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::closePhase_, &ClosePhase::Add>>(

@@ -21,11 +21,10 @@
 class TimerDriver {
  public:
   explicit TimerDriver(LoopWrap* loop) : loop_(loop) {}
-  // Loop methods for lib/timer.ts: timerClock(), timerTrack(timer) -> slot,
-  // timerUntrack(slot), timerArm(due, ref).
+  // Loop methods for lib/timer.ts: timerClock(), timerTracker() -> track(timer),
+  // timerArm(due, ref).
   Napi::Value Clock(const Napi::CallbackInfo& info);
-  Napi::Value Track(const Napi::CallbackInfo& info);
-  Napi::Value Untrack(const Napi::CallbackInfo& info);
+  Napi::Value Tracker(const Napi::CallbackInfo& info);
   Napi::Value Arm(const Napi::CallbackInfo& info);
   // The loop time as lib/ reads it (see LoopWrap::SyncClock).
   void SyncClock(uint64_t now) {
@@ -38,13 +37,14 @@ class TimerDriver {
  private:
   struct Driver;
   static void OnDriver(uv_timer_t* h);
-  bool Alive(napi_ref ref);
+  static napi_value OnTrack(napi_env env, napi_callback_info info);
+  void Track(napi_value timer);
+  napi_value Open(napi_ref ref, napi_value closedKey);
 
   LoopWrap* loop_;
   Driver* driver_ = nullptr;  // made on first use
   bool pinned_ = false;       // holds the lib/ Loop while armed
-  std::vector<napi_ref> timers_;  // weak, one per open JS timer; null = free
-  std::vector<uint32_t> freeSlots_;
+  std::vector<napi_ref> timers_;  // weak, one per JS timer not known to be collected
   size_t sweepAt_ = 1024;
   Napi::Reference<Napi::Value> clockArray_;
   double* clock_ = nullptr;

@@ -26,47 +26,54 @@ Napi::Value TimerDriver::Clock(const Napi::CallbackInfo& info) {
   return clockArray_.Value();
 }
 
-// timerTrack(timer) -> slot. Slots of collected timers are reclaimed in a
-// sweep whenever the registry has doubled since the last one.
-Napi::Value TimerDriver::Track(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (freeSlots_.empty() && timers_.size() >= sweepAt_) {
+// timerTracker() -> track(timer), called for every new timer. A plain
+// function bound to this driver: an instance method would look the wrap up
+// on each of a million calls. lib/ keeps it with the native loop, which
+// keeps this driver.
+Napi::Value TimerDriver::Tracker(const Napi::CallbackInfo& info) {
+  napi_value fn;
+  napi_create_function(info.Env(), "track", NAPI_AUTO_LENGTH, OnTrack, this, &fn);
+  return Napi::Value(info.Env(), fn);
+}
+
+napi_value TimerDriver::OnTrack(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value timer;
+  void* data;
+  napi_get_cb_info(env, info, &argc, &timer, nullptr, &data);
+  TimerDriver* self = static_cast<TimerDriver*>(data);
+  if (argc < 1 || !self->loop_->CheckUsable(Napi::Env(env))) return nullptr;
+  self->Track(timer);
+  return nullptr;
+}
+
+// Entries of collected timers are dropped in a sweep whenever the registry
+// has doubled since the last one. A closed timer's entry stays until it is
+// collected, and is skipped (the close phase lists a closing timer).
+void TimerDriver::Track(napi_value timer) {
+  napi_env env = loop_->env();
+  if (timers_.size() >= sweepAt_) {
     size_t live = 0;
-    for (uint32_t i = 0; i < timers_.size(); i++) {
-      if (timers_[i] == nullptr) continue;
-      if (Alive(timers_[i])) {
-        live++;
-      } else {
-        napi_delete_reference(env, timers_[i]);
-        timers_[i] = nullptr;
-        freeSlots_.push_back(i);
+    for (size_t i = 0; i < timers_.size();) {
+      napi_handle_scope scope;  // one per batch: a sweep may look at a million entries
+      napi_open_handle_scope(env, &scope);
+      for (size_t end = std::min(timers_.size(), i + 1024); i < end; i++) {
+        napi_ref ref = timers_[i];
+        napi_value v = nullptr;
+        napi_get_reference_value(env, ref, &v);
+        if (v != nullptr) {
+          timers_[live++] = ref;
+        } else {
+          napi_delete_reference(env, ref);
+        }
       }
+      napi_close_handle_scope(env, scope);
     }
+    timers_.resize(live);
     sweepAt_ = std::max<size_t>(1024, 2 * live);
   }
   napi_ref ref;
-  if (napi_create_reference(env, info[0], 0, &ref) != napi_ok) return env.Undefined();
-  uint32_t slot;
-  if (freeSlots_.empty()) {
-    slot = static_cast<uint32_t>(timers_.size());
-    timers_.push_back(ref);
-  } else {
-    slot = freeSlots_.back();
-    freeSlots_.pop_back();
-    timers_[slot] = ref;
-  }
-  return Napi::Number::New(env, slot);
-}
-
-// timerUntrack(slot): the timer is closing (the close phase lists it from now on).
-Napi::Value TimerDriver::Untrack(const Napi::CallbackInfo& info) {
-  uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  if (slot < timers_.size() && timers_[slot] != nullptr) {
-    napi_delete_reference(info.Env(), timers_[slot]);
-    timers_[slot] = nullptr;
-    freeSlots_.push_back(slot);
-  }
-  return info.Env().Undefined();
+  if (napi_create_reference(env, timer, 0, &ref) == napi_ok) timers_.push_back(ref);
 }
 
 // timerArm(due, ref): run the driver at loop time `due` (ms), or stop it when
@@ -135,31 +142,40 @@ void TimerDriver::OnDriver(uv_timer_t* h) {
   }
 }
 
-// Whether the timer of a registry entry is still there. In a scope of its
-// own: a sweep may look at a million entries.
-bool TimerDriver::Alive(napi_ref ref) {
+// The timer of a registry entry if it is still there and open, else null.
+napi_value TimerDriver::Open(napi_ref ref, napi_value closedKey) {
   napi_env env = loop_->env();
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
   napi_value v = nullptr;
   napi_get_reference_value(env, ref, &v);
-  napi_close_handle_scope(env, scope);
-  return v != nullptr;
+  if (v == nullptr) return nullptr;
+  napi_value closed;
+  bool yes = false;
+  if (napi_get_property(env, v, closedKey, &closed) == napi_ok) napi_get_value_bool(env, closed, &yes);
+  return yes ? nullptr : v;
 }
 
 bool TimerDriver::HasOpenTimers() {
+  napi_env env = loop_->env();
+  napi_value closedKey = Napi::String::New(env, "_closed");
   for (napi_ref ref : timers_) {
-    if (ref != nullptr && Alive(ref)) return true;
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    bool open = Open(ref, closedKey) != nullptr;
+    napi_close_handle_scope(env, scope);
+    if (open) return true;
   }
   return false;
 }
 
 void TimerDriver::List(Napi::Array list, uint32_t* n) {
   napi_env env = loop_->env();
+  napi_value closedKey = Napi::String::New(env, "_closed");
   for (napi_ref ref : timers_) {
-    napi_value v = nullptr;
-    if (ref != nullptr) napi_get_reference_value(env, ref, &v);
-    if (v != nullptr) list.Set((*n)++, Napi::Value(env, v));
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value v = Open(ref, closedKey);
+    if (v != nullptr) napi_set_element(env, list, (*n)++, v);
+    napi_close_handle_scope(env, scope);
   }
 }
 
@@ -169,7 +185,6 @@ void TimerDriver::Close() {
     if (ref != nullptr) napi_delete_reference(loop_->env(), ref);
   }
   timers_.clear();
-  freeSlots_.clear();
   if (driver_ != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(&driver_->timer),
              [](uv_handle_t* h) { delete reinterpret_cast<Driver*>(h); });

@@ -187,6 +187,79 @@ describe('Timer', () => {
     assert.deepEqual(order, t1 + 10 < t0 + 20 ? ['b', 'a'] : ['a', 'b']);
   });
 
+  it('timers of different timeouts due at the same time fire in start order (longer timeout first)', () => {
+    // The lists of different timeouts are ordered by their first timers' due
+    // time, then by start order, which for equal due times is the longer
+    // timeout first: b and d were started later than a and e, for the same
+    // due time.
+    for (const stopFirst of [false, true]) {
+      const order: string[] = [];
+      const t0 = t.loop.now();
+      const a = new Timer(t.loop);
+      a.start(() => order.push('a'), 30);
+      new Timer(t.loop).start(() => order.push('e'), 30);
+      while (t.loop.now() === t0) t.loop.updateTime();
+      const d = t.loop.now() - t0;
+      assert.ok(d < 30, `the loop time moved ${d} ms`);
+      new Timer(t.loop).start(() => order.push('b'), 30 - d);
+      new Timer(t.loop).start(() => order.push('c'), 30);
+      new Timer(t.loop).start(() => order.push('d'), 30 - d);
+      if (stopFirst) a.stop(); // the first list's head goes: the heap reorders
+      t.loop.run();
+      assert.deepEqual(order, stopFirst ? ['e', 'b', 'd', 'c'] : ['a', 'e', 'b', 'd', 'c']);
+    }
+  });
+
+  it('a due time past 2**31 ms keeps its order and dueIn', () => {
+    const fired: string[] = [];
+    const far = new Timer(t.loop);
+    far.start(() => fired.push('far'), 2 ** 40);
+    const near = new Timer(t.loop);
+    near.start(() => fired.push('near'), 2);
+    assert.ok(far.dueIn > 2 ** 40 - 1000 && far.dueIn <= 2 ** 40, `dueIn ${far.dueIn}`);
+    far.ref = false;
+    t.loop.run();
+    assert.deepEqual(fired, ['near']);
+    assert.equal(far.active, true);
+    near.start(() => fired.push('near again'), 1);
+    t.loop.run();
+    assert.deepEqual(fired, ['near', 'near again']);
+    far.stop();
+  });
+
+  it('data, ref and repeat are each timer\'s own', () => {
+    const a = new Timer(t.loop);
+    const b = new Timer(t.loop);
+    a.data = 'a';
+    a.ref = false;
+    a.repeat = 9;
+    assert.deepEqual([b.data, b.ref, b.repeat], [undefined, true, 0]);
+    assert.deepEqual([a.data, a.ref, a.repeat], ['a', false, 9]);
+    b.start(() => {}, 1, 3);
+    assert.deepEqual([a.repeat, b.repeat], [9, 3]);
+    b.start(() => {}, 1);
+    assert.equal(b.repeat, 0);
+    const attached = new Loop();
+    attached.attach();
+    const c = new Timer(attached);
+    c.close();
+    attached.detach();
+    attached.run();
+    attached.close();
+  });
+
+  it('a closed timer still referenced is not listed and does not keep close() from succeeding', () => {
+    const loop = new Loop();
+    const kept = [new Timer(loop), new Timer(loop)];
+    kept[0].start(() => {}, 1000);
+    for (const timer of kept) timer.close();
+    assert.equal(loop.handles.length, 2, 'closing timers are listed once');
+    loop.run();
+    assert.deepEqual(loop.handles, []);
+    loop.close();
+    assert.equal(kept[1].closed, true);
+  });
+
   it('a timer stopped or closed by an earlier callback of the same pass does not fire', () => {
     const fired: string[] = [];
     const a = new Timer(t.loop);
