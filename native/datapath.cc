@@ -25,22 +25,32 @@ bool CopyOut(napi_env env, AddonData* addon, const char* data, size_t len, napi_
 }
 
 bool Bufs::Gather(napi_env env, napi_value data) {
+  napi_typedarray_type type;
+  size_t length;
+  void* base;
+  // One Uint8Array, the common case, costs one call.
+  if (napi_get_typedarray_info(env, data, &type, &length, &base, nullptr, nullptr) == napi_ok &&
+      type == napi_uint8_array) {
+    list[0] = uv_buf_init(static_cast<char*>(base), static_cast<unsigned>(length));
+    total = length;
+    n = 1;
+    return true;
+  }
   bool isArray = false;
   napi_is_array(env, data, &isArray);
-  uint32_t count = 1;
-  if (isArray) {
-    napi_get_array_length(env, data, &count);
-    if (count > sizeof small / sizeof small[0]) {
-      big.resize(count);
-      list = big.data();
-    }
+  uint32_t count = 0;
+  if (isArray) napi_get_array_length(env, data, &count);
+  if (count == 0) {
+    napi_throw_type_error(env, nullptr, "data must be a Uint8Array or an array of them");
+    return false;
+  }
+  if (count > sizeof small / sizeof small[0]) {
+    big.resize(count);
+    list = big.data();
   }
   for (uint32_t i = 0; i < count; i++) {
-    napi_value item = data;
-    if (isArray) napi_get_element(env, data, i, &item);
-    napi_typedarray_type type;
-    size_t length;
-    void* base;
+    napi_value item;
+    napi_get_element(env, data, i, &item);
     if (napi_get_typedarray_info(env, item, &type, &length, &base, nullptr, nullptr) != napi_ok ||
         type != napi_uint8_array) {
       napi_throw_type_error(env, nullptr, "data must be a Uint8Array or an array of them");
