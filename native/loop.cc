@@ -297,6 +297,7 @@ void LoopWrap::CloseParts() {
   attachment_ = nullptr;
   if (terminationWatch_ != nullptr) terminationWatch_->Close();
   terminationWatch_ = nullptr;
+  writeBatch_.Close();
   work_.Close();
   timers_.Close();
   closePhase_.Close();

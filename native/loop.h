@@ -4,6 +4,7 @@
 //   TimerDriver      timer.cc        JavaScript timers' uv timer, registry, clock
 //   WorkMailbox      work.cc         queueWork results from the pool's threads
 //   ClosePhase       close_phase.cc  close callbacks of handles with no uv handle
+//   WriteBatch       write_batch.cc  writes held by read callbacks, sent after poll
 //   Attachment       attachment.cc   attached mode: driven from Node's loop
 //   TerminationWatch termination.cc  a worker's terminate() while run() blocks
 // LoopWrap::CloseParts closes them all, for close() and for teardown alike.
@@ -87,6 +88,40 @@ class ClosePhase {
   Entry* first_ = nullptr;  // waiting, in a doubly linked list
 };
 
+class StreamWrap;
+namespace datapath {
+struct Bufs;
+}
+
+// The writes that read callbacks made (held by lib/stream.ts, handed over
+// by StreamWrap::WriteHeld) are sent together in the loop's check phase,
+// right after the poll phase that read them, as uvloop does: a server that
+// answers many sockets in one iteration reads them all before it wakes any
+// peer. Each keeps a copy of its bytes (JavaScript may run before they are
+// sent) and pins its stream; a stream sends its own first before anything
+// else it does (StreamWrap::SendBatched).
+class WriteBatch {
+ public:
+  explicit WriteBatch(LoopWrap* loop) : loop_(loop) {}
+  void Add(StreamWrap* stream, const datapath::Bufs& bufs);
+  // Sends the writes of `stream` (null: all), in order.
+  void Send(StreamWrap* stream);
+  void Close();
+
+ private:
+  struct Check;
+  struct Entry {
+    StreamWrap* stream;  // null once sent
+    size_t offset, len;
+  };
+  static void OnCheck(uv_check_t* h);
+
+  LoopWrap* loop_;
+  Check* check_ = nullptr;  // made on first use
+  std::vector<Entry> entries_;
+  std::vector<char> bytes_;
+};
+
 class Attachment;
 class TerminationWatch;
 
@@ -97,6 +132,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
 
   uv_loop_t* uv() { return loop_; }
   napi_env env() const { return env_; }
+  WriteBatch& writeBatch() { return writeBatch_; }
   AddonData* addon() const { return addon_; }
   bool attached() const { return attachment_ != nullptr; }
   // True if usable, else throws ERR_LOOP_CLOSED.
@@ -186,6 +222,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   TimerDriver timers_{this};
   WorkMailbox work_{this};
   ClosePhase closePhase_{this};
+  WriteBatch writeBatch_{this};
   Attachment* attachment_ = nullptr;  // while attached
   TerminationWatch* terminationWatch_ = nullptr;  // a worker's loop, from its first run()
   DebugWatch* debugWatch_ = nullptr;

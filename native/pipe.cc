@@ -130,6 +130,7 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
     if (!IsOpen(env)) return;
     if (!UserFdValid()) return Throw(UV_EBADF, "write");
     if (info.Length() <= 3 || info[3].IsUndefined()) return StreamWrap::Write(info);
+    SendBatchedFirst();
     datapath::Bufs bufs;
     if (!bufs.Gather(env, info[1])) return;
     uv_pipe_t* carrier;
@@ -144,6 +145,7 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
     Napi::Env env = info.Env();
     if (info.Length() <= 1 || info[1].IsUndefined()) return StreamWrap::TryWrite(info);
     if (!IsOpen(env)) return env.Undefined();
+    SendBatchedFirst();
     datapath::Bufs bufs;
     uv_pipe_t* carrier;
     if (!bufs.Gather(env, info[0]) || !Carrier(env, info[1], &carrier)) return env.Undefined();

@@ -218,6 +218,7 @@ void StreamWrap::OnReadInto(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
 
 void StreamWrap::Write(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
+  SendBatchedFirst();
   datapath::Bufs bufs;
   if (!bufs.Gather(info.Env(), info[1])) return;
   int r = WriteBufs(bufs, info[2].ToBoolean(), nullptr);
@@ -234,8 +235,23 @@ void StreamWrap::WriteHeld(napi_value data) {
     return;
   }
   if (handle_ == nullptr || uv_is_closing(handle_)) return;
+  if (bufs.total <= kMaxBatched) return loop()->writeBatch().Add(this, bufs);
+  SendBatchedFirst();
   int r = WriteBufs(bufs, false, nullptr);
   if (r != 0) {
+    napi_value err = Error(r, "write");
+    Call(kCb_onUnclaimed, 1, &err);
+  }
+}
+
+void StreamWrap::SendBatched(const char* data, size_t len) {
+  if (handle_ == nullptr || uv_is_closing(handle_)) return;
+  datapath::Bufs bufs;
+  bufs.list[0] = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(len));
+  bufs.n = 1;
+  bufs.total = len;
+  int r = WriteBufs(bufs, false, nullptr);
+  if (r != 0 && loop()->CanCallJS()) {
     napi_value err = Error(r, "write");
     Call(kCb_onUnclaimed, 1, &err);
   }
@@ -270,6 +286,7 @@ void StreamWrap::OnWrite(uv_write_t* req, int status) {
 Napi::Value StreamWrap::TryWrite(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!IsOpen(env)) return env.Undefined();
+  SendBatchedFirst();
   datapath::Bufs bufs;
   if (!bufs.Gather(env, info[0])) return env.Undefined();
   int r = uv_try_write(stream(), bufs.list, bufs.n);
@@ -362,6 +379,7 @@ void StreamWrap::OnConnect(uv_connect_t* req, int status) {
 
 void StreamWrap::Shutdown(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
+  SendBatchedFirst();
   uv_shutdown_t* req = new uv_shutdown_t;
   int r = uv_shutdown(req, stream(), OnShutdown);
   if (r != 0) {
@@ -399,6 +417,7 @@ Napi::Value StreamWrap::IsWritable(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value StreamWrap::WriteQueueSize(const Napi::CallbackInfo& info) {
+  if (handle_ != nullptr) SendBatchedFirst();
   double size = handle_ != nullptr ? static_cast<double>(uv_stream_get_write_queue_size(stream())) : 0;
   return Napi::Number::New(info.Env(), size);
 }

@@ -17,6 +17,10 @@ int CheckStreamFd(int fd, uv_handle_type want);
 // StreamWrap>): the stream methods of lib/stream.ts.
 class StreamWrap : public HandleBase {
  public:
+  // Held writes up to this size are batched (WriteHeld); larger ones, whose
+  // copy would cost more than the batching gains, are written at once.
+  static constexpr size_t kMaxBatched = 64 * 1024;
+
   // The stream methods followed by the type's own, for HandleWrap::Define.
   template <class T>
   static std::vector<typename Napi::ObjectWrap<T>::PropertyDescriptor> Methods(
@@ -70,7 +74,11 @@ class StreamWrap : public HandleBase {
   // the type of the handle received.
   virtual uv_handle_type AcceptType() { return handle_->type; }
   // Drops the caller's read buffer; a type that overrides Closing calls this.
-  void Closing() override { readInto_.Reset(); }
+  // Batched writes go out before the stream closes (or is adopted by a TLS).
+  void Closing() override {
+    readInto_.Reset();
+    SendBatchedFirst();
+  }
 
   // Writes `bufs` (with a carrier: uv_write2, native/pipe.cc): without a
   // carrier they are first tried on the socket and only the remainder is
@@ -80,11 +88,23 @@ class StreamWrap : public HandleBase {
   // start (the caller throws it or reports it).
   int WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* carrier);
 
-  // Sends `data`, what the read callback returned (lib/stream.ts: a write
+  // Takes `data`, what the read callback returned (lib/stream.ts: a write
   // made without a callback inside it, held until it returned): a
-  // Uint8Array or an array of them; anything else sends nothing. A failure
+  // Uint8Array or an array of them, copied into the loop's WriteBatch (one
+  // over 64 KiB is written at once); anything else sends nothing. A failure
   // goes to onUnclaimed, as a later failure of such a write does.
   void WriteHeld(napi_value data);
+  // Sends this stream's batched writes, before anything the stream does.
+  void SendBatchedFirst() {
+    if (batched_ > 0) loop()->writeBatch().Send(this);
+  }
+
+ public:
+  // One batched write, from the WriteBatch.
+  void SendBatched(const char* data, size_t len);
+  int batched_ = 0;  // writes of this stream in the loop's WriteBatch
+
+ protected:
 
   // Starts a connect request made by the type's connect(); the owner stays
   // pinned until the callback.
