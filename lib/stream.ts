@@ -89,28 +89,36 @@ function returnedReadBuffer(value: unknown): Uint8Array {
  */
 export abstract class Stream<N extends NativeStream = NativeStream> extends WrappedHandle<N> {
   static override errorClass = StreamError;
-  private _readCallback: ((err: UVError | null, data: Buffer | null, handle: this) => void) | null = null;
-  // Reading into a caller's buffer (startRead's second form), else null.
-  private _into: ReadInto<this> | null = null;
-  private _listenCallback: ErrCallback<this> | null = null;
-  private _shutdownCallback: ErrCallback<this> | null = null;
+  // Every field below starts as the prototype's (null, false; see the
+  // static block) and becomes the stream's own when set: an idle accepted
+  // connection carries none of them (RSS per idle connection).
   /** @internal */
-  _connectCallback: ErrCallback<this> | null = null;
+  declare _readCallback: ((err: UVError | null, data: Buffer | null, handle: this) => void) | null;
+  /** @internal reading into a caller's buffer (startRead's second form), else null */
+  declare _into: ReadInto<this> | null;
+  /** @internal */
+  declare _listenCallback: ErrCallback<this> | null;
+  /** @internal */
+  declare _shutdownCallback: ErrCallback<this> | null;
+  /** @internal */
+  declare _connectCallback: ErrCallback<this> | null;
   /** @internal the address given to bind() (a pipe: its name), named by listen errors */
-  _bound: [string, number | undefined] | null = null;
+  declare _bound: [string, number | undefined] | null;
   /** @internal the address given to connect(), named by its error */
-  _peer: [string, number | undefined] | null = null;
-  // Callbacks of pending writes that have one (native calls back only for those).
-  private _writeCallbacks = new FIFO<ErrCallback<this>>();
+  declare _peer: [string, number | undefined] | null;
+  /** @internal callbacks of pending writes that have one (native calls back only for those); made on first use */
+  declare _writeCallbacks: FIFO<ErrCallback<this>> | null;
   // While this stream's read callback runs, a write without a callback is
   // held here and returned to native with the callback's end, which sends it
   // (native/stream.cc WriteHeld): an echo then enters native once, not
   // twice. Any other use of the stream sends it first. TLS streams do not
   // hold (their reads come from native/tls_pump.cc).
-  private _reading = false;
-  private _held: Uint8Array | Uint8Array[] | null = null;
-  /** @internal whether writes made in a read callback are held (above) */
-  _holdsWrites = true;
+  /** @internal */
+  declare _reading: boolean;
+  /** @internal */
+  declare _held: Uint8Array | Uint8Array[] | null;
+  /** @internal whether writes made in a read callback are held (above); false on TLS */
+  declare _holdsWrites: boolean;
 
   /** Accepts connections; cb(err, server) runs once per incoming connection. */
   listen(cb: (err: UVError | null, server: this) => void, backlog = 511): void {
@@ -290,7 +298,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
       binding.write(this._id, d, false, sendHandle);
     } else {
       binding.write(this._id, d, true, sendHandle);
-      this._writeCallbacks.push(cb);
+      (this._writeCallbacks ??= new FIFO<ErrCallback<this>>()).push(cb);
     }
   }
 
@@ -346,6 +354,13 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   }
 
   static {
+    const proto = Stream.prototype as unknown as Record<string, unknown>;
+    for (const name of ['_readCallback', '_into', '_listenCallback', '_shutdownCallback', '_connectCallback', '_bound',
+      '_peer', '_writeCallbacks', '_held']) {
+      proto[name] = null;
+    }
+    proto._reading = false;
+    proto._holdsWrites = true;
     binding.setCallbacks({
       // A read in a Buffer of its own; (null, null) at the end of the stream;
       // (err, null) for an error, which ends reading.
@@ -378,7 +393,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
         return this._readDone();
       },
       onWrite(this: Stream, err: UVError | null) {
-        this._writeCallbacks.shift().call(null, err, this);
+        this._writeCallbacks!.shift().call(null, err, this);
       },
       onConnection(this: Stream, err: UVError | null) {
         if (err !== null && this._bound !== null) withAddress(err, this._bound[0], this._bound[1]);

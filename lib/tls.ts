@@ -221,10 +221,11 @@ type ErrCallback<H> = (err: UVError | null, handle: H) => void;
  */
 export class TLS extends Stream<NativeTLS> {
   static override errorClass = TLSError;
+  static {
+    (TLS.prototype as { _holdsWrites: boolean })._holdsWrites = false;
+  }
   /** @internal plaintext comes in Buffers of its own: startRead takes no options.buffer */
   static override _readsIntoBuffer = false;
-  /** @internal */
-  override _holdsWrites = false;
   /** @internal */
   readonly _transport: TCP | Pipe;
   private readonly _sni: Checked['sni'];
