@@ -224,8 +224,30 @@ export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> exten
     n.setRef(value);
   }
 
+  /**
+   * @internal A write or send that a read callback held (Stream, UDP:
+   * non-null while one is held), sent by _sendHeld() before anything else
+   * the handle does; here, before it closes.
+   */
+  declare _held: unknown;
+
+  /** @internal */
+  _sendHeld(): void {}
+
+  static {
+    (WrappedHandle.prototype as { _held: unknown })._held = null;
+  }
+
   /** @internal */
   override _closeNative(): void {
+    if (this._held !== null) {
+      try {
+        this._sendHeld();
+      } catch (err) {
+        this._native.close();
+        throw this._unclaimed(err as UVError);
+      }
+    }
     this._native.close();
   }
 

@@ -237,7 +237,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   }
 
   /** @internal */
-  _sendHeld(): void {
+  override _sendHeld(): void {
     const d = this._held!;
     this._held = null;
     binding.write(this._id, d, false);
@@ -336,20 +336,9 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     return this._native.writeQueueSize();
   }
 
-  /**
-   * @internal A held write is sent before the stream closes; closing drops
-   * the caller's read buffer (native drops its hold in Closing).
-   */
+  /** @internal Closing drops the caller's read buffer (native drops its hold in Closing). */
   override _closeNative(): void {
     this._into = null;
-    if (this._held !== null) {
-      try {
-        this._sendHeld();
-      } catch (err) {
-        super._closeNative();
-        throw this._unclaimed(err as UVError);
-      }
-    }
     super._closeNative();
   }
 

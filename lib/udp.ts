@@ -94,7 +94,8 @@ export class UDP extends WrappedHandle<NativeUDP> {
   // callback's end, which sends it (native/udp.cc SendHeld): an echo enters
   // native once, not twice. Any other use of the socket sends it first.
   private _receiving = false;
-  private _held: Uint8Array | Uint8Array[] | null = null;
+  /** @internal */
+  declare _held: Uint8Array | Uint8Array[] | null;
   private _heldPort = 0;
 
   /** With a family, the socket is created at once (uv_udp_init_ex). */
@@ -341,7 +342,8 @@ export class UDP extends WrappedHandle<NativeUDP> {
     return super._use(method);
   }
 
-  private _sendHeld(): void {
+  /** @internal */
+  override _sendHeld(): void {
     const d = this._held!;
     const addr = this._senderIP;
     const p = this._heldPort;
@@ -351,19 +353,6 @@ export class UDP extends WrappedHandle<NativeUDP> {
     } catch (err) {
       throw withAddress(err as UVError, addr, p);
     }
-  }
-
-  /** @internal A held send is sent before the socket closes. */
-  override _closeNative(): void {
-    if (this._held !== null) {
-      try {
-        this._sendHeld();
-      } catch (err) {
-        super._closeNative();
-        throw this._unclaimed(err as UVError);
-      }
-    }
-    super._closeNative();
   }
 
   // A received datagram: its sender from the sender words. Calls the
