@@ -234,14 +234,7 @@ void StreamWrap::WriteHeld(napi_value data) {
     napi_get_and_clear_last_exception(env(), &err);
     return;
   }
-  if (handle_ == nullptr || uv_is_closing(handle_)) return;
-  if (bufs.total <= kMaxBatched) return loop()->writeBatch().Add(this, bufs);
-  SendBatchedFirst();
-  int r = WriteBufs(bufs, false, nullptr);
-  if (r != 0) {
-    napi_value err = Error(r, "write");
-    Call(kCb_onUnclaimed, 1, &err);
-  }
+  if (handle_ != nullptr && !uv_is_closing(handle_)) loop()->writeBatch().Add(this, bufs);
 }
 
 void StreamWrap::SendBatched(const char* data, size_t len) {

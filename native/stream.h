@@ -17,10 +17,6 @@ int CheckStreamFd(int fd, uv_handle_type want);
 // StreamWrap>): the stream methods of lib/stream.ts.
 class StreamWrap : public HandleBase {
  public:
-  // Held writes up to this size are batched (WriteHeld); larger ones, whose
-  // copy would cost more than the batching gains, are written at once.
-  static constexpr size_t kMaxBatched = 64 * 1024;
-
   // The stream methods followed by the type's own, for HandleWrap::Define.
   template <class T>
   static std::vector<typename Napi::ObjectWrap<T>::PropertyDescriptor> Methods(
@@ -90,9 +86,9 @@ class StreamWrap : public HandleBase {
 
   // Takes `data`, what the read callback returned (lib/stream.ts: a write
   // made without a callback inside it, held until it returned): a
-  // Uint8Array or an array of them, copied into the loop's WriteBatch (one
-  // over 64 KiB is written at once); anything else sends nothing. A failure
-  // goes to onUnclaimed, as a later failure of such a write does.
+  // Uint8Array or an array of them, copied into the loop's WriteBatch;
+  // anything else sends nothing. A failure goes to onUnclaimed, as a later
+  // failure of such a write does (SendBatched).
   void WriteHeld(napi_value data);
   // Sends this stream's batched writes, before anything the stream does.
   void SendBatchedFirst() {

@@ -408,6 +408,34 @@ describe('TCP', () => {
     assert.equal((thrown as Error | null)?.message, 'after a write');
   });
 
+  it('a large write held in a read callback (4 MiB) arrives whole, before a write made after it', () => {
+    const big = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32BE(i, i);
+    const server = listen(t.loop, '127.0.0.1', (c) => {
+      c.startRead((err, data) => {
+        if (data === null) return c.close();
+        c.write(big); // held, then copied into the loop's batch
+        const timer = new Timer(t.loop);
+        timer.start(() => {
+          timer.close();
+          c.write('end', () => c.shutdown());
+        }, 0);
+      });
+    });
+    const client = new TCP(t.loop);
+    client.connect('127.0.0.1', server.getsockname().port, (err) => {
+      assert.equal(err, null);
+      readAll(client, (data) => {
+        assert.equal(data.length, big.length + 3);
+        assert.ok(data.subarray(0, big.length).equals(big));
+        assert.equal(data.subarray(big.length).toString(), 'end');
+        server.close();
+      });
+      client.write('go');
+    });
+    t.loop.run();
+  });
+
   it('a write held in a read callback is sent before close() closes the stream', () => {
     const server = listen(t.loop, '127.0.0.1', (c) => {
       c.startRead((err, data) => {
