@@ -5,7 +5,7 @@ import { strict as assert } from 'assert';
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Loop, Signal } from '../lib/index';
+import { Loop, Signal, TCP, Timer } from '../lib/index';
 
 export const root = path.join(__dirname, '..');
 
@@ -87,4 +87,33 @@ export function throwsClosed(fn: () => unknown, className: string, method: strin
     assert.equal(err.message, `${className}.${method}(): handle is closed`);
     return true;
   });
+}
+
+/** A TCP server on ip:0 whose accepted connections are handed to `onClient`. */
+export function listenTCP(loop: Loop, ip: string, onClient: (c: TCP) => void): TCP {
+  const server = new TCP(loop);
+  server.bind(ip, 0);
+  server.listen((err, s) => {
+    assert.equal(err, null);
+    const c = new TCP(loop);
+    s.accept(c);
+    onClient(c);
+  });
+  return server;
+}
+
+/** Runs the loop with a deadline (every handle closed, then a throw): a test that would hang fails instead. */
+export function runBounded(loop: Loop, ms = 15000): void {
+  const guard = new Timer(loop);
+  guard.ref = false;
+  guard.start(() => {
+    for (const h of loop.handles) h.close();
+    throw new Error('the loop did not finish in time');
+  }, ms);
+  try {
+    loop.run();
+  } finally {
+    guard.close();
+  }
+  loop.run();
 }

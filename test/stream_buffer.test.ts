@@ -4,7 +4,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { HandleClosedError, Loop, Pipe, StreamError, TCP, TCPError, Timer, UV_RUN_ONCE, UVError } from '../lib/index';
-import { runNode, throwsClosed, throwsLike, useLoop } from './helpers';
+import { listenTCP, runBounded, runNode, throwsClosed, throwsLike, useLoop } from './helpers';
 
 // startRead(cb, { buffer }): reads land in one caller's buffer (Node's
 // onread), on TCP and Pipe (TTY: test/tty.test.ts; TLS refuses it:
@@ -15,19 +15,6 @@ function pattern(size: number): Buffer {
   const b = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) b[i] = (i * 7 + (i >>> 10) * 13) & 255;
   return b;
-}
-
-/** A server on 127.0.0.1:0 handing each accepted connection to onClient. */
-function listen(loop: Loop, onClient: (c: TCP) => void): TCP {
-  const server = new TCP(loop);
-  server.bind('127.0.0.1', 0);
-  server.listen((err, s) => {
-    assert.equal(err, null);
-    const c = new TCP(loop);
-    s.accept(c);
-    onClient(c);
-  });
-  return server;
 }
 
 /** A client to `server` that writes `data` (in one write) then closes; `then` after the connect. */
@@ -41,22 +28,6 @@ function sendAndClose(loop: Loop, server: TCP, data: Uint8Array | Uint8Array[]):
     });
   });
   return client;
-}
-
-/** Runs the loop with a deadline: a test that would hang fails instead. */
-function runBounded(loop: Loop, ms = 15000): void {
-  const guard = new Timer(loop);
-  guard.ref = false;
-  guard.start(() => {
-    for (const h of loop.handles) h.close();
-    throw new Error('the loop did not finish in time');
-  }, ms);
-  try {
-    loop.run();
-  } finally {
-    guard.close();
-  }
-  loop.run();
 }
 
 type Read = { err: UVError | null; nread: number; buffer: Uint8Array };
@@ -80,7 +51,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
       let reads = 0;
       let eofs = 0;
       const buffer = size === 1024 ? new Uint8Array(size) : Buffer.alloc(size);
-      const server = listen(t.loop, (c) => {
+      const server = listenTCP(t.loop, '127.0.0.1', (c) => {
         c.startRead((err, nread, buf, h) => {
           assert.equal(err, null);
           assert.equal(buf, buffer);
@@ -114,7 +85,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
     const view = new Uint8Array(ab, 1000, 1000);
     const data = pattern(300000);
     const got: Buffer[] = [];
-    const server = listen(t.loop, (c) => {
+    const server = listenTCP(t.loop, '127.0.0.1', (c) => {
       c.startRead((err, nread, buf) => {
         assert.equal(err, null);
         assert.equal(buf, view);
@@ -175,7 +146,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
     let calls = 0;
     const seen: Uint8Array[] = [];
     const got: Buffer[] = [];
-    const server = listen(t.loop, (c) => {
+    const server = listenTCP(t.loop, '127.0.0.1', (c) => {
       c.startRead((err, nread, buf) => {
         assert.equal(err, null);
         if (nread === 0) return void (c.close(), server.close());
@@ -197,7 +168,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
     const buffer = new Uint8Array(64);
     const reads: Read[] = [];
     let client: TCP | null = null;
-    const server = listen(t.loop, (c) => {
+    const server = listenTCP(t.loop, '127.0.0.1', (c) => {
       c.startRead((err, nread, buf) => {
         reads.push({ err, nread, buffer: buf });
         if (nread === 0) {
@@ -228,7 +199,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
     const got: Buffer[] = [];
     const phases: string[] = [];
     const buffer = new Uint8Array(1000);
-    const server = listen(t.loop, (c) => {
+    const server = listenTCP(t.loop, '127.0.0.1', (c) => {
       c.startRead((err, nread, buf) => {
         assert.equal(err, null);
         got.push(Buffer.from(buf.subarray(0, nread)));
@@ -265,7 +236,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
     let phase = 0;
     let inPhase = 0;
     const got: Buffer[] = [];
-    const server = listen(t.loop, (c) => {
+    const server = listenTCP(t.loop, '127.0.0.1', (c) => {
       const account = (n: number, how: string) => {
         byPhase[phase].push(how);
         inPhase += n;
@@ -355,7 +326,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
         ? new (ArrayBuffer as any)(4096, { maxByteLength: 8192 }) as ArrayBuffer & { resize(n: number): void }
         : new ArrayBuffer(4096);
       const buffer = new Uint8Array(ab);
-      const server = listen(t.loop, (c) => {
+      const server = listenTCP(t.loop, '127.0.0.1', (c) => {
         c.startRead((err, nread, buf) => {
           reads.push({ err, nread, buffer: buf });
           if (nread === 0) {
@@ -421,7 +392,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
       const data = pattern(100000);
       const got: Buffer[] = [];
       let max = 0;
-      const server = listen(t.loop, (c) => {
+      const server = listenTCP(t.loop, '127.0.0.1', (c) => {
         c.startRead((err, nread, buf) => {
           assert.equal(err, null);
           if (nread === 0) return void (c.close(), server.close());
@@ -440,7 +411,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
       const buffer = new Uint8Array(64);
       const reads: number[] = [];
       let c: TCP | null = null;
-      const server = listen(t.loop, (conn) => {
+      const server = listenTCP(t.loop, '127.0.0.1', (conn) => {
         c = conn;
         conn.startRead((err, nread, buf) => {
           assert.equal(err, null);
@@ -467,7 +438,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
     let calls = 0;
     let conn: TCP | null = null;
     const buffer = new Uint8Array(3);
-    const server = listen(t.loop, (c) => {
+    const server = listenTCP(t.loop, '127.0.0.1', (c) => {
       conn = c;
       c.startRead((err, nread) => {
         assert.equal(err, null);
@@ -498,7 +469,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
       let after = 0;
       let closed = false;
       let server: TCP | null = null;
-      server = listen(t.loop, (c) => {
+      server = listenTCP(t.loop, '127.0.0.1', (c) => {
         c.startRead((err, nread) => {
           if (closed) after++;
           assert.equal(err, null);
@@ -536,7 +507,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
     let reads = 0;
     let before = 0;
     let after = 0;
-    const server = listen(t.loop, (c) => {
+    const server = listenTCP(t.loop, '127.0.0.1', (c) => {
       c.startRead((err, nread) => {
         assert.equal(err, null);
         if (nread === 0) {
@@ -559,7 +530,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
   for (const how of ['stopRead', 'close', 'startRead']) {
     it(`the stream holds the buffer while reading, and ${how}() lets it go`, async function () {
       if (!global.gc) this.skip();
-      const server = listen(t.loop, () => {});
+      const server = listenTCP(t.loop, '127.0.0.1', () => {});
       const c = new TCP(t.loop);
       let connected = false;
       c.connect('127.0.0.1', server.getsockname().port, (err) => {
@@ -591,7 +562,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
     const got: Buffer[] = [];
     const buffer = Buffer.alloc(16384);
     let eof = false;
-    const server = listen(t.loop, (c) => {
+    const server = listenTCP(t.loop, '127.0.0.1', (c) => {
       c.startRead((err, nread, buf) => {
         assert.equal(err, null);
         if (nread > 0) return void got.push(Buffer.from(buf.subarray(0, nread)));

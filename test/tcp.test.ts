@@ -4,20 +4,7 @@ import {
 } from '../lib/index';
 import { spawnSync } from 'child_process';
 import * as net from 'net';
-import { root, runNode, throwsClosed, throwsLike, useLoop } from './helpers';
-
-/** A listening server on ip:0 whose connections are handed to `onClient`. */
-function listen(loop: Loop, ip: string, onClient: (c: TCP) => void): TCP {
-  const server = new TCP(loop);
-  server.bind(ip, 0);
-  server.listen((err, s) => {
-    assert.equal(err, null);
-    const c = new TCP(loop);
-    s.accept(c);
-    onClient(c);
-  });
-  return server;
-}
+import { listenTCP as listen, root, runNode, throwsClosed, throwsLike, useLoop } from './helpers';
 
 /** Reads `c` to EOF, then closes it and calls done with everything read. */
 function readAll(c: TCP, done: (data: Buffer, reads: number) => void): void {

@@ -9,7 +9,7 @@ import * as path from 'path';
 import {
   HandleClosedError, Loop, Pipe, TCP, TLS, TLSContext, TLSError, TLSOptions, errno, socketpair,
 } from '../lib/index';
-import { root, throwsLike, useLoop } from './helpers';
+import { root, runBounded, throwsLike, useLoop } from './helpers';
 
 const OPENSSL = '/usr/bin/openssl';
 
@@ -105,23 +105,6 @@ function serverOpts(): TLSOptions {
 
 function port(server: TCP): number {
   return server.getsockname().port;
-}
-
-/** Runs the loop with a deadline: a test that would hang fails instead. */
-function runBounded(loop: Loop, ms = 10000): void {
-  const { Timer } = require('../lib/index') as typeof import('../lib/index');
-  const guard = new Timer(loop);
-  guard.ref = false;
-  guard.start(() => {
-    for (const h of loop.handles) h.close();
-    throw new Error('the loop did not finish in time');
-  }, ms);
-  try {
-    loop.run();
-  } finally {
-    guard.close();
-  }
-  loop.run();
 }
 
 describe('TLSContext', () => {
