@@ -206,6 +206,7 @@ export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> exten
    * @internal
    */
   _use(method: string): N {
+    this._sendHeldFirst();
     this._checkOpen(method);
     return this._native;
   }
@@ -233,6 +234,11 @@ export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> exten
 
   /** @internal */
   _sendHeld(): void {}
+
+  /** @internal Sends a held write or send, if any, before another use of the handle. */
+  _sendHeldFirst(): void {
+    if (this._held !== null && !this._closed) this._sendHeld();
+  }
 
   static {
     (WrappedHandle.prototype as { _held: unknown })._held = null;

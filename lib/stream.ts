@@ -230,12 +230,6 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     this._native.readStartInto(buffer, false);
   }
 
-  /** @internal Sends a held write first (see _held). */
-  override _use(method: string): N {
-    if (this._held !== null) this._sendHeld();
-    return super._use(method);
-  }
-
   /** @internal */
   override _sendHeld(): void {
     const d = this._held!;
@@ -266,7 +260,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   /** @internal A read callback threw: a write it held is sent now. */
   _readFailed(): void {
     this._reading = false;
-    if (this._held !== null && !this._closed) this._sendHeld();
+    this._sendHeldFirst();
   }
 
   /**
@@ -332,7 +326,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
 
   /** Bytes queued for writing. */
   get writeQueueSize(): number {
-    if (this._held !== null && !this._closed) this._sendHeld();
+    this._sendHeldFirst();
     return this._native.writeQueueSize();
   }
 

@@ -296,13 +296,13 @@ export class UDP extends WrappedHandle<NativeUDP> {
 
   /** Bytes waiting in the send queue. */
   get sendQueueSize(): number {
-    if (this._held !== null && !this._closed) this._sendHeld();
+    this._sendHeldFirst();
     return this._native.sendQueueSize();
   }
 
   /** Sends waiting in the send queue (including completed ones whose callback is due). */
   get sendQueueCount(): number {
-    if (this._held !== null && !this._closed) this._sendHeld();
+    this._sendHeldFirst();
     return this._native.sendQueueCount();
   }
 
@@ -334,12 +334,6 @@ export class UDP extends WrappedHandle<NativeUDP> {
       this._sendAddress = target[0];
     }
     return target;
-  }
-
-  /** @internal Sends a held send first (see _held). */
-  override _use(method: string): NativeUDP {
-    if (this._held !== null) this._sendHeld();
-    return super._use(method);
   }
 
   /** @internal */
@@ -381,7 +375,7 @@ export class UDP extends WrappedHandle<NativeUDP> {
       this._recvCallback!.call(null, err, data, addr, sender[FLAGS], this);
     } catch (e) {
       this._receiving = false;
-      if (this._held !== null && !this._closed) this._sendHeld();
+      this._sendHeldFirst();
       throw e;
     }
     this._receiving = false;

@@ -14,6 +14,16 @@ inline int ParseAddress(const std::string& ip, int port, sockaddr_storage* out) 
   return uv_ip6_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in6*>(out));
 }
 
+// Sets the port of an IPv4 or IPv6 address, keeping the rest.
+inline void SetPort(sockaddr_storage* ss, int port) {
+  in_port_t p = htons(static_cast<uint16_t>(port));
+  if (ss->ss_family == AF_INET) {
+    reinterpret_cast<sockaddr_in*>(ss)->sin_port = p;
+  } else {
+    reinterpret_cast<sockaddr_in6*>(ss)->sin6_port = p;
+  }
+}
+
 // { address, port, family, flowinfo?, scopeId? }, or null for an unknown
 // family. The object is made by lib/address.ts (makeSockAddr), the one
 // encoder of socket addresses, which also makes UDP senders.

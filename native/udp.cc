@@ -222,12 +222,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       d->sa = nullptr;  // null: the connected peer
     } else if ((keep = len < sizeof ip - 1) && strcmp(ip, sendIP_) == 0) {
       d->ss = sendDest_;
-      in_port_t p = htons(static_cast<uint16_t>(port));
-      if (d->ss.ss_family == AF_INET) {
-        reinterpret_cast<sockaddr_in*>(&d->ss)->sin_port = p;
-      } else {
-        reinterpret_cast<sockaddr_in6*>(&d->ss)->sin6_port = p;
-      }
+      SetPort(&d->ss, port);
       d->sa = reinterpret_cast<const sockaddr*>(&d->ss);
     } else {
       int r = ParseAddress(keep ? std::string(ip, len) : Napi::Value(env, ipValue).As<Napi::String>().Utf8Value(),
@@ -284,12 +279,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       return;
     }
     d.ss = from;
-    in_port_t p = htons(static_cast<uint16_t>(port));
-    if (d.ss.ss_family == AF_INET) {
-      reinterpret_cast<sockaddr_in*>(&d.ss)->sin_port = p;
-    } else {
-      reinterpret_cast<sockaddr_in6*>(&d.ss)->sin6_port = p;
-    }
+    SetPort(&d.ss, static_cast<int>(port));
     d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
     int r = SendDatagram(d, false);
     if (r != 0) {
