@@ -41,6 +41,33 @@ function tlsFiles() {
   return { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
 }
 
+// A uvkit loop for a server. Writes have no callback: one that fails (a
+// client that reset) comes to the hook, as Node's sockets emit 'error'.
+function uvkitLoop(uv) {
+  const loop = new uv.Loop();
+  loop.excepthook = (err) => {
+    if (err && err.handle) return err.handle.close();
+    console.error(err);
+    process.exit(1);
+  };
+  return loop;
+}
+
+// A uvkit TCP server on 127.0.0.1 that hands each accepted connection (with
+// TCP_NODELAY set) to onConnection; reports its port.
+function uvkitTCPServer(uv, loop, onConnection) {
+  const server = new uv.TCP(loop);
+  server.bind('127.0.0.1', 0);
+  server.listen((err) => {
+    if (err) throw err;
+    const c = new uv.TCP(loop);
+    server.accept(c);
+    c.nodelay(true);
+    onConnection(c);
+  }, 4096);
+  return server;
+}
+
 if (impl === 'c') {
   const b = require(path.join(__dirname, 'bin', 'baseline.node'));
   ready(b.listen(kind));
@@ -87,12 +114,7 @@ if (impl === 'c') {
   // is safe: what the socket does not take at once is copied by the write.
   if (kind !== 'echo' && kind !== 'sink') throw new Error(`uvkit-buffer: no ${kind} server`);
   const uv = require('..');
-  const loop = new uv.Loop();
-  loop.excepthook = (err) => {
-    if (err && err.handle) return err.handle.close();
-    console.error(err);
-    process.exit(1);
-  };
+  const loop = uvkitLoop(uv);
   const buffer = Buffer.allocUnsafe(65536);
   const onEcho = (err, nread, buf, h) => {
     if (nread > 0) h.write(buf.subarray(0, nread));
@@ -102,27 +124,12 @@ if (impl === 'c') {
     if (nread === 0) h.close();
   };
   const onRead = kind === 'echo' ? onEcho : onSink;
-  const server = new uv.TCP(loop);
-  server.bind('127.0.0.1', 0);
-  server.listen((err) => {
-    if (err) throw err;
-    const c = new uv.TCP(loop);
-    server.accept(c);
-    c.nodelay(true);
-    c.startRead(onRead, { buffer });
-  }, 4096);
+  const server = uvkitTCPServer(uv, loop, (c) => c.startRead(onRead, { buffer }));
   ready(server.getsockname().port);
   loop.run();
 } else if (impl === 'uvkit' || impl === 'uvkit-attached') {
   const uv = require('..');
-  const loop = new uv.Loop();
-  // Writes have no callback: one that fails (a client that reset) comes
-  // here, as Node's sockets emit 'error'.
-  loop.excepthook = (err) => {
-    if (err && err.handle) return err.handle.close();
-    console.error(err);
-    process.exit(1);
-  };
+  const loop = uvkitLoop(uv);
   if (kind === 'udp') {
     const s = new uv.UDP(loop);
     s.bind('127.0.0.1', 0);
@@ -134,13 +141,7 @@ if (impl === 'c') {
     // Each accepted connection becomes a server TLS stream that echoes; a
     // failed handshake or read closes it.
     const context = new uv.TLSContext(tlsFiles());
-    const server = new uv.TCP(loop);
-    server.bind('127.0.0.1', 0);
-    server.listen((err) => {
-      if (err) throw err;
-      const c = new uv.TCP(loop);
-      server.accept(c);
-      c.nodelay(true);
+    const server = uvkitTCPServer(uv, loop, (c) => {
       const t = new uv.TLS(loop, c, { isServer: true, context });
       t.handshake((e) => {
         if (e) t.close();
@@ -149,12 +150,10 @@ if (impl === 'c') {
         if (e || data === null) t.close();
         else t.write(data);
       });
-    }, 4096);
+    });
     ready(server.getsockname().port);
   } else {
     const held = [];
-    const server = new uv.TCP(loop);
-    server.bind('127.0.0.1', 0);
     const onEcho = (err, data, h) => {
       if (data !== null) h.write(data);
       else h.close();
@@ -166,17 +165,13 @@ if (impl === 'c') {
       if (data === null) h.close();
     };
     const onRead = kind === 'echo' ? onEcho : kind === 'sink' ? onSink : onHold;
-    server.listen((err) => {
-      if (err) throw err;
-      const c = new uv.TCP(loop);
-      server.accept(c);
-      c.nodelay(true);
+    const server = uvkitTCPServer(uv, loop, (c) => {
       c.startRead(onRead);
       if (kind === 'hold') {
         held.push(c);
         if (held.length % HOLD_REPORT === 0) report({ held: held.length, rss: rss() });
       }
-    }, 4096);
+    });
     if (kind === 'hold') report({ rss: rss() });
     ready(server.getsockname().port);
   }
