@@ -1,8 +1,11 @@
 // Module entry: per-environment state, the registries that every native file
 // adds itself to (UVKIT_INIT, UVKIT_CALLBACK in uvkit.h), and the clean-up
 // that closes every loop when the environment ends.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 
 #include "loop.h"
 
@@ -42,7 +45,23 @@ static void Cleanup(void* arg) {
   for (LoopWrap* loop : addon->loops) loop->Teardown();
 }
 
+// Node unloads an addon (dlclose) when an environment that loaded it ends,
+// before the worker's own loop has run the close callbacks of handles put
+// on it (attach()), while a reaper thread may still sit in waitpid and a
+// stuck loop's pool work may still complete: all of that is code in this
+// library. Keep it mapped for the life of the process.
+static void PinLibrary() {
+  static std::once_flag once;  // workers may load it at the same time
+  std::call_once(once, [] {
+    Dl_info self;
+    if (dladdr(reinterpret_cast<void*>(&PinLibrary), &self) != 0 && self.dli_fname != nullptr) {
+      dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    }
+  });
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PinLibrary();
   AddonData* addon = new AddonData();
   env.SetInstanceData(addon);
   napi_add_env_cleanup_hook(env, Cleanup, addon);

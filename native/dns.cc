@@ -113,7 +113,7 @@ Napi::Value Started(const Napi::CallbackInfo& info, DnsReq* r) {
 
 LoopWrap* GetLoop(const Napi::CallbackInfo& info) {
   LoopWrap* loop = LoopWrap::Unwrap(info[0].As<Napi::Object>());
-  return loop->CheckUsable(info.Env()) ? loop : nullptr;
+  return loop != nullptr && loop->CheckUsable(info.Env()) ? loop : nullptr;
 }
 
 // getaddrinfo(loop, req | null, host | null, service | null, family,

@@ -4,10 +4,11 @@
 
 UVKIT_CALLBACK(onClose);
 
-void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
+bool HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
   // info[0]: the native Loop, info[1]: the owner; lib/ checks both.
   env_ = info.Env();
   loop_ = LoopWrap::Unwrap(info[0].As<Napi::Object>());
+  if (loop_ == nullptr) return false;
   owner_ = Napi::Weak(info[1].As<Napi::Object>());
   handle_ = static_cast<uv_handle_t*>(malloc(size + sizeof(int)));  // + CloseFdAfter's slot
   handle_->data = nullptr;
@@ -15,6 +16,7 @@ void HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
   // Made while attached: callbacks run in the async context of creation.
   if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
   TakeId(loop_->addon());
+  return true;
 }
 
 void HandleBase::TakeId(AddonData* addon) {
@@ -193,7 +195,7 @@ Napi::Value HandleBase::HasRef(const Napi::CallbackInfo& info) {
 
 void HandleBase::SetRef(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
-  if (info[0].ToBoolean()) {
+  if (Truthy(info[0])) {
     uv_ref(handle_);
   } else {
     uv_unref(handle_);
@@ -219,7 +221,7 @@ Napi::Value HandleBase::Fileno(const Napi::CallbackInfo& info) {
 Napi::Value HandleBase::BufferSize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!IsOpen(env)) return env.Undefined();
-  bool send = info[0].ToBoolean();
+  bool send = Truthy(info[0]);
   int value = info[1].As<Napi::Number>().Int32Value();
   int r = send ? uv_send_buffer_size(handle_, &value) : uv_recv_buffer_size(handle_, &value);
   if (r != 0) {

@@ -87,7 +87,9 @@ class HandleBase {
 
  protected:
   HandleBase() = default;
-  void Setup(const Napi::CallbackInfo& info, size_t size);
+  // False, with nothing allocated, when the loop cannot be unwrapped (it
+  // can fail only while a worker is being terminated).
+  bool Setup(const Napi::CallbackInfo& info, size_t size);
   // Disposes of the handle after a failed uv_*_init as `remains` says and
   // throws its error, unless InitHandle already threw one.
   void InitFailed(int status, const char* syscall, InitRemains remains);
@@ -133,7 +135,7 @@ class HandleWrap : public Napi::ObjectWrap<T>, public Base {
   // Runs the type's `static int InitHandle(LoopWrap*, U*, const CallbackInfo&)`
   // (the uv_*_init call); on failure throws T::kInitSyscall's error.
   explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<T>(info) {
-    this->Setup(info, sizeof(U));
+    if (!this->Setup(info, sizeof(U))) return;  // stays closed
     int r = T::InitHandle(this->loop_, uv(), info);
     if (r != 0) {
       this->InitFailed(r, T::kInitSyscall, T::AfterFailedInit(this->loop_, uv()));

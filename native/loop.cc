@@ -2,7 +2,6 @@
 // the path by which callbacks enter JavaScript, close() and teardown.
 #include "loop.h"
 
-#include <dlfcn.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -30,7 +29,7 @@ LoopWrap::LoopWrap(const Napi::CallbackInfo& info)
     return;
   }
   rings_.AfterInit(loop_);
-  r = Configure(info[1].As<Napi::Number>().Int32Value(), info[2].ToBoolean(), info[3].ToBoolean());
+  r = Configure(info[1].As<Napi::Number>().Int32Value(), Truthy(info[2]), Truthy(info[3]));
   if (r != 0) {
     uv_loop_close(loop_);
     delete loop_;
@@ -320,13 +319,8 @@ static void ReleaseStuckLoopFds(uv_loop_t* loop, LoopRings* rings) {
   {
     std::lock_guard<std::mutex> lock(mu);
     if (sink < 0) {
+      // Lives as long as the process, as does this library (PinLibrary).
       sink = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-      // The sink lives as long as the process: keep this module (and so the
-      // variable) loaded even when the last environment using it unloads it.
-      Dl_info self;
-      if (dladdr(reinterpret_cast<void*>(&ReleaseStuckLoopFds), &self) != 0 && self.dli_fname) {
-        dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-      }
     }
   }
   if (sink < 0) return;  // keep everything as it is

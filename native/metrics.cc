@@ -57,7 +57,7 @@ static Napi::Value PrintHandlesJS(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   LoopWrap* loop = LoopArg(info);
   if (loop == nullptr) return env.Undefined();
-  return Napi::String::New(env, PrintHandles(loop->uv(), info[1].ToBoolean()));
+  return Napi::String::New(env, PrintHandles(loop->uv(), Truthy(info[1])));
 }
 
 // loopRequests(loop) -> [libuv requests in flight (fs, dns), queueWork jobs not done]

@@ -20,8 +20,8 @@ static Napi::Value FdPair(Napi::Env env, int a, int b) {
 // socketpair(dgram, nonblock) -> [fd, fd], both close-on-exec.
 static Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int type = info[0].ToBoolean() ? SOCK_DGRAM : SOCK_STREAM;
-  int flags = info[1].ToBoolean() ? UV_NONBLOCK_PIPE : 0;
+  int type = Truthy(info[0]) ? SOCK_DGRAM : SOCK_STREAM;
+  int flags = Truthy(info[1]) ? UV_NONBLOCK_PIPE : 0;
   uv_os_sock_t fds[2];
   int r = uv_socketpair(type, 0, fds, flags, flags);
   if (r != 0) return ThrowUV(env, r, "uv_socketpair");
@@ -31,7 +31,7 @@ static Napi::Value SocketPair(const Napi::CallbackInfo& info) {
 // pipe(nonblock) -> [read fd, write fd], both close-on-exec.
 static Napi::Value Pipe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int flags = info[0].ToBoolean() ? UV_NONBLOCK_PIPE : 0;
+  int flags = Truthy(info[0]) ? UV_NONBLOCK_PIPE : 0;
   uv_file fds[2];
   int r = uv_pipe(fds, flags, flags);
   if (r != 0) return ThrowUV(env, r, "uv_pipe");
@@ -93,7 +93,7 @@ static Napi::Value GetAvailableMemory(const Napi::CallbackInfo& info) {
 static Napi::Value ClockGettime(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uv_timespec64_t ts;
-  int r = uv_clock_gettime(info[0].ToBoolean() ? UV_CLOCK_REALTIME : UV_CLOCK_MONOTONIC, &ts);
+  int r = uv_clock_gettime(Truthy(info[0]) ? UV_CLOCK_REALTIME : UV_CLOCK_MONOTONIC, &ts);
   if (r != 0) return ThrowUV(env, r, "uv_clock_gettime");
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::Number::New(env, static_cast<double>(ts.tv_sec)));
@@ -122,7 +122,7 @@ static void Sleep(const Napi::CallbackInfo& info) {
 static Napi::Value IfIndexTo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   unsigned int index = info[0].As<Napi::Number>().Uint32Value();
-  bool iid = info[1].ToBoolean();
+  bool iid = Truthy(info[1]);
   char name[UV_IF_NAMESIZE];
   size_t size = sizeof name;
   int r = iid ? uv_if_indextoiid(index, name, &size) : uv_if_indextoname(index, name, &size);

@@ -35,7 +35,7 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
   static constexpr const char* kInitSyscall = "uv_pipe_init";
   // info[2]: ipc
   static int InitHandle(LoopWrap* loop, uv_pipe_t* h, const Napi::CallbackInfo& info) {
-    return uv_pipe_init(loop->uv(), h, info[2].ToBoolean() ? 1 : 0);
+    return uv_pipe_init(loop->uv(), h, Truthy(info[2]) ? 1 : 0);
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {
@@ -135,7 +135,7 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
     if (!bufs.Gather(env, info[1])) return;
     uv_pipe_t* carrier;
     if (!Carrier(env, info[3], &carrier)) return;
-    int r = WriteBufs(bufs, info[2].ToBoolean(), carrier);
+    int r = WriteBufs(bufs, Truthy(info[2]), carrier);
     if (r != 0) Throw(r, "write");
   }
 

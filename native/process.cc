@@ -2,12 +2,10 @@
 // watcher, but only while the child's uv_process_t is open: a handle closed
 // before its child exits hands the pid to a thread that waits for it, so no
 // zombie is left whichever way the handle ends.
-#include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,7 +23,7 @@ class StringList {
   explicit StringList(Napi::Value v) {
     Napi::Array a = v.As<Napi::Array>();
     strings_.reserve(a.Length());
-    for (uint32_t i = 0; i < a.Length(); i++) strings_.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+    for (uint32_t i = 0; i < a.Length(); i++) strings_.push_back(Element(a, i).As<Napi::String>().Utf8Value());
     for (std::string& s : strings_) ptrs_.push_back(&s[0]);
     ptrs_.push_back(nullptr);
   }
@@ -54,22 +52,9 @@ bool InLoop(uv_loop_t* loop, const void* h) {
   return find.found;
 }
 
-// Node unloads an addon when the last worker that loaded it ends, which
-// would pull the code from under a reaper thread still in waitpid: keep
-// this library mapped for good once one is started.
-void PinLibrary() {
-  static std::once_flag once;  // workers may get here at the same time
-  std::call_once(once, [] {
-    Dl_info info;
-    if (dladdr(reinterpret_cast<void*>(&PinLibrary), &info) != 0 && info.dli_fname != nullptr) {
-      dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-    }
-  });
-}
-
-// Waits for `pid` on a thread of its own, for a child libuv will not reap.
+// Waits for `pid` on a thread of its own, for a child libuv will not reap
+// (the library stays mapped under it: see PinLibrary in addon.cc).
 void ReapInBackground(pid_t pid) {
-  PinLibrary();
   std::thread([pid] {
     while (waitpid(pid, nullptr, 0) == -1 && errno == EINTR) {
     }
@@ -122,14 +107,14 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     Napi::Array stdio = info[9].As<Napi::Array>();
     std::vector<uv_stdio_container_t> containers(stdio.Length());
     for (uint32_t i = 0; i < stdio.Length(); i++) {
-      Napi::Array entry = stdio.Get(i).As<Napi::Array>();
-      int flags = entry.Get(0u).As<Napi::Number>().Int32Value();
+      Napi::Array entry = Element(stdio, i).As<Napi::Array>();
+      int flags = Element(entry, 0).As<Napi::Number>().Int32Value();
       uv_stdio_container_t& c = containers[i];
       c.flags = static_cast<uv_stdio_flags>(flags);
       if (flags & UV_INHERIT_FD) {
-        c.data.fd = entry.Get(1u).As<Napi::Number>().Int32Value();
+        c.data.fd = Element(entry, 1).As<Napi::Number>().Int32Value();
       } else if (flags & (UV_INHERIT_STREAM | UV_CREATE_PIPE)) {
-        HandleBase* stream = HandleBase::FromValue(env, entry.Get(1u));
+        HandleBase* stream = HandleBase::FromValue(env, Element(entry, 1));
         uv_handle_t* sh = stream != nullptr ? stream->uvHandle() : nullptr;
         if (sh == nullptr || uv_is_closing(sh) || !IsStreamType(uv_handle_get_type(sh)) ||
             ((flags & UV_CREATE_PIPE) && uv_handle_get_type(sh) != UV_NAMED_PIPE)) {

@@ -153,7 +153,7 @@ void StreamWrap::ReadStop(const Napi::CallbackInfo& info) {
 
 void StreamWrap::ReadStartInto(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
-  bool restart = info[1].ToBoolean();
+  bool restart = Truthy(info[1]);
   if (restart && !UserFdValid()) return Throw(UV_EBADF, "read");  // as Pipe's ReadStart
   readInto_ = Napi::Persistent(info[0]);
   if (!restart) return;
@@ -221,7 +221,7 @@ void StreamWrap::Write(const Napi::CallbackInfo& info) {
   SendBatchedFirst();
   datapath::Bufs bufs;
   if (!bufs.Gather(info.Env(), info[1])) return;
-  int r = WriteBufs(bufs, info[2].ToBoolean(), nullptr);
+  int r = WriteBufs(bufs, Truthy(info[2]), nullptr);
   if (r != 0) Throw(r, "write");
 }
 
@@ -397,7 +397,7 @@ void StreamWrap::OnShutdown(uv_shutdown_t* req, int status) {
 
 void StreamWrap::SetBlocking(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
-  int r = uv_stream_set_blocking(stream(), info[0].ToBoolean() ? 1 : 0);
+  int r = uv_stream_set_blocking(stream(), Truthy(info[0]) ? 1 : 0);
   if (r != 0) Throw(r, "uv_stream_set_blocking");
 }
 

@@ -79,14 +79,14 @@ class TCPWrap : public HandleWrap<TCPWrap, uv_tcp_t, StreamWrap> {
 
   void NoDelay(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    int r = uv_tcp_nodelay(uv(), info[0].ToBoolean() ? 1 : 0);
+    int r = uv_tcp_nodelay(uv(), Truthy(info[0]) ? 1 : 0);
     if (r != 0) Throw(r, "nodelay");
   }
 
   // keepalive(enable, delaySeconds): lib/ converts from ms.
   void KeepAlive(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    int r = uv_tcp_keepalive(uv(), info[0].ToBoolean() ? 1 : 0,
+    int r = uv_tcp_keepalive(uv(), Truthy(info[0]) ? 1 : 0,
                              info[1].As<Napi::Number>().Uint32Value());
     if (r != 0) Throw(r, "keepalive");
   }
@@ -95,7 +95,7 @@ class TCPWrap : public HandleWrap<TCPWrap, uv_tcp_t, StreamWrap> {
   // feature is there.
   void KeepAliveEx(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    int r = Features::Get().tcpKeepaliveEx(uv(), info[0].ToBoolean() ? 1 : 0,
+    int r = Features::Get().tcpKeepaliveEx(uv(), Truthy(info[0]) ? 1 : 0,
                                            info[1].As<Napi::Number>().Uint32Value(),
                                            info[2].As<Napi::Number>().Uint32Value(),
                                            info[3].As<Napi::Number>().Uint32Value());
@@ -104,7 +104,7 @@ class TCPWrap : public HandleWrap<TCPWrap, uv_tcp_t, StreamWrap> {
 
   void SimultaneousAccepts(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    int r = uv_tcp_simultaneous_accepts(uv(), info[0].ToBoolean() ? 1 : 0);
+    int r = uv_tcp_simultaneous_accepts(uv(), Truthy(info[0]) ? 1 : 0);
     if (r != 0) Throw(r, "simultaneousAccepts");
   }
 

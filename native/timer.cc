@@ -18,9 +18,15 @@ struct TimerDriver::Driver {
 Napi::Value TimerDriver::Clock(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (clock_ == nullptr) {
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, sizeof(double));
-    clock_ = static_cast<double*>(buffer.Data());
-    clockArray_ = Napi::Persistent(Napi::Value(Napi::Float64Array::New(env, 1, buffer, 0)));
+    // Raw calls: both fail while a worker is terminated (see Truthy).
+    void* data;
+    napi_value buffer, array;
+    if (napi_create_arraybuffer(env, sizeof(double), &data, &buffer) != napi_ok ||
+        napi_create_typedarray(env, napi_float64_array, 1, buffer, 0, &array) != napi_ok) {
+      return env.Undefined();
+    }
+    clock_ = static_cast<double*>(data);
+    clockArray_ = Napi::Persistent(Napi::Value(env, array));
     loop_->SyncClock();
   }
   return clockArray_.Value();
@@ -81,7 +87,7 @@ void TimerDriver::Track(napi_value timer) {
 // driver holds the lib/ Loop, and through it every active timer.
 Napi::Value TimerDriver::Arm(const Napi::CallbackInfo& info) {
   double due = info[0].As<Napi::Number>().DoubleValue();
-  bool ref = info[1].ToBoolean();
+  bool ref = Truthy(info[1]);
   if (!(due >= 0)) {  // also NaN: never a timeout of 0, re-armed forever
     if (driver_ != nullptr) uv_timer_stop(&driver_->timer);
     if (pinned_) loop_->ReleaseOwner();

@@ -43,14 +43,14 @@ TLSWrap::TLSWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TLSWrap>(inf
     napi_throw(env, MakeUVError(env, info[1], r, "TLS"));
     return;
   }
-  engine_.reset(new TLSEngine(ctx, info[4].ToBoolean(), this));
+  engine_.reset(new TLSEngine(ctx, Truthy(info[4]), this));
   if (engine_->ssl() == nullptr) {
     napi_value err = MakeTLSError(env, info[1], TakeOpenSSLError("SSL_new failed"), UV_ENOMEM);
     if (err != nullptr) napi_throw(env, err);
     return;
   }
   if (info[5].IsString()) engine_->SetServername(info[5].As<Napi::String>().Utf8Value());
-  rejectUnauthorized_ = info[6].ToBoolean();
+  rejectUnauthorized_ = Truthy(info[6]);
   if (info[7].IsTypedArray()) {
     Napi::Uint8Array der = info[7].As<Napi::Uint8Array>();
     if (!engine_->SetSession(der.Data(), der.ByteLength())) {
@@ -60,7 +60,7 @@ TLSWrap::TLSWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TLSWrap>(inf
       return;
     }
   }
-  hasSNICallback_ = info[8].ToBoolean();
+  hasSNICallback_ = Truthy(info[8]);
   uv_read_stop(s);  // the engine reads from here on
   Adopt(info, from);
   pump_ = static_cast<Pump*>(malloc(sizeof(Pump)));
@@ -145,7 +145,7 @@ void TLSWrap::Write(const Napi::CallbackInfo& info) {
   if (!IsOpen(env)) return;
   datapath::Bufs bufs;
   if (!bufs.Gather(env, info[1])) return;
-  bool hasCallback = info[2].ToBoolean();
+  bool hasCallback = Truthy(info[2]);
   if (state_ == State::kFailed) return ThrowFailure(env);
   if (shutdownRequested_) return Throw(UV_EPIPE, "write");
   if (state_ != State::kOpen) {

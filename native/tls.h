@@ -171,7 +171,7 @@ class TLSWrap : public Napi::ObjectWrap<TLSWrap>, public HandleBase, public TLSE
 
   void SetBlocking(const Napi::CallbackInfo& info) {
     if (!IsOpen(info.Env())) return;
-    int r = uv_stream_set_blocking(stream(), info[0].ToBoolean() ? 1 : 0);
+    int r = uv_stream_set_blocking(stream(), Truthy(info[0]) ? 1 : 0);
     if (r != 0) Throw(r, "uv_stream_set_blocking");
   }
 

@@ -45,7 +45,7 @@ static void SetRoots(const Napi::CallbackInfo& info) {
   roots = new std::vector<X509*>();
   Napi::Array list = info[0].As<Napi::Array>();
   for (uint32_t i = 0; i < list.Length(); i++) {
-    std::string pem = list.Get(i).As<Napi::String>().Utf8Value();
+    std::string pem = Element(list, i).As<Napi::String>().Utf8Value();
     BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
     X509* cert = ReadPEMCert(bio);
     BIO_free(bio);
@@ -138,8 +138,8 @@ class TLSContextWrap : public Napi::ObjectWrap<TLSContextWrap> {
         return;
       }
     }
-    extra->requestCert = info[8].ToBoolean();
-    extra->rejectUnauthorized = info[9].ToBoolean();
+    extra->requestCert = Truthy(info[8]);
+    extra->rejectUnauthorized = Truthy(info[9]);
     if (extra->requestCert) {
       int mode = SSL_VERIFY_PEER | (extra->rejectUnauthorized ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
       SSL_CTX_set_verify(ctx_, mode, AcceptAnyCert);
@@ -172,7 +172,7 @@ class TLSContextWrap : public Napi::ObjectWrap<TLSContextWrap> {
   template <typename Use>
   static bool ForEachPEMCert(Napi::Array list, Use use) {
     for (uint32_t i = 0; i < list.Length(); i++) {
-      Napi::Uint8Array pem = list.Get(i).As<Napi::Uint8Array>();
+      Napi::Uint8Array pem = Element(list, i).As<Napi::Uint8Array>();
       BIO* bio = BIO_new_mem_buf(pem.Data(), static_cast<int>(pem.ByteLength()));
       int n = 0;
       bool ok = true;
@@ -266,7 +266,8 @@ SSL_CTX* ContextFromValue(Napi::Env env, Napi::Value value) {
   bool tagged = false;
   napi_check_object_type_tag(env, value, &kContextTag, &tagged);
   if (!tagged) return nullptr;
-  return TLSContextWrap::Unwrap(value.As<Napi::Object>())->ctx();
+  TLSContextWrap* wrap = TLSContextWrap::Unwrap(value.As<Napi::Object>());
+  return wrap != nullptr ? wrap->ctx() : nullptr;
 }
 
 UVKIT_INIT(TLSContext, TLSContextWrap::Init);

@@ -7,7 +7,7 @@ class TTYWrap : public HandleWrap<TTYWrap, uv_tty_t, StreamWrap> {
   // info[2]: fd, info[3]: readable
   static int InitHandle(LoopWrap* loop, uv_tty_t* h, const Napi::CallbackInfo& info) {
     return uv_tty_init(loop->uv(), h, info[2].As<Napi::Number>().Int32Value(),
-                       info[3].ToBoolean() ? 1 : 0);
+                       Truthy(info[3]) ? 1 : 0);
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {

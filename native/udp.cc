@@ -430,17 +430,17 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     std::vector<sockaddr*> addrs(count);
     for (uint32_t i = 0; i < count; i++) {
       Datagram& d = ds[i];
-      Napi::Value ip = ips.Get(i);
+      Napi::Value ip = Element(ips, i);
       d.sa = nullptr;
       if (!ip.IsNull()) {
-        int r = ParseAddress(ip.As<Napi::String>().Utf8Value(), ports.Get(i).As<Napi::Number>().Int32Value(), &d.ss);
+        int r = ParseAddress(ip.As<Napi::String>().Utf8Value(), Element(ports, i).As<Napi::Number>().Int32Value(), &d.ss);
         if (r != 0) {
           Throw(r, "send");
           return env.Undefined();
         }
         d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
       }
-      if (!d.bufs.Gather(env, datas.Get(i))) return env.Undefined();
+      if (!d.bufs.Gather(env, Element(datas, i))) return env.Undefined();
       bufs[i] = d.bufs.list;
       nbufs[i] = d.bufs.n;
       addrs[i] = const_cast<sockaddr*>(d.sa);

@@ -117,6 +117,26 @@ inline Napi::Value ThrowUV(Napi::Env env, int status, const char* syscall) {
   return env.Undefined();
 }
 
+// Reading arguments. node-addon-api answers a failed call that makes a value
+// (ToBoolean, Get) with an empty value that has no napi_env, and any later
+// call on that value aborts the process (Error::New cannot ask a null env
+// for its last error). Calls that may run JavaScript fail for every caller
+// once a worker is being terminated, so such chains must not exist: these
+// give false / undefined instead, and the terminating JavaScript never sees
+// them.
+inline bool Truthy(const Napi::Value& v) {
+  napi_value b;
+  bool result = false;
+  if (napi_coerce_to_bool(v.Env(), v, &b) == napi_ok) napi_get_value_bool(v.Env(), b, &result);
+  return result;
+}
+
+inline Napi::Value Element(const Napi::Object& array, uint32_t i) {
+  napi_value v;
+  if (napi_get_element(array.Env(), array, i, &v) != napi_ok) napi_get_undefined(array.Env(), &v);
+  return Napi::Value(array.Env(), v);
+}
+
 // The async context of callbacks entered with napi_make_callback (attached
 // mode). Its async resource is a plain object of its own, held here: since
 // Node 25 napi_async_init holds the resource strongly until
