@@ -386,8 +386,8 @@ function micro(name, label, n, unit = 'ops/s') {
   log(`${label} done`);
 }
 
-// RSS per idle connection: the server's RSS growth (after full GCs) from
-// listening to holding `conns` connections, each reading.
+// RSS per idle connection: the server's anonymous RSS growth (after full
+// GCs) from listening to holding `conns` connections, each reading.
 async function memory() {
   const conns = P.holdConns;
   const label = `rss per idle tcp conn (${conns.toLocaleString('en-US')})`;
