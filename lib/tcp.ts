@@ -125,6 +125,7 @@ export class TCP extends Stream<NativeTCP> {
   closeReset(cb?: (handle: this) => void): void {
     checkOptionalFunction(cb, 'callback');
     if (this._closed) return this._closeAgain(cb);
+    this._sendHeldFirst(); // as close() and every other use do
     this._native.closeReset();
     this._closed = true;
     this._closeCallback = cb ?? null;
