@@ -34,7 +34,7 @@ class SignalWrap : public HandleWrap<SignalWrap, uv_signal_t> {
     if (!IsOpen(info.Env())) return;
     int signum = info[0].As<Napi::Number>().Int32Value();
     int r = Truthy(info[1]) ? uv_signal_start_oneshot(uv(), OnSignal, signum)
-                                : uv_signal_start(uv(), OnSignal, signum);
+                            : uv_signal_start(uv(), OnSignal, signum);
     if (r != 0) return Throw(r, "uv_signal_start");
     Changed();
   }

@@ -174,6 +174,7 @@ class TLSContextWrap : public Napi::ObjectWrap<TLSContextWrap> {
     for (uint32_t i = 0; i < list.Length(); i++) {
       Napi::Uint8Array pem = Element(list, i).As<Napi::Uint8Array>();
       BIO* bio = BIO_new_mem_buf(pem.Data(), static_cast<int>(pem.ByteLength()));
+      if (bio == nullptr) return false;  // no memory (or no item: see Element)
       int n = 0;
       bool ok = true;
       while (ok) {
