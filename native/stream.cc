@@ -410,7 +410,7 @@ Napi::Value StreamWrap::IsWritable(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value StreamWrap::WriteQueueSize(const Napi::CallbackInfo& info) {
-  if (handle_ != nullptr) SendBatchedFirst();
+  SendBatchedFirst();  // none once closed
   double size = handle_ != nullptr ? static_cast<double>(uv_stream_get_write_queue_size(stream())) : 0;
   return Napi::Number::New(info.Env(), size);
 }

@@ -94,13 +94,10 @@ class StreamWrap : public HandleBase {
   void SendBatchedFirst() {
     if (batched_ > 0) loop()->writeBatch().Send(this);
   }
-
- public:
   // One batched write, from the WriteBatch.
   void SendBatched(const char* data, size_t len);
+  friend class WriteBatch;
   int batched_ = 0;  // writes of this stream in the loop's WriteBatch
-
- protected:
 
   // Starts a connect request made by the type's connect(); the owner stays
   // pinned until the callback.

@@ -1,8 +1,4 @@
-#include <cstring>
-
 #include "stream.h"
-
-UVKIT_CALLBACK(onUnclaimed);
 
 struct WriteBatch::Check {
   uv_check_t check;
