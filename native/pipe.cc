@@ -213,7 +213,7 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
     char name[1024];
     size_t len = sizeof name - 1;
     int r = uv_fileno(handle_, &fd);
-    if (r == 0) r = uv_pipe_getsockname(uv(), name, &len);
+    if (r == 0) r = SockName(false, name, &len);
     if (r == 0) {
       name[len] = '\0';  // an abstract or unbound name is "" here: ENOENT
       r = chmod(name, mode) == 0 ? 0 : -errno;
@@ -221,12 +221,20 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
     if (r != 0) Throw(r, "chmod");
   }
 
+  // The socket's (or the peer's) name into buf. libuv reads buf[0] after
+  // copying an empty name (an unbound socket): it starts as "", so that
+  // read is of a set byte.
+  int SockName(bool peer, char* buf, size_t* len) {
+    buf[0] = '\0';
+    return peer ? uv_pipe_getpeername(uv(), buf, len) : uv_pipe_getsockname(uv(), buf, len);
+  }
+
   Napi::Value Name(const Napi::CallbackInfo& info, bool peer) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return env.Undefined();
     char buf[1024];
     size_t len = sizeof buf;
-    int r = peer ? uv_pipe_getpeername(uv(), buf, &len) : uv_pipe_getsockname(uv(), buf, &len);
+    int r = SockName(peer, buf, &len);
     if (r != 0) {
       Throw(r, peer ? "getpeername" : "getsockname");
       return env.Undefined();
