@@ -1,13 +1,86 @@
 import { binding, NativeHandle } from './binding';
 import { FIFO } from './datapath';
 import { types } from 'util';
-import { codedError, HandleClosedError, HandleError, UVError, withAddress } from './errors';
+import { codedError, errorClassOf, HandleClosedError, HandleError, UVError, withAddress } from './errors';
 import { Handle, WrappedHandle } from './handle';
 import { PoolView } from './readpool';
+
 import {
   checkBoolean, checkData, checkFunction, checkInteger, checkObject, checkOptionalFunction, Data, invalidArgType, invalidArgValue,
   received,
 } from './validate';
+
+// Read batches (native/poll_batch.cc): the pooled reads of one poll phase
+// reach JavaScript in one call, onReadBatch(pool, entries, first, count,
+// out, held), as [stream id, offset, length] each. A write held in a read
+// callback is copied into `out` and listed in `held` ([writes, entries
+// done, then stream id, offset, length each]); native sends them when the
+// call returns, or earlier when lib hands them over (readBatchHandOver(n),
+// before any other use of a stream with one there: _sendHeld()).
+
+/** The reading streams by handle id: whom a batch entry names. */
+const streamsById: (Stream | undefined)[] = [];
+/** An entry's offset that means: deliver the stream's stalled reads (readRedeliver()). */
+const REDELIVER = 0xffffffff;
+/** The _held of a stream whose held write is in the batch's table. */
+const TABLED: Uint8Array[] = [];
+
+interface NativeBatchLoop {
+  readBatchHandOver(n: number): void;
+}
+
+/** A loop's read batch: the shared arrays and what the call in progress has put there. */
+class ReadBatch {
+  writes = 0; // in the table
+  used = 0; // bytes of out
+  readonly tabled: Stream[] = [];
+  running = false;
+  /** Streams that left reading during the batch: out of streamsById at its end (their entries may follow). */
+  readonly leaving: Stream[] = [];
+  constructor(readonly out: Uint8Array, readonly held: Uint32Array, readonly native: NativeBatchLoop) {}
+
+  /** Native sends the table's writes now. */
+  handOver(): void {
+    if (this.writes > 0) this.native.readBatchHandOver(this.writes);
+    this.clear();
+  }
+
+  clear(): void {
+    this.writes = 0;
+    this.used = 0;
+    for (const s of this.tabled) s._held = null;
+    this.tabled.length = 0;
+  }
+
+  /** Puts `s`'s held write into the table (false: no room, or not one Uint8Array). */
+  table(s: Stream, h: Uint8Array | Uint8Array[]): boolean {
+    if (!(h instanceof Uint8Array) || this.writes === MAX_TABLED) return false;
+    if (this.used + h.length > this.out.length) {
+      this.handOver();
+      if (h.length > this.out.length) return false;
+    }
+    this.out.set(h, this.used);
+    const t = 2 + this.writes * 3;
+    this.held[t] = s._id;
+    this.held[t + 1] = this.used;
+    this.held[t + 2] = h.length;
+    this.writes++;
+    this.used += h.length;
+    s._held = TABLED;
+    this.tabled.push(s);
+    return true;
+  }
+}
+const MAX_TABLED = 256; // native: kMaxReads
+
+interface BatchLoop {
+  _readBatch?: ReadBatch;
+  _native: unknown;
+}
+
+function batchOf(loop: unknown): ReadBatch | undefined {
+  return (loop as BatchLoop)._readBatch;
+}
 
 /** A libuv failure of a Stream. */
 export class StreamError extends HandleError {}
@@ -19,6 +92,7 @@ export interface NativeStream extends NativeHandle {
   listen(backlog: number): void;
   accept(client: NativeHandle): void;
   readStart(): void;
+  readRedeliver(): void;
   readStop(): void;
   readStartInto(buffer: Uint8Array, restart: boolean): void;
   tryWrite(data: Uint8Array | Uint8Array[], sendHandle?: object): number;
@@ -190,6 +264,8 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     checkFunction(cb, 'callback');
     if (options !== undefined) return this._startReadInto(n, cb as ReadIntoCallback<this>, options);
     n.readStart();
+    streamsById[this._id] = this as unknown as Stream;
+    if (this._stalled !== null) n.readRedeliver();
     this._readCallback = cb as (err: UVError | null, data: Buffer | null, handle: this) => void;
     this._into = null;
   }
@@ -197,6 +273,74 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   stopRead(): void {
     this._use('stopRead').readStop();
     this._into = null;
+    this._readCallback = null;
+    this._leaveReading();
+  }
+
+  /** @internal Leaves streamsById: at once, or at the end of the read batch being delivered. */
+  _leaveReading(): void {
+    const batch = batchOf(this._loop);
+    if (batch !== undefined && batch.running) batch.leaving.push(this as unknown as Stream);
+    else if (streamsById[this._id] === (this as unknown as Stream)) streamsById[this._id] = undefined;
+  }
+
+  // Reads libuv made before a callback earlier in the same read batch
+  // stopped this stream (or switched its form) wait in _stalled until it
+  // reads again; reads behind them wait with them. startRead() then queues
+  // a REDELIVER entry (readRedeliver()), whose turn delivers them in order.
+  /** @internal */
+  declare _stalled: [UVError | null, Buffer | null][] | null;
+
+  /** @internal A read for the callback, or late (below); returns the write the callback held. */
+  _read(err: UVError | null, data: Buffer | null): Uint8Array | Uint8Array[] | null {
+    if (this._stalled === null && this._readCallback !== null) return this._deliver(err, data);
+    this._lateRead(err, data);
+    return null;
+  }
+
+  /** @internal A read that cannot go to the callback now: stalled, or copied into the caller's buffer. */
+  _lateRead(err: UVError | null, data: Buffer | null): void {
+    if (this._stalled === null && this._into !== null) return this._copyInto(err, data);
+    (this._stalled ??= []).push([err, data]);
+  }
+
+  /** @internal Delivers the stalled reads, while the stream reads. */
+  _drainStalled(): void {
+    const stalled = this._stalled;
+    if (stalled === null) return;
+    while (stalled.length > 0 && this._stalled === stalled && !this._closed &&
+           (this._readCallback !== null || this._into !== null)) {
+      const [err, data] = stalled.shift()!;
+      if (this._into !== null) {
+        this._copyInto(err, data);
+      } else {
+        this._held = this._deliver(err, data);
+        if (this._held !== null) this._sendHeld();
+      }
+    }
+    if (stalled.length === 0 && this._stalled === stalled) {
+      this._stalled = null;
+      // _startReadInto left native stopped until now, so that no read
+      // lands in the buffer that these were copied into.
+      if (this._into !== null && !this._closed) this._native.readStartInto(this._into.buffer, true);
+    }
+  }
+
+  /** @internal A read made before the switch to the caller's buffer, copied into it. */
+  _copyInto(err: UVError | null, data: Buffer | null): void {
+    if (data === null) {
+      this._held = this._deliverInto(err, 0);
+      if (this._held !== null) this._sendHeld();
+      return;
+    }
+    for (let at = 0; at < data.length && this._into !== null && !this._closed;) {
+      const into = this._into;
+      const n = Math.min(data.length - at, into.buffer.length);
+      into.buffer.set(data.subarray(at, at + n));
+      at += n;
+      this._held = this._deliverInto(null, n);
+      if (this._held !== null) this._sendHeld();
+    }
   }
 
   /** @internal whether startRead takes options.buffer (not on TLS) */
@@ -211,7 +355,14 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     }
     const next = typeof source === 'function' ? (source as () => Uint8Array) : null;
     const buffer = next !== null ? returnedReadBuffer(next.call(undefined)) : (source as Uint8Array);
-    n.readStartInto(buffer, true);
+    if (this._stalled === null) {
+      n.readStartInto(buffer, true);
+    } else {
+      n.readStop(); // until the stalled reads are copied in (_drainStalled)
+      n.readRedeliver();
+    }
+    streamsById[this._id] = this as unknown as Stream;
+    this._readCallback = null;
     this._into = { cb, buffer, next };
   }
 
@@ -232,6 +383,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
 
   /** @internal */
   override _sendHeld(): void {
+    if (this._held === TABLED) return batchOf(this._loop)!.handOver();
     const d = this._held!;
     this._held = null;
     binding.write(this._id, d, false);
@@ -239,9 +391,33 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
 
   /** @internal Calls the read callback; returns the write it held, if any. */
   _deliver(err: UVError | null, data: Buffer | null): Uint8Array | Uint8Array[] | null {
+    const cb = this._readCallback!;
+    if (data === null) {
+      // The end of the stream, or an error: reading has stopped.
+      this._readCallback = null;
+      this._leaveReading();
+    }
     this._reading = this._holdsWrites;
     try {
-      this._readCallback!.call(null, err, data, this);
+      cb.call(null, err, data, this);
+    } catch (e) {
+      this._readFailed();
+      throw e;
+    }
+    return this._readDone();
+  }
+
+  /** @internal Calls the read callback of the caller's-buffer form; returns the write it held, if any. */
+  _deliverInto(err: UVError | null, nread: number): Uint8Array | Uint8Array[] | null {
+    const into = this._into!;
+    if (nread === 0) {
+      this._into = null; // the end, or an error: reading has stopped
+      this._leaveReading();
+    }
+    this._reading = this._holdsWrites;
+    try {
+      into.cb.call(null, err, nread, into.buffer, this);
+      if (into.next !== null && this._into === into && !this._closed) this._nextReadBuffer(into);
     } catch (e) {
       this._readFailed();
       throw e;
@@ -333,13 +509,15 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   /** @internal Closing drops the caller's read buffer (native drops its hold in Closing). */
   override _closeNative(): void {
     this._into = null;
+    this._stalled = null;
     super._closeNative();
+    this._leaveReading();
   }
 
   static {
     const proto = Stream.prototype as unknown as Record<string, unknown>;
     for (const name of ['_readCallback', '_into', '_listenCallback', '_shutdownCallback', '_connectCallback', '_bound',
-      '_peer', '_writeCallbacks', '_held']) {
+      '_peer', '_writeCallbacks', '_held', '_stalled']) {
       proto[name] = null;
     }
     proto._reading = false;
@@ -349,31 +527,78 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
       // (err, null) for an error, which ends reading.
       // Each returns the write the callback held (see _held).
       onRead(this: Stream, err: UVError | null, data: Buffer | null) {
-        return this._deliver(err, data);
+        return this._read(err, data);
       },
-      // A read copied into a read pool.
+      // A read copied into a read pool (when a read batch is being delivered).
       onReadPooled(this: Stream, pool: ArrayBuffer, offset: number, length: number) {
-        return this._deliver(null, new PoolView(pool, offset, length));
+        return this._read(null, new PoolView(pool, offset, length));
       },
       // A bulk read (no copy) that did not fill its Buffer.
       onReadSlice(this: Stream, data: Buffer, length: number) {
-        return this._deliver(null, data.subarray(0, length));
+        return this._read(null, data.subarray(0, length));
+      },
+      // The pooled reads of a poll phase (see ReadBatch), called with the
+      // Loop as `this`: entries[first, count) of the shared array.
+      onReadBatch(this: BatchLoop, pool: ArrayBuffer, entries: Uint32Array, first: number, count: number,
+        out: Uint8Array, held: Uint32Array) {
+        const batch = (this._readBatch ??= new ReadBatch(out, held, this._native as NativeBatchLoop));
+        batch.running = true;
+        let i = first;
+        try {
+          while (i < count) {
+            const k = i * 3;
+            i++;
+            const s = streamsById[entries[k]];
+            if (s === undefined || s._closed) continue;
+            const offset = entries[k + 1];
+            if (offset === REDELIVER) {
+              s._drainStalled();
+              continue;
+            }
+            let err: UVError | null = null;
+            let data: Buffer | null = null;
+            if (pool.byteLength !== 0) {
+              data = new PoolView(pool, offset, entries[k + 2]);
+            } else {
+              // Transferred by a callback (Node 22's ArrayBuffer transfer()
+              // ignores the untransferable mark): the bytes are gone.
+              s._native.readStop();
+              err = new (errorClassOf(s))(binding.errno.UV_ENOBUFS, 'read');
+            }
+            if (s._readCallback === null || s._stalled !== null) {
+              s._lateRead(err, data);
+              continue;
+            }
+            const h = s._deliver(err, data);
+            if (h === null) continue;
+            if (h === TABLED || batch.table(s, h)) {
+              s._held = TABLED;
+              continue;
+            }
+            s._held = h;
+            s._sendHeld();
+          }
+        } finally {
+          held[0] = batch.writes;
+          held[1] = i;
+          batch.clear();
+          // After an exception native calls again with the entries left.
+          batch.running = i < count;
+          if (i === count) {
+            for (const s of batch.leaving) {
+              if ((s._closed || (s._readCallback === null && s._into === null)) && streamsById[s._id] === s) {
+                streamsById[s._id] = undefined;
+              }
+            }
+            batch.leaving.length = 0;
+          }
+        }
       },
       // A read into the caller's buffer (startRead's second form): nread
       // bytes; (null, 0) at the end of the stream; (err, 0) for an error.
       // Both end reading (native has dropped the buffer).
       onReadInto(this: Stream, err: UVError | null, nread: number) {
-        const into = this._into!;
-        if (nread === 0) this._into = null;
-        this._reading = this._holdsWrites;
-        try {
-          into.cb.call(null, err, nread, into.buffer, this);
-          if (into.next !== null && this._into === into && !this._closed) this._nextReadBuffer(into);
-        } catch (e) {
-          this._readFailed();
-          throw e;
-        }
-        return this._readDone();
+        return this._deliverInto(err, nread);
       },
       onWrite(this: Stream, err: UVError | null) {
         this._writeCallbacks!.shift().call(null, err, this);

@@ -28,6 +28,8 @@ inline bool SameOpenFile(int userFd, int ownFd, dev_t dev, ino_t ino) {
   return fstat(userFd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
+class StreamWrap;
+
 class HandleBase {
  public:
   virtual ~HandleBase();
@@ -51,6 +53,8 @@ class HandleBase {
   // write(id, data, hasCallback, sendHandle?) of streams (native/stream.cc,
   // pipe.cc, tls.cc); other handles throw a TypeError.
   virtual void Write(const Napi::CallbackInfo& info);
+  // This wrap as a stream (TCP, Pipe, TTY), else null.
+  virtual StreamWrap* AsStream() { return nullptr; }
 
   // Calls the registered JS entry point `cb` with the owner as `this`;
   // `result`, if given, gets what it returned (on failure: unchanged).

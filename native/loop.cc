@@ -93,6 +93,7 @@ bool LoopWrap::CheckUsable(Napi::Env env) {
 bool LoopWrap::CallJS(napi_value fn, napi_value recv, size_t argc, const napi_value* argv,
                       napi_async_context ctx, napi_value* result) {
   if (tearingDown_ || jsGone_) return false;
+  if (pollBatch_.HasPollReads()) pollBatch_.DeliverReads();  // earlier events first
   SyncClock();
   napi_value ignored;
   if (result == nullptr) result = &ignored;
@@ -296,7 +297,7 @@ void LoopWrap::CloseParts() {
   attachment_ = nullptr;
   if (terminationWatch_ != nullptr) terminationWatch_->Close();
   terminationWatch_ = nullptr;
-  writeBatch_.Close();
+  pollBatch_.Close();
   work_.Close();
   timers_.Close();
   closePhase_.Close();
@@ -429,6 +430,8 @@ void InitLoop(Napi::Env env, Napi::Object exports) {
               "timerArm"),
           LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::closePhase_, &ClosePhase::Add>>(
               "closePhase"),
+          LoopWrap::InstanceMethod<&LoopWrap::PartMethod<&LoopWrap::pollBatch_, &PollBatch::HandOverJS>>(
+              "readBatchHandOver"),
       });
   exports.Set("Loop", ctor);
 }

@@ -4,7 +4,7 @@
 //   TimerDriver      timer.cc        JavaScript timers' uv timer, registry, clock
 //   WorkMailbox      work.cc         queueWork results from the pool's threads
 //   ClosePhase       close_phase.cc  close callbacks of handles with no uv handle
-//   WriteBatch       write_batch.cc  writes held by read callbacks, sent after poll
+//   PollBatch        poll_batch.cc   a poll phase's pooled reads and held writes
 //   Attachment       attachment.cc   attached mode: driven from Node's loop
 //   TerminationWatch termination.cc  a worker's terminate() while run() blocks
 // LoopWrap::CloseParts closes them all, for close() and for teardown alike.
@@ -93,20 +93,41 @@ namespace datapath {
 struct Bufs;
 }
 
-// The writes that read callbacks made (held by lib/stream.ts, handed over
-// by StreamWrap::WriteHeld) are sent together in the loop's check phase,
-// right after the poll phase that read them, as uvloop does: a server that
-// answers many sockets in one iteration reads them all before it wakes any
-// peer. Each keeps a copy of its bytes (JavaScript may run before they are
-// sent) and pins its stream; a stream sends its own first before anything
-// else it does (StreamWrap::SendBatched).
-class WriteBatch {
+// The reads and writes of one poll phase, as uvloop handles them. Pooled
+// stream reads are queued as (stream id, offset, length) and reach
+// JavaScript in one call (lib/stream.ts onReadBatch): in the check phase
+// right after the poll phase, or before anything else enters JavaScript
+// (LoopWrap::CallJS), so callbacks keep libuv's order. The writes that read
+// callbacks made (held by lib/stream.ts) come back in a table shared with
+// JavaScript, or one by one through StreamWrap::WriteHeld, and are sent
+// together in that check phase: a server that answers many sockets in one
+// iteration reads them all before it wakes any peer. Each keeps a copy of
+// its bytes (JavaScript may run before they are sent) and pins its stream;
+// a stream sends its own first before anything else it does
+// (StreamWrap::SendBatchedFirst).
+class PollBatch {
  public:
-  explicit WriteBatch(LoopWrap* loop) : loop_(loop) {}
+  explicit PollBatch(LoopWrap* loop) : loop_(loop) {}
+  // A pooled read of `stream`, in the pool whose memory is `poolData`;
+  // false: deliver it at once (attached, or a batch is being delivered).
+  bool AddRead(StreamWrap* stream, napi_value pool, const char* poolData, uint32_t offset, uint32_t len);
+  // An entry that delivers the reads lib/ keeps for `stream` (readRedeliver()).
+  void AddRedeliver(StreamWrap* stream);
+  // Whether reads of the poll phase wait (not only REDELIVER entries, which
+  // JavaScript queues and the check phase delivers): CallJS delivers them
+  // before anything else, as libuv would have.
+  bool HasPollReads() const { return hasPollReads_ && !delivering_; }
+  void DeliverReads();
+  // readBatchHandOver(n): the first n writes of the shared table, now.
+  Napi::Value HandOverJS(const Napi::CallbackInfo& info);
   void Add(StreamWrap* stream, const datapath::Bufs& bufs);
   // Sends the writes of `stream` (null: all), in order.
   void Send(StreamWrap* stream);
   void Close();
+
+  // Capacities of the arrays shared with lib/stream.ts (its MAX_TABLED).
+  static constexpr uint32_t kMaxReads = 256;
+  static constexpr uint32_t kOutSize = 256 * 1024;
 
  private:
   struct Check;
@@ -115,11 +136,26 @@ class WriteBatch {
     size_t offset, len;
   };
   static void OnCheck(uv_check_t* h);
+  void StartCheck();
+  void PushRead(uint32_t id, uint32_t offset, uint32_t len);
+  bool MakeShared();
+  void HandOver(uint32_t n);
 
   LoopWrap* loop_;
   Check* check_ = nullptr;  // made on first use
   std::vector<Entry> entries_;
   std::vector<char> bytes_;
+  // Reads: three words each; the pool they are in, held while they wait.
+  std::vector<uint32_t> reads_;
+  Napi::Reference<Napi::Value> readPool_;
+  const char* readPoolData_ = nullptr;
+  bool hasPollReads_ = false;
+  bool delivering_ = false;
+  // Made once: entries (reads in), out and held (the table of writes).
+  Napi::Reference<Napi::Value> entriesArray_, outArray_, heldArray_;
+  uint32_t* entriesData_ = nullptr;
+  char* outData_ = nullptr;
+  uint32_t* heldData_ = nullptr;
 };
 
 class Attachment;
@@ -132,7 +168,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
 
   uv_loop_t* uv() { return loop_; }
   napi_env env() const { return env_; }
-  WriteBatch& writeBatch() { return writeBatch_; }
+  PollBatch& pollBatch() { return pollBatch_; }
   AddonData* addon() const { return addon_; }
   bool attached() const { return attachment_ != nullptr; }
   // True if usable, else throws ERR_LOOP_CLOSED.
@@ -222,7 +258,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   TimerDriver timers_{this};
   WorkMailbox work_{this};
   ClosePhase closePhase_{this};
-  WriteBatch writeBatch_{this};
+  PollBatch pollBatch_{this};
   Attachment* attachment_ = nullptr;  // while attached
   TerminationWatch* terminationWatch_ = nullptr;  // a worker's loop, from its first run()
   DebugWatch* debugWatch_ = nullptr;

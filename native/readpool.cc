@@ -34,9 +34,8 @@ static bool NewPool(napi_env env, AddonData* addon, Pool* pool, size_t size, nap
 
 bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* ab,
           uint32_t* offset) {
-  bool small = len <= kMaxSmall;
-  Pool* pool = small ? &addon->smallReadPool : &addon->largeReadPool;
-  size_t size = small ? kSmallPoolSize : kLargePoolSize;
+  Pool* pool = &PoolFor(addon, len);
+  size_t size = len <= kMaxSmall ? kSmallPoolSize : kLargePoolSize;
   bool fresh = pool->data == nullptr || pool->used + len > size;
   if (!fresh) {
     *ab = pool->buffer.Value();

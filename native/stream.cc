@@ -1,5 +1,7 @@
 #include "stream.h"
 
+#include "readpool.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,10 +82,12 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   napi_env env = self->env();
   CallbackScope scope(env);
   self->bulkRead_ = nread == static_cast<ssize_t>(datapath::kSlabSize);
-  // Three shapes, one entry point each (lib/stream.ts):
+  // A read copied into a read pool joins the loop's PollBatch; the others
+  // have three shapes, one entry point each (lib/stream.ts):
   //   onRead(err | null, Buffer | null): a Buffer of its own; (null, null)
   //     at the end of the stream; (err, null) for an error, which ends reading;
-  //   onReadPooled(pool, offset, length): a small read in the read pool;
+  //   onReadPooled(pool, offset, length): a pooled read while a batch is
+  //     being delivered;
   //   onReadSlice(Buffer, length): a bulk read that did not fill its Buffer.
   const JSCallback* cb = &kCb_onRead;
   napi_value argv[3];
@@ -102,6 +106,14 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
         argv[1] = buffer;
       }
     } else if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[0], &offset)) {
+      const char* poolData = readpool::PoolFor(self->loop()->addon(), nread).data;
+      // IPC pipes deliver at once: a read's callback accepts the handles
+      // that came with it, and a later read in the batch would add its own.
+      if ((s->type != UV_NAMED_PIPE || !reinterpret_cast<uv_pipe_t*>(s)->ipc) &&
+          self->loop()->pollBatch().AddRead(self, argv[0], poolData, offset, static_cast<uint32_t>(nread))) {
+        if (pending != nullptr) napi_delete_reference(env, pending);
+        return;
+      }
       cb = &kCb_onReadPooled;
       napi_create_uint32(env, offset, &argv[1]);
       napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);
@@ -133,6 +145,11 @@ void StreamWrap::ReadStart(const Napi::CallbackInfo& info) {
   // Already reading: lib/ has just replaced the callback.
   if (r != 0 && r != UV_EALREADY) return Throw(r, "read");
   Changed();
+}
+
+void StreamWrap::ReadRedeliver(const Napi::CallbackInfo& info) {
+  if (!IsOpen(info.Env())) return;
+  loop()->pollBatch().AddRedeliver(this);
 }
 
 void StreamWrap::ReadStop(const Napi::CallbackInfo& info) {
@@ -234,7 +251,7 @@ void StreamWrap::WriteHeld(napi_value data) {
     napi_get_and_clear_last_exception(env(), &err);
     return;
   }
-  if (handle_ != nullptr && !uv_is_closing(handle_)) loop()->writeBatch().Add(this, bufs);
+  if (handle_ != nullptr && !uv_is_closing(handle_)) loop()->pollBatch().Add(this, bufs);
 }
 
 void StreamWrap::SendBatched(const char* data, size_t len) {

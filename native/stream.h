@@ -27,6 +27,7 @@ class StreamWrap : public HandleBase {
                                 W::InstanceMethod("accept", &T::Accept),
                                 W::InstanceMethod("readStart", &T::ReadStart),
                                 W::InstanceMethod("readStop", &T::ReadStop),
+                                W::InstanceMethod("readRedeliver", &T::ReadRedeliver),
                                 W::InstanceMethod("readStartInto", &T::ReadStartInto),
                                 W::InstanceMethod("tryWrite", &T::TryWrite),
                                 W::InstanceMethod("shutdown", &T::Shutdown),
@@ -45,6 +46,9 @@ class StreamWrap : public HandleBase {
   void Accept(const Napi::CallbackInfo& info);
   void ReadStart(const Napi::CallbackInfo& info);
   void ReadStop(const Napi::CallbackInfo& info);
+  // readRedeliver(): queues the entry that delivers the reads lib/ kept
+  // while reading was stopped (lib/stream.ts _stalled).
+  void ReadRedeliver(const Napi::CallbackInfo& info);
   // readStartInto(uint8Array, restart): reads land in the caller's buffer
   // (startRead with options.buffer, lib/stream.ts). restart false only
   // changes the buffer of the next read (the function form, called after
@@ -52,6 +56,7 @@ class StreamWrap : public HandleBase {
   void ReadStartInto(const Napi::CallbackInfo& info);
   // write(id, data, hasCallback): binding.write (native/handle.cc)
   void Write(const Napi::CallbackInfo& info) override;
+  StreamWrap* AsStream() override { return this; }
   // tryWrite(data) -> bytes written
   Napi::Value TryWrite(const Napi::CallbackInfo& info);
   void Shutdown(const Napi::CallbackInfo& info);
@@ -86,18 +91,18 @@ class StreamWrap : public HandleBase {
 
   // Takes `data`, what the read callback returned (lib/stream.ts: a write
   // made without a callback inside it, held until it returned): a
-  // Uint8Array or an array of them, copied into the loop's WriteBatch;
+  // Uint8Array or an array of them, copied into the loop's PollBatch;
   // anything else sends nothing. A failure goes to onUnclaimed, as a later
   // failure of such a write does (SendBatched).
   void WriteHeld(napi_value data);
   // Sends this stream's batched writes, before anything the stream does.
   void SendBatchedFirst() {
-    if (batched_ > 0) loop()->writeBatch().Send(this);
+    if (batched_ > 0) loop()->pollBatch().Send(this);
   }
-  // One batched write, from the WriteBatch.
+  // One batched write, from the PollBatch.
   void SendBatched(const char* data, size_t len);
-  friend class WriteBatch;
-  int batched_ = 0;  // writes of this stream in the loop's WriteBatch
+  friend class PollBatch;
+  int batched_ = 0;  // writes of this stream in the loop's PollBatch
 
   // Starts a connect request made by the type's connect(); the owner stays
   // pinned until the callback.

@@ -1,0 +1,287 @@
+import { strict as assert } from 'assert';
+import * as fs from 'fs';
+import { Pipe, StreamError, Timer, socketpair } from '../lib/index';
+import { runBounded, runNode, useLoop } from './helpers';
+
+// The pooled reads of one poll phase reach JavaScript in one batch
+// (native/poll_batch.cc, lib/stream.ts onReadBatch). Pipes whose peers wrote
+// before the loop runs are readable in the same poll phase, so their reads
+// share a batch: these tests change one stream from another's callback.
+
+/** Pipes on socketpairs; their peers have already written `data[i]`. */
+function readable(loop: ReturnType<typeof useLoop>['loop'], ...data: (string | Buffer)[]) {
+  const pairs = data.map(() => socketpair());
+  data.forEach((d, i) => fs.writeSync(pairs[i][1], d));
+  const pipes = pairs.map(([mine]) => {
+    const p = new Pipe(loop);
+    p.open(mine);
+    return p;
+  });
+  return { pipes, peers: pairs.map(([, peer]) => peer) };
+}
+
+describe('read batches', function () {
+  const t = useLoop();
+
+  it('a stream stopped by an earlier callback of the batch gets its read after startRead(), intact', () => {
+    const { pipes, peers } = readable(t.loop, 'first', 'second');
+    const got: string[] = [];
+    const restart = new Timer(t.loop);
+    pipes.forEach((p, i) => {
+      const other = pipes[1 - i];
+      p.startRead((err, data) => {
+        assert.equal(err, null);
+        got.push(`${i}:${data}`);
+        if (got.length === 1) {
+          other.stopRead(); // its read is already in this batch
+          restart.start(() => {
+            restart.close();
+            other.startRead((e, d) => {
+              got.push(`${1 - i}:${d}`);
+              for (const q of pipes) q.close();
+            });
+          }, 20);
+        }
+      });
+    });
+    runBounded(t.loop);
+    peers.forEach((fd) => fs.closeSync(fd));
+    assert.equal(got.length, 2);
+    assert.deepEqual(got.map((g) => g.split(':')[1]).sort(), ['first', 'second']);
+    assert.notEqual(got[0][0], got[1][0]);
+  });
+
+  it('a stopped stream restarted in the caller-buffer form gets the kept read copied into its buffers', () => {
+    const { pipes, peers } = readable(t.loop, 'abcdefghij', 'abcdefghij');
+    const got: string[] = [];
+    const restart = new Timer(t.loop);
+    let first = true;
+    pipes.forEach((p, i) => {
+      const other = pipes[1 - i];
+      p.startRead(() => {
+        assert.ok(first, 'the stopped stream must not get its read in the old form');
+        first = false;
+        other.stopRead(); // its read is already in this batch
+        restart.start(() => {
+          restart.close();
+          const buffers = [Buffer.alloc(4), Buffer.alloc(4)];
+          let k = 0;
+          other.startRead(
+            (err, nread, buffer) => {
+              assert.equal(err, null);
+              assert.equal(buffer, buffers[(k - 1) % 2]);
+              got.push(buffer.subarray(0, nread).toString());
+              if (got.join('') === 'abcdefghij') for (const q of pipes) q.close();
+            },
+            { buffer: () => buffers[k++ % 2] },
+          );
+        }, 20);
+      });
+    });
+    runBounded(t.loop);
+    peers.forEach((fd) => fs.closeSync(fd));
+    assert.deepEqual(got, ['abcd', 'efgh', 'ij']);
+  });
+
+  it('a switch to the caller-buffer form by an earlier callback of the batch copies the read into the buffer', () => {
+    const { pipes, peers } = readable(t.loop, 'switched', 'switched');
+    const buffer = Buffer.alloc(64);
+    const got: string[] = [];
+    let first = true;
+    pipes.forEach((p, i) => {
+      const other = pipes[1 - i];
+      p.startRead(() => {
+        assert.ok(first, 'the old callback must not get the read');
+        first = false;
+        other.startRead(
+          (err, nread, b) => {
+            assert.equal(err, null);
+            assert.equal(b, buffer);
+            got.push(b.subarray(0, nread).toString());
+            for (const q of pipes) q.close();
+          },
+          { buffer },
+        );
+      });
+    });
+    runBounded(t.loop);
+    peers.forEach((fd) => fs.closeSync(fd));
+    assert.deepEqual(got, ['switched']);
+  });
+
+  it('a callback that throws does not lose the reads after it in the batch', () => {
+    const { pipes, peers } = readable(t.loop, 'x', 'y', 'z');
+    const got: string[] = [];
+    const errs: unknown[] = [];
+    t.loop.excepthook = (e) => {
+      errs.push(e);
+    };
+    pipes.forEach((p) =>
+      p.startRead((err, data) => {
+        got.push(String(data));
+        p.close();
+        throw new Error('boom');
+      }),
+    );
+    runBounded(t.loop);
+    t.loop.excepthook = null;
+    peers.forEach((fd) => fs.closeSync(fd));
+    assert.deepEqual(got.sort(), ['x', 'y', 'z']);
+    assert.equal(errs.length, 3);
+  });
+
+  it('without excepthook, run() throws the first error and the batch\'s other reads are still delivered', () => {
+    const { pipes, peers } = readable(t.loop, 'x', 'y');
+    const got: string[] = [];
+    pipes.forEach((p) =>
+      p.startRead((err, data) => {
+        got.push(String(data));
+        p.close();
+        throw new Error(`boom ${data}`);
+      }),
+    );
+    assert.throws(() => t.loop.run(), /boom/);
+    runBounded(t.loop);
+    peers.forEach((fd) => fs.closeSync(fd));
+    assert.deepEqual(got.sort(), ['x', 'y']);
+  });
+
+  it('a write held in the batch goes out before a later direct write to the same stream', () => {
+    const { pipes, peers } = readable(t.loop, 'a', 'b');
+    const order: number[] = [];
+    pipes.forEach((p, i) => {
+      p.startRead((err, data) => {
+        if (data === null) return;
+        order.push(i);
+        p.write(data); // held, into the batch's table
+        pipes[1 - i].write('X', () => {}); // a direct write to the other stream
+        p.stopRead();
+      });
+    });
+    const close = new Timer(t.loop);
+    close.start(() => {
+      close.close();
+      for (const p of pipes) p.close();
+    }, 50);
+    runBounded(t.loop);
+    assert.equal(order.length, 2);
+    const wire = peers.map((fd) => {
+      const b = Buffer.alloc(16);
+      const n = fs.readSync(fd, b);
+      fs.closeSync(fd);
+      return b.subarray(0, n).toString();
+    });
+    // The stream whose callback ran first got its echo, then the other's X;
+    // the second got the first's X before its own echo.
+    const first = order[0];
+    assert.equal(wire[first], `${first === 0 ? 'a' : 'b'}X`);
+    assert.equal(wire[1 - first], `X${first === 0 ? 'b' : 'a'}`);
+  });
+
+  it('more reads than one batch holds, and held writes larger than its table, all echo intact', () => {
+    // 300 streams (the batch takes 256 entries per call) and 8 echoes of
+    // 60 KiB (480 KiB: more than the 256 KiB table).
+    const small = Array.from({ length: 300 }, (_, i) => `m${i}`);
+    const big = Array.from({ length: 8 }, (_, i) => Buffer.alloc(60 * 1024, 97 + i));
+    const { pipes, peers } = readable(t.loop, ...small, ...big);
+    let echoed = 0;
+    for (const p of pipes) {
+      p.startRead((err, data) => {
+        assert.equal(err, null);
+        p.write(data!);
+        p.stopRead();
+        if (++echoed === pipes.length) for (const q of pipes) q.close();
+      });
+    }
+    runBounded(t.loop);
+    assert.equal(echoed, pipes.length);
+    peers.forEach((fd, i) => {
+      const want = i < small.length ? small[i] : big[i - small.length].toString();
+      const b = Buffer.alloc(64 * 1024);
+      let got = '';
+      while (got.length < want.length) {
+        const n = fs.readSync(fd, b);
+        if (n === 0) break;
+        got += b.subarray(0, n).toString();
+      }
+      fs.closeSync(fd);
+      assert.equal(got, want, `stream ${i}`);
+    });
+  });
+
+  it('a pool transferred by an earlier callback of the batch: the later read is a StreamError ENOBUFS', function () {
+    // Only where ArrayBuffer transfer() ignores the untransferable mark (Node 22).
+    const probe = Buffer.allocUnsafeSlow(8).buffer as ArrayBuffer & { transfer?: () => ArrayBuffer };
+    require('worker_threads').markAsUntransferable(probe);
+    try {
+      probe.transfer!();
+    } catch {
+      this.skip();
+    }
+    const { pipes, peers } = readable(t.loop, 'one', 'two');
+    const got: unknown[] = [];
+    pipes.forEach((p) =>
+      p.startRead((err, data) => {
+        got.push(err ?? String(data));
+        if (got.length === 1) (data!.buffer as ArrayBuffer & { transfer(): ArrayBuffer }).transfer();
+        if (got.length === 2) for (const q of pipes) q.close();
+      }),
+    );
+    runBounded(t.loop);
+    peers.forEach((fd) => fs.closeSync(fd));
+    assert.equal(got.length, 2);
+    assert.ok(got[0] === 'one' || got[0] === 'two');
+    assert.ok(got[1] instanceof StreamError);
+    assert.equal((got[1] as StreamError).code, 'ENOBUFS');
+    assert.equal((got[1] as StreamError).syscall, 'read');
+  });
+
+  it('attached, reads of one poll phase are not batched: microtasks run between their callbacks', async () => {
+    const { pipes, peers } = readable(t.loop, 'a', 'b');
+    const order: string[] = [];
+    t.loop.attach();
+    await new Promise<void>((resolve) => {
+      for (const p of pipes) {
+        p.startRead((err, data) => {
+          order.push(`read ${data}`);
+          queueMicrotask(() => order.push(`tick ${data}`));
+          p.close();
+          if (order.length === 3) setImmediate(resolve);
+        });
+      }
+    });
+    peers.forEach((fd) => fs.closeSync(fd));
+    assert.equal(order.length, 4);
+    assert.deepEqual([order[0].slice(0, 4), order[1].slice(0, 4), order[2].slice(0, 4)], ['read', 'tick', 'read']);
+  });
+
+  it('a stream dropped after the end of its stream is collected (the batch keeps no reference)', () => {
+    const r = runNode(
+      `const { Loop, Pipe, socketpair } = require('./');
+       const fs = require('fs');
+       const loop = new Loop();
+       let collected = 0;
+       const registry = new FinalizationRegistry(() => collected++);
+       for (let i = 0; i < 20; i++) {
+         const [mine, peer] = socketpair();
+         fs.writeSync(peer, 'bye');
+         fs.closeSync(peer);
+         const p = new Pipe(loop);
+         p.open(mine);
+         p.startRead(() => {});
+         registry.register(p, i);
+       }
+       loop.run(); // every read and EOF delivered; no handle is closed
+       setImmediate(() => {
+         global.gc();
+         setImmediate(() => {
+           loop.run(); // collected handles close
+           console.log(collected);
+         });
+       });`,
+      { args: ['--expose-gc'] },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '20');
+  });
+});
