@@ -13,9 +13,10 @@ import {
 // Read batches (native/poll_batch.cc): the pooled reads of one poll phase
 // reach JavaScript in one call, onReadBatch(pool, entries, first, count,
 // out, held), as [stream id, offset, length] each. A write held in a read
-// callback is copied into `out` and listed in `held` ([writes, entries
-// done, then stream id, offset, length each]); native sends them when the
-// call returns, or earlier when lib hands them over (readBatchHandOver(n),
+// callback is listed in `held` ([writes, entries done, then stream id,
+// offset, length each]), with its offset in the pool (+ IN_POOL) when it
+// is a view of it, else copied into `out`; native sends them when the call
+// returns, or earlier when lib hands them over (readBatchHandOver(n),
 // before any other use of a stream with one there: _sendHeld()).
 
 /** The reading streams by handle id: whom a batch entry names. */
@@ -48,30 +49,42 @@ class ReadBatch {
   clear(): void {
     this.writes = 0;
     this.used = 0;
-    for (const s of this.tabled) s._held = null;
-    this.tabled.length = 0;
+    const tabled = this.tabled;
+    for (let i = 0; i < tabled.length; i++) tabled[i]._held = null;
+    tabled.length = 0;
   }
 
-  /** Puts `s`'s held write into the table (false: no room, or not one Uint8Array). */
-  table(s: Stream, h: Uint8Array | Uint8Array[]): boolean {
+  /**
+   * Puts `s`'s held write into the table (false: no room, or not one
+   * Uint8Array): where it is in the batch's pool (an echo of a read), else
+   * a copy in out.
+   */
+  table(s: Stream, h: Uint8Array | Uint8Array[], pool: ArrayBuffer): boolean {
     if (!(h instanceof Uint8Array) || this.writes === MAX_TABLED) return false;
-    if (this.used + h.length > this.out.length) {
-      this.handOver();
-      if (h.length > this.out.length) return false;
+    let at: number;
+    if (h.buffer === pool) {
+      at = h.byteOffset + IN_POOL;
+    } else {
+      if (this.used + h.length > this.out.length) {
+        this.handOver();
+        if (h.length > this.out.length) return false;
+      }
+      this.out.set(h, this.used);
+      at = this.used;
+      this.used += h.length;
     }
-    this.out.set(h, this.used);
     const t = 2 + this.writes * 3;
     this.held[t] = s._id;
-    this.held[t + 1] = this.used;
+    this.held[t + 1] = at;
     this.held[t + 2] = h.length;
     this.writes++;
-    this.used += h.length;
     s._held = TABLED;
     this.tabled.push(s);
     return true;
   }
 }
 const MAX_TABLED = 256; // native: kMaxReads
+const IN_POOL = 0x80000000; // native: kInPool
 
 interface BatchLoop {
   _readBatch?: ReadBatch;
@@ -80,6 +93,21 @@ interface BatchLoop {
 
 function batchOf(loop: unknown): ReadBatch | undefined {
   return (loop as BatchLoop)._readBatch;
+}
+
+/** A read in the pool; null if a callback has transferred the pool (Node 22's transfer() ignores the untransferable mark). */
+function poolView(pool: ArrayBuffer, offset: number, length: number): Buffer | null {
+  try {
+    return new PoolView(pool, offset, length);
+  } catch {
+    return null;
+  }
+}
+
+/** The bytes of the read are gone with the pool: an error, which ends reading. */
+function lostRead(s: Stream): UVError {
+  s._native.readStop();
+  return new (errorClassOf(s))(binding.errno.UV_ENOBUFS, 'read');
 }
 
 /** A libuv failure of a Stream. */
@@ -555,23 +583,15 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
               s._drainStalled();
               continue;
             }
-            let err: UVError | null = null;
-            let data: Buffer | null = null;
-            if (pool.byteLength !== 0) {
-              data = new PoolView(pool, offset, entries[k + 2]);
-            } else {
-              // Transferred by a callback (Node 22's ArrayBuffer transfer()
-              // ignores the untransferable mark): the bytes are gone.
-              s._native.readStop();
-              err = new (errorClassOf(s))(binding.errno.UV_ENOBUFS, 'read');
-            }
+            const data = poolView(pool, offset, entries[k + 2]);
+            const err = data !== null ? null : lostRead(s);
             if (s._readCallback === null || s._stalled !== null) {
               s._lateRead(err, data);
               continue;
             }
             const h = s._deliver(err, data);
             if (h === null) continue;
-            if (h === TABLED || batch.table(s, h)) {
+            if (h === TABLED || batch.table(s, h, pool)) {
               s._held = TABLED;
               continue;
             }

@@ -110,7 +110,8 @@ class PollBatch {
   explicit PollBatch(LoopWrap* loop) : loop_(loop) {}
   // A pooled read of `stream`, in the pool whose memory is `poolData`;
   // false: deliver it at once (attached, or a batch is being delivered).
-  bool AddRead(StreamWrap* stream, napi_value pool, const char* poolData, uint32_t offset, uint32_t len);
+  bool AddRead(StreamWrap* stream, napi_value pool, const char* poolData, size_t poolSize, uint32_t offset,
+               uint32_t len);
   // An entry that delivers the reads lib/ keeps for `stream` (readRedeliver()).
   void AddRedeliver(StreamWrap* stream);
   // Whether reads of the poll phase wait (not only REDELIVER entries, which
@@ -118,16 +119,18 @@ class PollBatch {
   // before anything else, as libuv would have.
   bool HasPollReads() const { return hasPollReads_ && !delivering_; }
   void DeliverReads();
-  // readBatchHandOver(n): the first n writes of the shared table, now.
+  // readBatchHandOver(n): sends the first n writes of the shared table now.
   Napi::Value HandOverJS(const Napi::CallbackInfo& info);
   void Add(StreamWrap* stream, const datapath::Bufs& bufs);
   // Sends the writes of `stream` (null: all), in order.
   void Send(StreamWrap* stream);
   void Close();
 
-  // Capacities of the arrays shared with lib/stream.ts (its MAX_TABLED).
+  // Capacities of the arrays shared with lib/stream.ts (its MAX_TABLED),
+  // and the mark of a held write's offset into the batch's pool, not out.
   static constexpr uint32_t kMaxReads = 256;
   static constexpr uint32_t kOutSize = 256 * 1024;
+  static constexpr uint32_t kInPool = 0x80000000;
 
  private:
   struct Check;
@@ -149,6 +152,7 @@ class PollBatch {
   std::vector<uint32_t> reads_;
   Napi::Reference<Napi::Value> readPool_;
   const char* readPoolData_ = nullptr;
+  size_t readPoolSize_ = 0;
   bool hasPollReads_ = false;
   bool delivering_ = false;
   // Made once: entries (reads in), out and held (the table of writes).

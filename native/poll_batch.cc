@@ -20,8 +20,8 @@ void PollBatch::StartCheck() {
 
 UVKIT_CALLBACK(onReadBatch);
 
-bool PollBatch::AddRead(StreamWrap* stream, napi_value pool, const char* poolData, uint32_t offset,
-                        uint32_t len) {
+bool PollBatch::AddRead(StreamWrap* stream, napi_value pool, const char* poolData, size_t poolSize,
+                        uint32_t offset, uint32_t len) {
   // Attached, each callback drains microtasks before the next (Node's
   // order), which one call for many reads cannot keep.
   if (delivering_ || loop_->attached()) return false;
@@ -30,6 +30,7 @@ bool PollBatch::AddRead(StreamWrap* stream, napi_value pool, const char* poolDat
   if (readPool_.IsEmpty()) {
     readPool_ = Napi::Persistent(Napi::Value(loop_->env(), pool));
     readPoolData_ = poolData;
+    readPoolSize_ = poolSize;
   }
   PushRead(stream->id(), offset, len);
   hasPollReads_ = true;
@@ -123,23 +124,41 @@ Napi::Value PollBatch::HandOverJS(const Napi::CallbackInfo& info) {
 }
 
 // The table is lib/'s to fill: every entry is checked (a stream of this
-// loop, bytes inside out) before it is used.
+// loop, bytes inside out or the pool) before it is used. The writes go out
+// now, from that memory: every read of the poll phase has been made, which
+// is what batching them waited for, and a write that the socket does not
+// take at once copies what is left (WriteBufs). The stream's batched writes
+// go first.
 void PollBatch::HandOver(uint32_t n) {
   AddonData* addon = loop_->addon();
+  int poolUsable = -1;  // looked up on first use
   for (uint32_t i = 0; i < n && i < kMaxReads; i++) {
     const uint32_t* w = heldData_ + 2 + i * 3;
     uint32_t id = w[0], offset = w[1], len = w[2];
     HandleBase* h = id < addon->handleById.size() ? addon->handleById[id] : nullptr;
     StreamWrap* stream = h != nullptr ? h->AsStream() : nullptr;
     if (stream == nullptr || stream->loop() != loop_ || stream->uvHandle() == nullptr ||
-        uv_is_closing(stream->uvHandle()) || offset > kOutSize || len > kOutSize - offset) {
+        uv_is_closing(stream->uvHandle())) {
       continue;
     }
-    datapath::Bufs bufs;
-    bufs.list[0] = uv_buf_init(outData_ + offset, len);
-    bufs.n = 1;
-    bufs.total = len;
-    Add(stream, bufs);
+    const char* base = outData_;
+    size_t size = kOutSize;
+    if (offset & kInPool) {
+      if (poolUsable < 0) {
+        // A pool that a callback transferred (Node 22) no longer owns its memory.
+        bool detached = true;
+        poolUsable = !readPool_.IsEmpty() &&
+                     napi_is_detached_arraybuffer(loop_->env(), readPool_.Value(), &detached) == napi_ok &&
+                     !detached;
+      }
+      if (!poolUsable) continue;
+      offset &= ~kInPool;
+      base = readPoolData_;
+      size = readPoolSize_;
+    }
+    if (offset > size || len > size - offset) continue;
+    stream->SendBatchedFirst();
+    stream->SendBatched(base + offset, len);
   }
 }
 

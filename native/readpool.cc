@@ -35,7 +35,7 @@ static bool NewPool(napi_env env, AddonData* addon, Pool* pool, size_t size, nap
 bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* ab,
           uint32_t* offset) {
   Pool* pool = &PoolFor(addon, len);
-  size_t size = len <= kMaxSmall ? kSmallPoolSize : kLargePoolSize;
+  size_t size = PoolSizeFor(len);
   bool fresh = pool->data == nullptr || pool->used + len > size;
   if (!fresh) {
     *ab = pool->buffer.Value();

@@ -19,10 +19,11 @@ constexpr size_t kSmallPoolSize = 64 * 1024;
 constexpr size_t kMaxPooled = 64 * 1024 - 1;
 constexpr size_t kLargePoolSize = 256 * 1024;
 
-// The pool a read of `len` bytes is copied into.
+// The pool a read of `len` bytes is copied into, and that pool's size.
 inline Pool& PoolFor(AddonData* addon, size_t len) {
   return len <= kMaxSmall ? addon->smallReadPool : addon->largeReadPool;
 }
+inline size_t PoolSizeFor(size_t len) { return len <= kMaxSmall ? kSmallPoolSize : kLargePoolSize; }
 
 // Copies `len` (<= kMaxPooled) bytes to the next free, 8-byte aligned place
 // of the environment's pool for that size (a new pool when they do not fit)

@@ -107,10 +107,11 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
       }
     } else if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[0], &offset)) {
       const char* poolData = readpool::PoolFor(self->loop()->addon(), nread).data;
+      size_t poolSize = readpool::PoolSizeFor(nread);
       // IPC pipes deliver at once: a read's callback accepts the handles
       // that came with it, and a later read in the batch would add its own.
       if ((s->type != UV_NAMED_PIPE || !reinterpret_cast<uv_pipe_t*>(s)->ipc) &&
-          self->loop()->pollBatch().AddRead(self, argv[0], poolData, offset, static_cast<uint32_t>(nread))) {
+          self->loop()->pollBatch().AddRead(self, argv[0], poolData, poolSize, offset, static_cast<uint32_t>(nread))) {
         if (pending != nullptr) napi_delete_reference(env, pending);
         return;
       }

@@ -178,6 +178,41 @@ describe('read batches', function () {
     assert.equal(wire[1 - first], `X${first === 0 ? 'b' : 'a'}`);
   });
 
+  it('held writes of the batch: views of its pool, other Buffers, vectored, two in a row; each stream gets its own, in order', () => {
+    const { pipes, peers } = readable(t.loop, 'one', 'two', 'three', 'four');
+    const expect: string[] = [];
+    pipes.forEach((p, i) => {
+      p.startRead((err, data) => {
+        assert.equal(err, null);
+        const d = data!;
+        if (i === 0) {
+          p.write(d.subarray(1)); // a view into the pool, not at the read's start
+          expect[i] = d.subarray(1).toString();
+        } else if (i === 1) {
+          p.write(Buffer.from(d.toString().toUpperCase())); // not in the pool
+          expect[i] = d.toString().toUpperCase();
+        } else if (i === 2) {
+          p.write([d, Buffer.from('!')]); // vectored
+          expect[i] = `${d}!`;
+        } else {
+          p.write(d);
+          p.write(d); // the first one is sent before this one
+          expect[i] = `${d}${d}`;
+        }
+        p.stopRead();
+      });
+    });
+    runBounded(t.loop);
+    pipes.forEach((p) => p.close());
+    runBounded(t.loop);
+    peers.forEach((fd, i) => {
+      const b = Buffer.alloc(64);
+      const n = fs.readSync(fd, b);
+      fs.closeSync(fd);
+      assert.equal(b.subarray(0, n).toString(), expect[i], `stream ${i}`);
+    });
+  });
+
   it('more reads than one batch holds, and held writes larger than its table, all echo intact', () => {
     // 300 streams (the batch takes 256 entries per call) and 8 echoes of
     // 60 KiB (480 KiB: more than the 256 KiB table).
