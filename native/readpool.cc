@@ -32,10 +32,10 @@ static bool NewPool(napi_env env, AddonData* addon, Pool* pool, size_t size, nap
   return true;
 }
 
-bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* ab,
-          uint32_t* offset) {
-  Pool* pool = &PoolFor(addon, len);
-  size_t size = PoolSizeFor(len);
+// The pool for `len` bytes with room for them, a new one if needed; *ab its ArrayBuffer.
+static Pool* Room(napi_env env, AddonData* addon, size_t len, size_t poolLen, napi_value* ab) {
+  Pool* pool = &PoolFor(addon, poolLen);
+  size_t size = PoolSizeFor(poolLen);
   bool fresh = pool->data == nullptr || pool->used + len > size;
   if (!fresh) {
     *ab = pool->buffer.Value();
@@ -45,11 +45,36 @@ bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_val
     napi_is_detached_arraybuffer(env, *ab, &detached);
     fresh = detached;
   }
-  if (fresh && !NewPool(env, addon, pool, size, ab)) return false;
-  *offset = static_cast<uint32_t>(pool->used);
-  memcpy(pool->data + pool->used, data, len);
+  if (fresh && !NewPool(env, addon, pool, size, ab)) return nullptr;
+  return pool;
+}
+
+// Hands out `len` bytes at the pool's next free place.
+static uint32_t Take(Pool* pool, size_t len) {
+  uint32_t offset = static_cast<uint32_t>(pool->used);
   pool->used = (pool->used + len + 7) & ~static_cast<size_t>(7);
+  return offset;
+}
+
+bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* ab,
+          uint32_t* offset) {
+  Pool* pool = Room(env, addon, len, len, ab);
+  if (pool == nullptr) return false;
+  memcpy(pool->data + pool->used, data, len);
+  *offset = Take(pool, len);
   return true;
+}
+
+char* Reserve(napi_env env, AddonData* addon, size_t len) {
+  napi_value ab;
+  Pool* pool = Room(env, addon, len, kMaxPooled, &ab);
+  return pool != nullptr ? pool->data + pool->used : nullptr;
+}
+
+void Commit(AddonData* addon, size_t len, napi_value* ab, uint32_t* offset) {
+  Pool* pool = &addon->largeReadPool;
+  *ab = pool->buffer.Value();
+  *offset = Take(pool, len);
 }
 
 }  // namespace readpool

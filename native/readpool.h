@@ -13,7 +13,9 @@ namespace readpool {
 // ones below kMaxPooled to the large pool, and the rest get a Buffer of
 // their own. Each environment has one pool of each size. A view the user
 // keeps pins its whole pool: a kept read of up to 4 KiB holds at most
-// 64 KiB (as a kept read of Node's `net` does), a larger one at most 256 KiB.
+// 64 KiB (as a kept read of Node's `net` does), a larger one at most 256 KiB;
+// a stream whose last read was larger reads straight into the large pool
+// (Reserve/Commit), whatever the size of the read turns out to be.
 constexpr size_t kMaxSmall = 4096;
 constexpr size_t kSmallPoolSize = 64 * 1024;
 constexpr size_t kMaxPooled = 64 * 1024 - 1;
@@ -32,5 +34,13 @@ inline size_t PoolSizeFor(size_t len) { return len <= kMaxSmall ? kSmallPoolSize
 // caller then copies into a fresh Buffer.
 bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* ab,
           uint32_t* offset);
+
+// For a read made straight into the large pool (a stream whose reads are
+// larger than kMaxSmall; no copy): Reserve returns the next free place with
+// room for `len` (<= kLargePoolSize) bytes, a new pool if needed (null if
+// none could be made); Commit hands out the `len` bytes a read put there,
+// as Copy does, before anything else uses the pool.
+char* Reserve(napi_env env, AddonData* addon, size_t len);
+void Commit(AddonData* addon, size_t len, napi_value* ab, uint32_t* offset);
 
 }  // namespace readpool

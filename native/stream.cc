@@ -47,9 +47,25 @@ static napi_value Null(napi_env env) {
 
 // The Buffer that the read in progress goes into (bulk mode), else null.
 static thread_local napi_ref pendingBuffer = nullptr;
+// Whether the read in progress goes straight into the large read pool.
+static thread_local bool pooledRead = false;
 
 void StreamWrap::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   StreamWrap* self = Wrap(h);
+  if (self != nullptr && self->largeReads_ && !self->bulkRead_) {
+    // Reads of this stream have been larger than the small pool takes: the
+    // next one goes where its bytes will be handed out, not through a copy.
+    napi_env env = EnvOf(h);
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    char* room = readpool::Reserve(env, self->loop()->addon(), datapath::kSlabSize);
+    napi_close_handle_scope(env, scope);
+    if (room != nullptr) {
+      pooledRead = true;
+      *buf = uv_buf_init(room, datapath::kSlabSize);
+      return;
+    }
+  }
   if (self != nullptr && self->bulkRead_) {
     napi_env env = EnvOf(h);
     napi_handle_scope scope;
@@ -71,6 +87,8 @@ void StreamWrap::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
 void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   napi_ref pending = pendingBuffer;  // this read went into that Buffer
   pendingBuffer = nullptr;
+  bool inPool = pooledRead;  // this read went into the large pool
+  pooledRead = false;
   StreamWrap* self = Wrap(s);
   if (nread == 0 || self == nullptr) {  // EAGAIN: nothing read; or teardown
     if (pending != nullptr) napi_delete_reference(EnvOf(reinterpret_cast<uv_handle_t*>(s)), pending);
@@ -80,8 +98,10 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   // (pipe.cc): the read fails with EBADF instead of going on.
   if (nread > 0 && !self->UserFdValid()) nread = UV_EBADF;
   napi_env env = self->env();
+  AddonData* addon = self->loop()->addon();
   CallbackScope scope(env);
   self->bulkRead_ = nread == static_cast<ssize_t>(datapath::kSlabSize);
+  if (nread > 0) self->largeReads_ = nread > static_cast<ssize_t>(readpool::kMaxSmall);
   // A read copied into a read pool joins the loop's PollBatch; the others
   // have three shapes, one entry point each (lib/stream.ts):
   //   onRead(err | null, Buffer | null): a Buffer of its own; (null, null)
@@ -105,9 +125,11 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
         argv[0] = Null(env);
         argv[1] = buffer;
       }
-    } else if (datapath::CopyOut(env, self->loop()->addon(), buf->base, nread, &argv[0], &offset)) {
-      const char* poolData = readpool::PoolFor(self->loop()->addon(), nread).data;
-      size_t poolSize = readpool::PoolSizeFor(nread);
+    } else if (inPool ? (readpool::Commit(addon, nread, &argv[0], &offset), true)
+                      : datapath::CopyOut(env, addon, buf->base, nread, &argv[0], &offset)) {
+      size_t poolLen = inPool ? readpool::kMaxPooled : static_cast<size_t>(nread);
+      const char* poolData = readpool::PoolFor(addon, poolLen).data;
+      size_t poolSize = readpool::PoolSizeFor(poolLen);
       // IPC pipes deliver at once: a read's callback accepts the handles
       // that came with it, and a later read in the batch would add its own.
       if ((s->type != UV_NAMED_PIPE || !reinterpret_cast<uv_pipe_t*>(s)->ipc) &&

@@ -120,6 +120,7 @@ class StreamWrap : public HandleBase {
   static void OnShutdown(uv_shutdown_t* req, int status);
 
   bool bulkRead_ = false;  // the last read filled the slab (see OnAlloc)
+  bool largeReads_ = false;  // the last read was larger than the small read pool takes
 
   // Reading into a caller's buffer (ReadStartInto): libuv gets these
   // callbacks instead of OnAlloc/OnRead, and readInto_ holds the buffer (a

@@ -12,9 +12,9 @@ const COUNT = 150; // 150 reads of 1000 bytes fill more than two pools
 const SIZE = 1000;
 
 /** Message i: bytes that differ from those of every other message. */
-function message(i: number): Buffer {
-  const b = Buffer.alloc(SIZE);
-  for (let j = 0; j < SIZE; j++) b[j] = (i * 7 + j * 13) & 0xff;
+function message(i: number, size = SIZE): Buffer {
+  const b = Buffer.alloc(size);
+  for (let j = 0; j < size; j++) b[j] = (i * 7 + j * 13) & 0xff;
   b.writeUInt16BE(i, 0);
   return b;
 }
@@ -37,7 +37,7 @@ class Keeper {
     this.expected.push(Buffer.from(data));
   }
 
-  check(sent: Buffer): void {
+  check(sent: Buffer, poolSize = 64 * 1024): void {
     assert.deepEqual(Buffer.concat(this.received), sent);
     for (let k = 0; k < this.kept.length; k++) assert.deepEqual(this.kept[k], this.expected[k], `read ${k}`);
     // No two kept reads share memory; pooled ones are 8-byte aligned.
@@ -52,7 +52,7 @@ class Keeper {
       for (let k = 1; k < views.length; k++) {
         assert.ok(views[k - 1].byteOffset + views[k - 1].length <= views[k].byteOffset, 'overlapping reads');
       }
-      assert.ok(views[views.length - 1].byteOffset + views[views.length - 1].length <= 64 * 1024);
+      assert.ok(views[views.length - 1].byteOffset + views[views.length - 1].length <= poolSize);
     }
   }
 }
@@ -77,7 +77,8 @@ interface Conn {
  * The client sends message i once the echo of i - 1 is complete, so the
  * server's reads come one message at a time; the server keeps them all.
  */
-function pingPong(loop: Loop, server: Conn, client: Conn, accepted: Conn, done: () => void): Keeper {
+function pingPong(loop: Loop, server: Conn, client: Conn, accepted: Conn, done: () => void, size = SIZE,
+                  count = COUNT): Keeper {
   const keeper = new Keeper();
   accepted.startRead((err, data) => {
     assert.equal(err, null);
@@ -90,16 +91,16 @@ function pingPong(loop: Loop, server: Conn, client: Conn, accepted: Conn, done: 
   client.startRead((err, data) => {
     assert.equal(err, null);
     echoed += data!.length;
-    if (echoed === next * SIZE) send();
+    if (echoed === next * size) send();
   });
   const send = () => {
-    if (next === COUNT) {
+    if (next === count) {
       client.close();
       server.close();
       done();
       return;
     }
-    client.write(message(next++));
+    client.write(message(next++, size));
   };
   send();
   deadline(loop, 10000);
@@ -127,6 +128,28 @@ describe('read pool', () => {
     t.loop.run();
     assert.ok(finished);
     keeper!.check(allSent());
+  });
+
+  it('TCP, reads of 20 KiB (made straight into the 256 KiB pool): kept reads never alias, survive, may be modified', () => {
+    const size = 20 * 1024;
+    const count = 40; // 800 KiB: more than three pools
+    const server = new TCP(t.loop);
+    server.bind('127.0.0.1', 0);
+    let keeper: Keeper | null = null;
+    let finished = false;
+    const client = new TCP(t.loop);
+    server.listen((err) => {
+      assert.equal(err, null);
+      const c = new TCP(t.loop);
+      server.accept(c);
+      keeper = pingPong(t.loop, server, client, c, () => (finished = true), size, count);
+    });
+    client.connect('127.0.0.1', server.getsockname().port, (err) => assert.equal(err, null));
+    t.loop.run();
+    assert.ok(finished);
+    keeper!.check(Buffer.concat(Array.from({ length: count }, (_, i) => message(i, size))), 256 * 1024);
+    // Reads of 20 KiB may arrive split; whole ones share 256 KiB pools.
+    assert.ok(keeper!.kept.some((b) => b.length > 4096 && b.buffer.byteLength === 256 * 1024));
   });
 
   it('Pipe: kept reads never alias, survive later reads and pool changes, and may be modified', () => {
