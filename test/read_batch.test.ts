@@ -11,13 +11,29 @@ import { runBounded, runNode, useLoop } from './helpers';
 /** Pipes on socketpairs; their peers have already written `data[i]`. */
 function readable(loop: ReturnType<typeof useLoop>['loop'], ...data: (string | Buffer)[]) {
   const pairs = data.map(() => socketpair());
-  data.forEach((d, i) => fs.writeSync(pairs[i][1], d));
+  data.forEach((d, i) => fs.writeSync(pairs[i][1], Buffer.from(d)));
   const pipes = pairs.map(([mine]) => {
     const p = new Pipe(loop);
     p.open(mine);
     return p;
   });
   return { pipes, peers: pairs.map(([, peer]) => peer) };
+}
+
+/**
+ * Both pipes read; the callback that runs first (whichever libuv reported
+ * first) calls `act` with the other pipe, whose read is already in the same
+ * batch; the old callback must not run again.
+ */
+function firstActsOnOther(pipes: Pipe[], act: (other: Pipe) => void): void {
+  let first = true;
+  pipes.forEach((p, i) => {
+    p.startRead(() => {
+      assert.ok(first, 'the old callback must not get the read');
+      first = false;
+      act(pipes[1 - i]);
+    });
+  });
 }
 
 describe('read batches', function () {
@@ -55,28 +71,22 @@ describe('read batches', function () {
     const { pipes, peers } = readable(t.loop, 'abcdefghij', 'abcdefghij');
     const got: string[] = [];
     const restart = new Timer(t.loop);
-    let first = true;
-    pipes.forEach((p, i) => {
-      const other = pipes[1 - i];
-      p.startRead(() => {
-        assert.ok(first, 'the stopped stream must not get its read in the old form');
-        first = false;
-        other.stopRead(); // its read is already in this batch
-        restart.start(() => {
-          restart.close();
-          const buffers = [Buffer.alloc(4), Buffer.alloc(4)];
-          let k = 0;
-          other.startRead(
-            (err, nread, buffer) => {
-              assert.equal(err, null);
-              assert.equal(buffer, buffers[(k - 1) % 2]);
-              got.push(buffer.subarray(0, nread).toString());
-              if (got.join('') === 'abcdefghij') for (const q of pipes) q.close();
-            },
-            { buffer: () => buffers[k++ % 2] },
-          );
-        }, 20);
-      });
+    firstActsOnOther(pipes, (other) => {
+      other.stopRead(); // its read is already in this batch
+      restart.start(() => {
+        restart.close();
+        const buffers = [Buffer.alloc(4), Buffer.alloc(4)];
+        let k = 0;
+        other.startRead(
+          (err, nread, buffer) => {
+            assert.equal(err, null);
+            assert.equal(buffer, buffers[(k - 1) % 2]);
+            got.push(buffer.subarray(0, nread).toString());
+            if (got.join('') === 'abcdefghij') for (const q of pipes) q.close();
+          },
+          { buffer: () => buffers[k++ % 2] },
+        );
+      }, 20);
     });
     runBounded(t.loop);
     peers.forEach((fd) => fs.closeSync(fd));
@@ -87,23 +97,17 @@ describe('read batches', function () {
     const { pipes, peers } = readable(t.loop, 'switched', 'switched');
     const buffer = Buffer.alloc(64);
     const got: string[] = [];
-    let first = true;
-    pipes.forEach((p, i) => {
-      const other = pipes[1 - i];
-      p.startRead(() => {
-        assert.ok(first, 'the old callback must not get the read');
-        first = false;
-        other.startRead(
-          (err, nread, b) => {
-            assert.equal(err, null);
-            assert.equal(b, buffer);
-            got.push(b.subarray(0, nread).toString());
-            for (const q of pipes) q.close();
-          },
-          { buffer },
-        );
-      });
-    });
+    firstActsOnOther(pipes, (other) =>
+      other.startRead(
+        (err, nread, b) => {
+          assert.equal(err, null);
+          assert.equal(b, buffer);
+          got.push(b.subarray(0, nread).toString());
+          for (const q of pipes) q.close();
+        },
+        { buffer },
+      ),
+    );
     runBounded(t.loop);
     peers.forEach((fd) => fs.closeSync(fd));
     assert.deepEqual(got, ['switched']);

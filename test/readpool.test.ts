@@ -112,27 +112,8 @@ const allSent = () => Buffer.concat(Array.from({ length: COUNT }, (_, i) => mess
 describe('read pool', () => {
   const t = useLoop();
 
-  it('TCP: kept reads never alias, survive later reads and pool changes, and may be modified', () => {
-    const server = new TCP(t.loop);
-    server.bind('127.0.0.1', 0);
-    let keeper: Keeper | null = null;
-    let finished = false;
-    const client = new TCP(t.loop);
-    server.listen((err) => {
-      assert.equal(err, null);
-      const c = new TCP(t.loop);
-      server.accept(c);
-      keeper = pingPong(t.loop, server, client, c, () => (finished = true));
-    });
-    client.connect('127.0.0.1', server.getsockname().port, (err) => assert.equal(err, null));
-    t.loop.run();
-    assert.ok(finished);
-    keeper!.check(allSent());
-  });
-
-  it('TCP, reads of 20 KiB (made straight into the 256 KiB pool): kept reads never alias, survive, may be modified', () => {
-    const size = 20 * 1024;
-    const count = 40; // 800 KiB: more than three pools
+  /** Message ping-pong of `count` messages of `size` bytes over TCP; the server keeps every read. */
+  function tcpPingPong(size: number, count: number): Keeper {
     const server = new TCP(t.loop);
     server.bind('127.0.0.1', 0);
     let keeper: Keeper | null = null;
@@ -147,9 +128,20 @@ describe('read pool', () => {
     client.connect('127.0.0.1', server.getsockname().port, (err) => assert.equal(err, null));
     t.loop.run();
     assert.ok(finished);
-    keeper!.check(Buffer.concat(Array.from({ length: count }, (_, i) => message(i, size))), 256 * 1024);
+    return keeper!;
+  }
+
+  it('TCP: kept reads never alias, survive later reads and pool changes, and may be modified', () => {
+    tcpPingPong(SIZE, COUNT).check(allSent());
+  });
+
+  it('TCP, reads of 20 KiB (made straight into the 256 KiB pool): kept reads never alias, survive, may be modified', () => {
+    const size = 20 * 1024;
+    const count = 40; // 800 KiB: more than three pools
+    const keeper = tcpPingPong(size, count);
+    keeper.check(Buffer.concat(Array.from({ length: count }, (_, i) => message(i, size))), 256 * 1024);
     // Reads of 20 KiB may arrive split; whole ones share 256 KiB pools.
-    assert.ok(keeper!.kept.some((b) => b.length > 4096 && b.buffer.byteLength === 256 * 1024));
+    assert.ok(keeper.kept.some((b) => b.length > 4096 && b.buffer.byteLength === 256 * 1024));
   });
 
   it('Pipe: kept reads never alias, survive later reads and pool changes, and may be modified', () => {
