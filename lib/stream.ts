@@ -332,41 +332,68 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     (this._stalled ??= []).push([err, data]);
   }
 
+  /** @internal Whether the stream reads, in either form. */
+  get _readsNow(): boolean {
+    return !this._closed && (this._readCallback !== null || this._into !== null);
+  }
+
   /** @internal Delivers the stalled reads, while the stream reads. */
   _drainStalled(): void {
     const stalled = this._stalled;
     if (stalled === null) return;
-    while (stalled.length > 0 && this._stalled === stalled && !this._closed &&
-           (this._readCallback !== null || this._into !== null)) {
-      const [err, data] = stalled.shift()!;
-      if (this._into !== null) {
-        this._copyInto(err, data);
-      } else {
-        this._held = this._deliver(err, data);
-        if (this._held !== null) this._sendHeld();
+    try {
+      while (stalled.length > 0 && this._stalled === stalled && this._readsNow) {
+        const [err, data] = stalled.shift()!;
+        if (this._into !== null) {
+          this._copyInto(err, data);
+        } else {
+          this._held = this._deliver(err, data);
+          if (this._held !== null) this._sendHeld();
+        }
       }
-    }
-    if (stalled.length === 0 && this._stalled === stalled) {
-      this._stalled = null;
-      // _startReadInto left native stopped until now, so that no read
-      // lands in the buffer that these were copied into.
-      if (this._into !== null && !this._closed) this._native.readStartInto(this._into.buffer, true);
+    } finally {
+      if (this._stalled === stalled && stalled.length === 0) {
+        this._stalled = null;
+        // _startReadInto left native stopped until now, so that no read
+        // lands in the buffer that these were copied into.
+        if (this._into !== null && !this._closed) this._native.readStartInto(this._into.buffer, true);
+      } else if (this._stalled === stalled && this._readsNow) {
+        this._native.readRedeliver(); // a callback threw: the rest on the next turn
+      }
     }
   }
 
-  /** @internal A read made before the switch to the caller's buffer, copied into it. */
+  /**
+   * @internal A read made before a switch to the caller's buffer, copied
+   * into it (in pieces if it is smaller). What a callback leaves undelivered
+   * by stopping, switching form or throwing goes on as a read of its own.
+   */
   _copyInto(err: UVError | null, data: Buffer | null): void {
     if (data === null) {
       this._held = this._deliverInto(err, 0);
       if (this._held !== null) this._sendHeld();
       return;
     }
-    for (let at = 0; at < data.length && this._into !== null && !this._closed;) {
-      const into = this._into;
-      const n = Math.min(data.length - at, into.buffer.length);
-      into.buffer.set(data.subarray(at, at + n));
-      at += n;
-      this._held = this._deliverInto(null, n);
+    let at = 0;
+    try {
+      while (at < data.length && this._into !== null && !this._closed) {
+        const into = this._into;
+        const n = Math.min(data.length - at, into.buffer.length);
+        into.buffer.set(data.subarray(at, at + n));
+        at += n;
+        this._held = this._deliverInto(null, n);
+        if (this._held !== null) this._sendHeld();
+      }
+    } catch (e) {
+      if (at < data.length && !this._closed) {
+        if (this._stalled === null && this._into !== null) this._native.readStop(); // until it is delivered
+        (this._stalled ??= []).unshift([null, data.subarray(at)]);
+        if (this._readsNow) this._native.readRedeliver();
+      }
+      throw e;
+    }
+    if (at < data.length && !this._closed) {
+      this._held = this._read(null, data.subarray(at));
       if (this._held !== null) this._sendHeld();
     }
   }
@@ -618,6 +645,9 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
       // bytes; (null, 0) at the end of the stream; (err, 0) for an error.
       // Both end reading (native has dropped the buffer).
       onReadInto(this: Stream, err: UVError | null, nread: number) {
+        // The end or an error after reads of the same poll phase, whose
+        // callbacks may have stopped the stream or switched its form.
+        if (nread === 0 && (this._into === null || this._stalled !== null)) return this._read(err, null);
         return this._deliverInto(err, nread);
       },
       onWrite(this: Stream, err: UVError | null) {

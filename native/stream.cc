@@ -231,7 +231,7 @@ void StreamWrap::OnAllocInto(uv_handle_t* h, size_t, uv_buf_t* buf) {
   napi_close_handle_scope(env, scope);
 }
 
-void StreamWrap::OnReadInto(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+void StreamWrap::OnReadInto(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   StreamWrap* self = Wrap(s);
   if (nread == 0 || self == nullptr) return;  // EAGAIN: nothing read; or teardown
   if (nread > 0 && !self->UserFdValid()) nread = UV_EBADF;  // as in OnRead
@@ -248,8 +248,18 @@ void StreamWrap::OnReadInto(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
     argv[0] = nread == UV_EOF ? Null(env) : self->Error(static_cast<int>(nread), "read");
   }
   napi_create_int64(env, nread > 0 ? nread : 0, &argv[1]);
+  const JSCallback* cb = &kCb_onReadInto;
+  if (nread > 0 && self->loop()->pollBatch().HasPollReads()) {
+    // The poll phase's batched reads go to JavaScript first (CallJS), and
+    // their callbacks may stop this stream, switch its form or reuse the
+    // buffer: this read goes as a Buffer of its own (onRead), which lib/
+    // hands to whatever form the stream reads in by then.
+    void* copy;
+    napi_create_buffer_copy(env, static_cast<size_t>(nread), buf->base, &copy, &argv[1]);
+    cb = &kCb_onRead;
+  }
   napi_value held = nullptr;
-  self->Call(kCb_onReadInto, 2, argv, &held);
+  self->Call(*cb, 2, argv, &held);
   if (nread < 0) self->Changed();  // reading has stopped
   self->WriteHeld(held);
 }

@@ -323,4 +323,109 @@ describe('read batches', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), '20');
   });
+
+  for (const seed of [1, 2, 3, 4]) {
+    it(`seed ${seed}: random stops, restarts in both forms and throws across streams lose, repeat and reorder no byte`, () => {
+      let state = seed * 0x9e3779b9;
+      const rand = () => { // mulberry32
+        state = (state + 0x6d2b79f5) | 0;
+        let x = Math.imul(state ^ (state >>> 15), 1 | state);
+        x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+        return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+      };
+      const N = 6;
+      const { pipes, peers } = readable(t.loop, ...Array.from({ length: N }, (_, i) => `start${i};`));
+      const sent = pipes.map((_, i) => [`start${i};`]);
+      const got: string[][] = pipes.map(() => []);
+      let throws = 0;
+      const errors: unknown[] = [];
+      t.loop.excepthook = (e) => {
+        throws--;
+        if (!(e instanceof Error && e.message === 'thrown by a read callback')) errors.push(e);
+      };
+      const restarts: Timer[] = [];
+      // Starts reading pipe i in a random form; every callback may act on any pipe.
+      const start = (i: number): void => {
+        const p = pipes[i];
+        const act = () => {
+          const r = rand();
+          const j = Math.floor(rand() * N);
+          if (r < 0.15 && pipes[j].active) {
+            pipes[j].stopRead();
+            const timer = new Timer(t.loop);
+            restarts.push(timer);
+            timer.start(() => {
+              timer.close();
+              if (!pipes[j].closed) start(j);
+            }, Math.floor(rand() * 3));
+          } else if (r < 0.22 && pipes[j].active) {
+            start(j); // a switch of form (or callback) while reading
+          } else if (r < 0.26) {
+            throws++;
+            throw new Error('thrown by a read callback');
+          }
+        };
+        const form = rand();
+        if (form < 0.4) {
+          p.startRead((err, data) => {
+            assert.equal(err, null);
+            if (data === null) return;
+            got[i].push(data.toString());
+            act();
+          });
+        } else {
+          const buffers = [Buffer.alloc(1 + Math.floor(rand() * 16)), Buffer.alloc(1 + Math.floor(rand() * 16))];
+          let k = 0;
+          p.startRead(
+            (err, nread, buffer) => {
+              assert.equal(err, null);
+              if (nread === 0) return;
+              got[i].push(buffer.subarray(0, nread).toString());
+              act();
+            },
+            { buffer: form < 0.7 ? buffers[0] : () => buffers[k++ % 2] },
+          );
+        }
+      };
+      pipes.forEach((_, i) => start(i));
+      // Writers: each tick a few peers get a chunk, so reads of several
+      // streams meet in one poll phase.
+      let ticks = 0;
+      const writer = new Timer(t.loop);
+      writer.start(() => {
+        for (let w = 0; w < 3; w++) {
+          const i = Math.floor(rand() * N);
+          const chunk = `<${i}:${ticks}:${w}:${'x'.repeat(Math.floor(rand() * 40))}>`;
+          fs.writeSync(peers[i], chunk);
+          sent[i].push(chunk);
+        }
+        if (++ticks === 150) {
+          writer.close();
+          // Every stream reads until all of its bytes are in.
+          const done = new Timer(t.loop);
+          done.start(() => {
+            for (const tm of restarts) if (!tm.closed) return;
+            if (got.every((g, i) => g.join('').length === sent[i].join('').length)) {
+              done.close();
+              for (const p of pipes) p.close();
+            }
+          }, 2, 2);
+        }
+      }, 1, 1);
+      runBounded(t.loop, 20000);
+      t.loop.excepthook = null;
+      peers.forEach((fd) => fs.closeSync(fd));
+      for (let i = 0; i < N; i++) {
+        const a = got[i].join('');
+        const b = sent[i].join('');
+        let d = 0;
+        while (d < a.length && a[d] === b[d]) d++;
+        assert.ok(a === b, `stream ${i}: got ${a.length} bytes of ${b.length}, first difference at ${d}: ` +
+          `got ...${a.slice(Math.max(0, d - 30), d + 60)}... expected ...${b.slice(Math.max(0, d - 30), d + 60)}...`);
+      }
+      assert.deepEqual(errors, [], 'no error but the thrown ones');
+      assert.equal(throws, 0, 'every throw reached excepthook once');
+    });
+  }
 });
+
