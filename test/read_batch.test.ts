@@ -39,6 +39,23 @@ function firstActsOnOther(pipes: Pipe[], act: (other: Pipe) => void): void {
 describe('read batches', function () {
   const t = useLoop();
 
+  it('blocking run(): libuv has read every stream of the poll phase before the first read callback runs', () => {
+    const { pipes, peers } = readable(t.loop, 'a', 'b');
+    let seen: string | null = null;
+    firstActsOnOther(pipes, (other) => {
+      // Unbatched, the other stream's bytes would still wait in the kernel.
+      try {
+        seen = String(fs.readSync(other.fileno(), Buffer.alloc(8)));
+      } catch (err) {
+        seen = (err as NodeJS.ErrnoException).code!;
+      }
+      for (const p of pipes) p.close();
+    });
+    runBounded(t.loop);
+    peers.forEach((fd) => fs.closeSync(fd));
+    assert.equal(seen, 'EAGAIN');
+  });
+
   it('a stream stopped by an earlier callback of the batch gets its read after startRead(), intact', () => {
     const { pipes, peers } = readable(t.loop, 'first', 'second');
     const got: string[] = [];
