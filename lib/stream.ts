@@ -347,8 +347,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
         if (this._into !== null) {
           this._copyInto(err, data);
         } else {
-          this._held = this._deliver(err, data);
-          if (this._held !== null) this._sendHeld();
+          this._sendHeldNow(this._deliver(err, data));
         }
       }
     } finally {
@@ -370,8 +369,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
    */
   _copyInto(err: UVError | null, data: Buffer | null): void {
     if (data === null) {
-      this._held = this._deliverInto(err, 0);
-      if (this._held !== null) this._sendHeld();
+      this._sendHeldNow(this._deliverInto(err, 0));
       return;
     }
     let at = 0;
@@ -381,8 +379,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
         const n = Math.min(data.length - at, into.buffer.length);
         into.buffer.set(data.subarray(at, at + n));
         at += n;
-        this._held = this._deliverInto(null, n);
-        if (this._held !== null) this._sendHeld();
+        this._sendHeldNow(this._deliverInto(null, n));
       }
     } catch (e) {
       if (at < data.length && !this._closed) {
@@ -393,8 +390,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
       throw e;
     }
     if (at < data.length && !this._closed) {
-      this._held = this._read(null, data.subarray(at));
-      if (this._held !== null) this._sendHeld();
+      this._sendHeldNow(this._read(null, data.subarray(at)));
     }
   }
 
@@ -442,6 +438,13 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     const d = this._held!;
     this._held = null;
     binding.write(this._id, d, false);
+  }
+
+  /** @internal Sends now the write a read callback returned as held, if any (outside a batch's table). */
+  _sendHeldNow(h: Uint8Array | Uint8Array[] | null): void {
+    if (h === null) return;
+    this._held = h;
+    this._sendHeld();
   }
 
   /** @internal Calls the read callback; returns the write it held, if any. */
@@ -622,8 +625,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
               s._held = TABLED;
               continue;
             }
-            s._held = h;
-            s._sendHeld();
+            s._sendHeldNow(h);
           }
         } finally {
           held[0] = batch.writes;

@@ -40,7 +40,7 @@ AddonData::~AddonData() {
 HandleBase* HandleBase::ById(const Napi::CallbackInfo& info) {
   AddonData* addon = AddonData::Get(info.Env());
   uint32_t id = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 0;
-  HandleBase* h = id < addon->handleById.size() ? addon->handleById[id] : nullptr;
+  HandleBase* h = FromId(addon, id);
   if (h == nullptr) Napi::TypeError::New(info.Env(), "no handle has this id").ThrowAsJavaScriptException();
   return h;
 }

@@ -49,6 +49,10 @@ class HandleBase {
   uv_handle_type type() const { return type_; }
   // The wrap whose id is info[0], or null after throwing a TypeError.
   static HandleBase* ById(const Napi::CallbackInfo& info);
+  // The wrap with this id in the environment, or null.
+  static HandleBase* FromId(AddonData* addon, uint32_t id) {
+    return id < addon->handleById.size() ? addon->handleById[id] : nullptr;
+  }
   void ForgetId() { id_ = 0; }
   // write(id, data, hasCallback, sendHandle?) of streams (native/stream.cc,
   // pipe.cc, tls.cc); other handles throw a TypeError.

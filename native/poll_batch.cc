@@ -130,12 +130,11 @@ Napi::Value PollBatch::HandOverJS(const Napi::CallbackInfo& info) {
 // take at once copies what is left (WriteBufs). The stream's batched writes
 // go first.
 void PollBatch::HandOver(uint32_t n) {
-  AddonData* addon = loop_->addon();
   int poolUsable = -1;  // looked up on first use
   for (uint32_t i = 0; i < n && i < kMaxReads; i++) {
     const uint32_t* w = heldData_ + 2 + i * 3;
     uint32_t id = w[0], offset = w[1], len = w[2];
-    HandleBase* h = id < addon->handleById.size() ? addon->handleById[id] : nullptr;
+    HandleBase* h = HandleBase::FromId(loop_->addon(), id);
     StreamWrap* stream = h != nullptr ? h->AsStream() : nullptr;
     if (stream == nullptr || stream->loop() != loop_ || stream->uvHandle() == nullptr ||
         uv_is_closing(stream->uvHandle())) {
