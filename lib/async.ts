@@ -1,6 +1,6 @@
 import { binding, NativeHandle } from './binding';
 import { HandleError } from './errors';
-import { WrappedHandle } from './handle';
+import { WrappedHandle, withNative } from './handle';
 import type { Loop } from './loop';
 import { checkOptionalFunction, invalidArgValue } from './validate';
 
@@ -8,8 +8,8 @@ import { checkOptionalFunction, invalidArgValue } from './validate';
 export class AsyncError extends HandleError {}
 
 interface NativeAsync extends NativeHandle {
-  send(): void;
-  transferable(): number;
+  _$send(): void;
+  _$transferable(): number;
 }
 
 /** What Async.transferable() gives: a plain value that can be posted to a worker_thread. */
@@ -39,6 +39,10 @@ export class AsyncSender {
  * `uv_async_send` (an eventfd write). close() drops a pending send.
  */
 export class Async extends WrappedHandle<NativeAsync> {
+  static {
+    withNative(this, binding.Async);
+  }
+
   static override errorClass = AsyncError;
   private _callback: ((handle: this) => void) | null;
 
@@ -50,12 +54,12 @@ export class Async extends WrappedHandle<NativeAsync> {
 
   /** Makes the loop call back once, soon; no syscall (see the class). */
   send(): void {
-    this._use('send').send();
+    this._use('send')._$send();
   }
 
   /** A value to post to another thread, where `Async.fromTransferable(v).send()` wakes this handle. */
   transferable(): AsyncTransferable {
-    return { uvkitAsync: this._use('transferable').transferable() };
+    return { uvkitAsync: this._use('transferable')._$transferable() };
   }
 
   static fromTransferable(value: AsyncTransferable): AsyncSender {

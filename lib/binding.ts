@@ -4,7 +4,8 @@ import * as path from 'path';
 import nodeGypBuild = require('node-gyp-build');
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export type NativeCtor<N> = new (loop: NativeLoop, owner: object, ...args: any[]) => N;
+// A native handle class; its object is the lib/ handle (lib/handle.ts).
+export type NativeCtor<N> = new (loop: NativeLoop, ...args: any[]) => N;
 
 export interface NativeLoop {
   run(mode: number): boolean;
@@ -27,14 +28,16 @@ export interface NativeLoop {
   closePhase(owner: object): void;
 }
 
+// The native methods of every handle; each native method's name has "_$"
+// first (native/handle.h DefineHandleClass).
 export interface NativeHandle {
-  close(): void;
-  isActive(): boolean;
-  hasRef(): boolean;
-  setRef(on: boolean): void;
-  fileno(): number;
-  bufferSize(send: boolean, value: number): number;
-  id(): number;
+  _$close(): void;
+  _$isActive(): boolean;
+  _$hasRef(): boolean;
+  _$setRef(on: boolean): void;
+  _$fileno(): number;
+  _$bufferSize(send: boolean, value: number): number;
+  _$id(): number;
 }
 
 export interface Binding {

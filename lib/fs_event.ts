@@ -3,6 +3,7 @@ import { HandleError, UVError } from './errors';
 import type { Loop } from './loop';
 import { PathWatcher } from './path_watcher';
 import { checkFlags, checkPath } from './validate';
+import { withNative } from './handle';
 
 /** UV_FS_EVENT_WATCH_ENTRY | UV_FS_EVENT_STAT | UV_FS_EVENT_RECURSIVE */
 const FLAG_MASK =
@@ -22,6 +23,10 @@ export type FSEventCallback<H> = (err: UVError | null, filename: string | null, 
  * start() on a started FSEvent throws FSEventError EINVAL, as libuv does.
  */
 export class FSEvent extends PathWatcher {
+  static {
+    withNative(this, binding.FSEvent);
+  }
+
   static override errorClass = FSEventError;
 
   constructor(loop?: Loop) {

@@ -4,6 +4,7 @@ import type { Loop } from './loop';
 import { PathWatcher } from './path_watcher';
 import { Stat, statResult } from './stat';
 import { checkMs, checkPath } from './validate';
+import { withNative } from './handle';
 
 /** A libuv failure of an FSPoll; `path` is the polled path. */
 export class FSPollError extends HandleError {}
@@ -22,6 +23,10 @@ export type FSPollCallback<H> = (err: UVError | null, prev: Stat | null, curr: S
  * started FSPoll restarts it with the new path, interval and callback.
  */
 export class FSPoll extends PathWatcher {
+  static {
+    withNative(this, binding.FSPoll);
+  }
+
   static override errorClass = FSPollError;
 
   constructor(loop?: Loop) {

@@ -1,5 +1,5 @@
 import { inspect } from 'util';
-import { NativeCtor, NativeHandle, binding } from './binding';
+import { NativeCtor, NativeHandle, NativeLoop, binding } from './binding';
 import { ErrorClass, HandleClosedError, HandleError, UVError, withAddress } from './errors';
 import { Facts, inspectAs } from './inspect';
 import { Loop, loopArg } from './loop';
@@ -183,21 +183,45 @@ export abstract class Handle {
 }
 
 /**
- * A handle with a native wrap (every handle type but Timer). The wrap holds
- * this object strongly only while the libuv handle is active, so an active
- * handle works with no reference to it, and an idle one that is dropped is
- * closed by garbage collection.
+ * What WrappedHandle's super() constructs: the handle type's native class,
+ * with the lib/ class (new.target) giving the prototype, so that the native
+ * wrap's JavaScript object is the lib/ handle itself. A Proxy, because its
+ * construct allocates no object of its own: a base class or function would,
+ * and V8 would then swap the lib/ class's cached initial map between two
+ * constructors on every handle made.
  */
-export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> extends Handle {
-  /** @internal */
-  readonly _native: N;
+const NativeBase = new Proxy(function NativeBase() {}, {
+  construct(_target, [loop, Native, args]: [NativeLoop, NativeCtor<NativeHandle>, unknown[]], newTarget) {
+    return Reflect.construct(Native, [loop, ...args], newTarget);
+  },
+}) as unknown as (abstract new (loop: NativeLoop, Native: NativeCtor<NativeHandle>, args: unknown[]) => Handle) & {
+  errorClass: ErrorClass;
+};
+Object.setPrototypeOf(NativeBase, Handle); // statics (errorClass) as from Handle
+
+/**
+ * A handle with a native wrap (every handle type but Timer), which is the
+ * same object: the native class's prototype (its methods, named with "_$"
+ * first) sits between the lib/ class's and its base's (`withNative`). The
+ * wrap holds the object strongly only while the libuv handle is active, so
+ * an active handle works with no reference to it, and an idle one that is
+ * dropped is closed by garbage collection.
+ */
+export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> extends NativeBase {
   /** @internal the wrap's id, for the binding's functions that take one (binding.write) */
   readonly _id: number;
 
   protected constructor(loop: Loop | undefined, Native: NativeCtor<N>, ...args: unknown[]) {
-    super(loop);
-    this._native = new Native(this._loop!._native, this, ...args);
-    this._id = this._native.id();
+    const l = loopArg(loop);
+    super(l._native, Native, args);
+    this._loop = l;
+    (this as { _home: Loop })._home = l;
+    this._id = this._native._$id();
+  }
+
+  /** @internal The native wrap's methods: this object, typed as the wrap. */
+  get _native(): N {
+    return this as unknown as N;
   }
 
   /**
@@ -212,17 +236,17 @@ export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> exten
   }
 
   override get active(): boolean {
-    return !this._closed && this._native.isActive();
+    return !this._closed && this._native._$isActive();
   }
 
   override get ref(): boolean {
-    return this._native.hasRef();
+    return this._native._$hasRef();
   }
 
   override set ref(value: boolean) {
     const n = this._use('ref');
     checkBoolean(value, 'ref');
-    n.setRef(value);
+    n._$setRef(value);
   }
 
   /**
@@ -241,6 +265,7 @@ export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> exten
   }
 
   static {
+    Object.setPrototypeOf(WrappedHandle.prototype, Handle.prototype);
     (WrappedHandle.prototype as { _held: unknown })._held = null;
   }
 
@@ -250,15 +275,15 @@ export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> exten
       try {
         this._sendHeld();
       } catch (err) {
-        this._native.close();
+        this._native._$close();
         throw this._unclaimed(err as UVError);
       }
     }
-    this._native.close();
+    this._native._$close();
   }
 
   override fileno(): number {
-    return this._use('fileno').fileno();
+    return this._use('fileno')._$fileno();
   }
 
   /**
@@ -268,7 +293,7 @@ export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> exten
   _bufferSize(send: boolean, value?: number): number {
     const name = send ? 'sendBufferSize' : 'receiveBufferSize';
     const n = this._use(name);
-    return n.bufferSize(send, value === undefined ? 0 : checkInteger(value, name, 1, 0x7fffffff));
+    return n._$bufferSize(send, value === undefined ? 0 : checkInteger(value, name, 1, 0x7fffffff));
   }
 
   /** @internal */
@@ -276,11 +301,22 @@ export abstract class WrappedHandle<N extends NativeHandle = NativeHandle> exten
     const facts: Facts = {};
     if (!this._closed) {
       try {
-        facts.fd = this._native.fileno();
+        facts.fd = this._native._$fileno();
       } catch {
         // no fd (yet)
       }
     }
     return facts;
   }
+}
+
+/**
+ * Puts the prototype of `Native` (a native handle class) between that of
+ * `cls` (the lib/ class made with it) and that of its base: the native
+ * methods reach the lib/ handle, and it is an instance of `Native` (which
+ * the native side checks for handles given as arguments).
+ */
+export function withNative(cls: abstract new (...args: never[]) => WrappedHandle, Native: NativeCtor<NativeHandle>): void {
+  Object.setPrototypeOf(Native.prototype, Object.getPrototypeOf(cls.prototype));
+  Object.setPrototypeOf(cls.prototype, Native.prototype);
 }

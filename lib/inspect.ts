@@ -28,10 +28,10 @@ export function showAddress(addr: { address: string; port: number; family: strin
 export function addSocketFacts(
   facts: Facts,
   family: string | null,
-  native: { getsockname(): { address: string; port: number; family: string }; getpeername(): { address: string; port: number; family: string } },
+  native: { _$getsockname(): { address: string; port: number; family: string }; _$getpeername(): { address: string; port: number; family: string } },
 ): Facts {
   if (family !== null) facts.family = family;
-  for (const [key, fn] of [['local', 'getsockname'], ['remote', 'getpeername']] as const) {
+  for (const [key, fn] of [['local', '_$getsockname'], ['remote', '_$getpeername']] as const) {
     try {
       facts[key] = showAddress(native[fn]());
     } catch {

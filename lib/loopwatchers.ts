@@ -2,7 +2,7 @@
 // polling for I/O (prepare), after it (check), or instead of blocking (idle).
 import { binding, NativeCtor, NativeHandle } from './binding';
 import { HandleError } from './errors';
-import { WrappedHandle } from './handle';
+import { WrappedHandle, withNative } from './handle';
 import type { Loop } from './loop';
 import { checkFunction } from './validate';
 
@@ -16,8 +16,8 @@ export class IdleError extends HandleError {}
 export class CheckError extends HandleError {}
 
 interface NativeWatcher extends NativeHandle {
-  start(): void;
-  stop(): void;
+  _$start(): void;
+  _$stop(): void;
 }
 
 abstract class LoopWatcher extends WrappedHandle<NativeWatcher> {
@@ -31,11 +31,11 @@ abstract class LoopWatcher extends WrappedHandle<NativeWatcher> {
     const n = this._use('start');
     checkFunction(cb, 'callback');
     this._callback = cb;
-    n.start();
+    n._$start();
   }
 
   stop(): void {
-    this._use('stop').stop();
+    this._use('stop')._$stop();
   }
 
   static {
@@ -48,6 +48,10 @@ abstract class LoopWatcher extends WrappedHandle<NativeWatcher> {
 }
 
 export class Prepare extends LoopWatcher {
+  static {
+    withNative(this, binding.Prepare);
+  }
+
   static override errorClass = PrepareError;
   constructor(loop?: Loop) {
     super(loop, binding.Prepare);
@@ -55,6 +59,10 @@ export class Prepare extends LoopWatcher {
 }
 
 export class Check extends LoopWatcher {
+  static {
+    withNative(this, binding.Check);
+  }
+
   static override errorClass = CheckError;
   constructor(loop?: Loop) {
     super(loop, binding.Check);
@@ -62,6 +70,10 @@ export class Check extends LoopWatcher {
 }
 
 export class Idle extends LoopWatcher {
+  static {
+    withNative(this, binding.Idle);
+  }
+
   static override errorClass = IdleError;
   constructor(loop?: Loop) {
     super(loop, binding.Idle);

@@ -6,9 +6,9 @@ import { Facts } from './inspect';
 import { checkFunction } from './validate';
 
 export interface NativePathWatcher extends NativeHandle {
-  start(path: string, arg: number): void;
-  stop(): void;
-  getPath(): string | null;
+  _$start(path: string, arg: number): void;
+  _$stop(): void;
+  _$getPath(): string | null;
 }
 
 export abstract class PathWatcher extends WrappedHandle<NativePathWatcher> {
@@ -17,17 +17,17 @@ export abstract class PathWatcher extends WrappedHandle<NativePathWatcher> {
   /** Starts watching the checked `path` with the type's own argument (flags, interval). */
   protected _watch(n: NativePathWatcher, path: string, arg: number, cb: Function): void {
     checkFunction(cb, 'callback');
-    n.start(path, arg);
+    n._$start(path, arg);
     this._callback = cb;
   }
 
   stop(): void {
-    this._use('stop').stop();
+    this._use('stop')._$stop();
   }
 
   /** The watched path, or null when not started. */
   get path(): string | null {
-    return this._native.getPath();
+    return this._native._$getPath();
   }
 
   /** @internal */

@@ -1,7 +1,7 @@
 import { binding, NativeHandle } from './binding';
 import { UV_READABLE, UV_WRITABLE } from './constants';
 import { HandleClosedError, UVError } from './errors';
-import { WrappedHandle } from './handle';
+import { WrappedHandle, withNative } from './handle';
 import type { Loop } from './loop';
 import { NativeStream, Stream, StreamError, TransferableHandle } from './stream';
 import { Facts } from './inspect';
@@ -14,15 +14,15 @@ import {
 export class PipeError extends StreamError {}
 
 interface NativePipe extends NativeStream {
-  bind(name: string): void;
-  connect(name: string): void;
-  open(fd: number): void;
-  pendingInstances(n: number): void;
-  chmod(flags: number): void;
-  getsockname(): string;
-  getpeername(): string;
-  pendingHandleType(): number;
-  pendingCount(): number;
+  _$bind(name: string): void;
+  _$connect(name: string): void;
+  _$open(fd: number): void;
+  _$pendingInstances(n: number): void;
+  _$chmod(flags: number): void;
+  _$getsockname(): string;
+  _$getpeername(): string;
+  _$pendingHandleType(): number;
+  _$pendingCount(): number;
 }
 
 /** A path, or a Linux abstract socket name starting with '\0'. */
@@ -44,6 +44,10 @@ function unpad(name: string): string {
  * pendingHandleType() and accept() on the other.
  */
 export class Pipe extends Stream<NativePipe> {
+  static {
+    withNative(this, binding.Pipe);
+  }
+
   static override errorClass = PipeError;
   private readonly _ipc: boolean;
 
@@ -57,7 +61,7 @@ export class Pipe extends Stream<NativePipe> {
   bind(name: string): void {
     const n = this._use('bind');
     const nm = checkPipeName(name);
-    this._atAddress(nm, undefined, () => n.bind(nm));
+    this._atAddress(nm, undefined, () => n._$bind(nm));
     this._bound = [nm, undefined];
   }
 
@@ -66,7 +70,7 @@ export class Pipe extends Stream<NativePipe> {
     const n = this._use('connect');
     const nm = checkPipeName(name);
     checkFunction(cb, 'callback');
-    this._atAddress(nm, undefined, () => n.connect(nm));
+    this._atAddress(nm, undefined, () => n._$connect(nm));
     this._connectCallback = cb;
     this._peer = [nm, undefined];
   }
@@ -74,19 +78,19 @@ export class Pipe extends Stream<NativePipe> {
   /** Adopts an existing fd (a socket, a pipe end); the handle closes it. */
   open(fd: number): void {
     const n = this._use('open');
-    n.open(checkFd(fd));
+    n._$open(checkFd(fd));
   }
 
   /** Windows only in libuv; accepted and ignored elsewhere. */
   pendingInstances(count: number): void {
     const n = this._use('pendingInstances');
-    n.pendingInstances(checkInteger(count, 'count', 0, 0x7fffffff));
+    n._$pendingInstances(checkInteger(count, 'count', 0, 0x7fffffff));
   }
 
   /** Makes the bound socket file readable and/or writable by everyone: UV_READABLE | UV_WRITABLE. */
   chmod(mode: number): void {
     const n = this._use('chmod');
-    n.chmod(checkOneOf(mode, 'mode', [UV_READABLE, UV_WRITABLE, UV_READABLE | UV_WRITABLE],
+    n._$chmod(checkOneOf(mode, 'mode', [UV_READABLE, UV_WRITABLE, UV_READABLE | UV_WRITABLE],
       'UV_READABLE, UV_WRITABLE or both'));
   }
 
@@ -96,11 +100,11 @@ export class Pipe extends Stream<NativePipe> {
    * the padding is not shown here. libuv >= 1.48 uses the exact length.
    */
   getsockname(): string {
-    return unpad(this._use('getsockname').getsockname());
+    return unpad(this._use('getsockname')._$getsockname());
   }
 
   getpeername(): string {
-    return unpad(this._use('getpeername').getpeername());
+    return unpad(this._use('getpeername')._$getpeername());
   }
 
   get ipc(): boolean {
@@ -112,7 +116,7 @@ export class Pipe extends Stream<NativePipe> {
     const facts = super._facts();
     if (this._ipc) facts.ipc = true;
     if (this._closed) return facts;
-    for (const [key, fn] of [['path', 'getsockname'], ['peer', 'getpeername']] as const) {
+    for (const [key, fn] of [['path', '_$getsockname'], ['peer', '_$getpeername']] as const) {
       try {
         const name = unpad(this._native[fn]());
         if (name !== '') facts[key] = name;
@@ -125,7 +129,7 @@ export class Pipe extends Stream<NativePipe> {
 
   /** The type of the next handle received over this IPC pipe: UV_TCP, UV_UDP, UV_NAMED_PIPE or UV_UNKNOWN_HANDLE. */
   pendingHandleType(): number {
-    return this._use('pendingHandleType').pendingHandleType();
+    return this._use('pendingHandleType')._$pendingHandleType();
   }
 
   /**
@@ -149,13 +153,13 @@ export class Pipe extends Stream<NativePipe> {
   override tryWrite(data: Data, sendHandle?: TransferableHandle): number {
     const n = this._use('tryWrite');
     const d = checkData(data);
-    if (sendHandle === undefined || sendHandle === null) return n.tryWrite(d);
-    return n.tryWrite(d, this._sendable(sendHandle, 'tryWrite'));
+    if (sendHandle === undefined || sendHandle === null) return n._$tryWrite(d);
+    return n._$tryWrite(d, this._sendable(sendHandle, 'tryWrite'));
   }
 
   /** How many handles received over this IPC pipe wait to be accepted. */
   pendingCount(): number {
-    return this._use('pendingCount').pendingCount();
+    return this._use('pendingCount')._$pendingCount();
   }
 
   /** SO_SNDBUF of the pipe's socket (Linux reports twice the size set). */

@@ -1,13 +1,13 @@
 import { binding, NativeHandle } from './binding';
 import { UV_DISCONNECT, UV_PRIORITIZED, UV_READABLE, UV_WRITABLE } from './constants';
 import { HandleError, UVError } from './errors';
-import { WrappedHandle } from './handle';
+import { WrappedHandle, withNative } from './handle';
 import type { Loop } from './loop';
 import { checkFd, checkFlags, checkFunction } from './validate';
 
 interface NativePoll extends NativeHandle {
-  start(events: number): void;
-  stop(): void;
+  _$start(events: number): void;
+  _$stop(): void;
 }
 
 /** A libuv failure of a Poll. */
@@ -23,6 +23,10 @@ export type PollCallback<H> = (err: UVError | null, events: number, handle: H) =
  * another file, since the Poll was made.
  */
 export class Poll extends WrappedHandle<NativePoll> {
+  static {
+    withNative(this, binding.Poll);
+  }
+
   static override errorClass = PollError;
   private _callback: PollCallback<this> | null = null;
 
@@ -42,11 +46,11 @@ export class Poll extends WrappedHandle<NativePoll> {
     checkFlags(events, 'events', all, 'UV_READABLE, UV_WRITABLE, UV_DISCONNECT and UV_PRIORITIZED');
     checkFunction(cb, 'callback');
     this._callback = cb;
-    n.start(events);
+    n._$start(events);
   }
 
   stop(): void {
-    this._use('stop').stop();
+    this._use('stop')._$stop();
   }
 
   static {

@@ -1,6 +1,6 @@
 import { binding, NativeHandle } from './binding';
 import { HandleError } from './errors';
-import { Handle, WrappedHandle } from './handle';
+import { Handle, WrappedHandle, withNative } from './handle';
 import type { Loop } from './loop';
 import { Facts } from './inspect';
 import {
@@ -15,8 +15,8 @@ const PROCESS_FLAGS =
   c.UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS;
 
 interface NativeProcess extends NativeHandle {
-  kill(signum: number): void;
-  pid(): number;
+  _$kill(signum: number): void;
+  _$pid(): number;
 }
 
 /**
@@ -156,6 +156,10 @@ export class ProcessError extends HandleError {}
  * of a running child neither kills it nor leaves a zombie.
  */
 export class Process extends WrappedHandle<NativeProcess> {
+  static {
+    withNative(this, binding.Process);
+  }
+
   static override errorClass = ProcessError;
   private _exitCallback: ExitCallback<this> | null;
 
@@ -196,12 +200,12 @@ export class Process extends WrappedHandle<NativeProcess> {
   /** Sends a signal (number or name; 0 checks the child exists). ProcessError ESRCH once it has exited. */
   kill(signum: number | string): void {
     const n = this._use('kill');
-    n.kill(checkKillSignal(signum));
+    n._$kill(checkKillSignal(signum));
   }
 
   /** The child's pid (kept after exit and close). */
   get pid(): number {
-    return this._native.pid();
+    return this._native._$pid();
   }
 
   /** @internal */

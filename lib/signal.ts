@@ -1,14 +1,14 @@
 import { binding, NativeHandle } from './binding';
 import { HandleError } from './errors';
-import { WrappedHandle } from './handle';
+import { WrappedHandle, withNative } from './handle';
 import { Facts } from './inspect';
 import type { Loop } from './loop';
 import { checkFunction, checkSignal } from './validate';
 
 interface NativeSignal extends NativeHandle {
-  start(signum: number, oneshot: boolean): void;
-  stop(): void;
-  signum(): number;
+  _$start(signum: number, oneshot: boolean): void;
+  _$stop(): void;
+  _$signum(): number;
 }
 
 /** A libuv failure of a Signal. */
@@ -16,6 +16,10 @@ export class SignalError extends HandleError {}
 
 /** Receives a signal (a number or a name such as 'SIGUSR1') in the loop. */
 export class Signal extends WrappedHandle<NativeSignal> {
+  static {
+    withNative(this, binding.Signal);
+  }
+
   static override errorClass = SignalError;
   private _callback: ((signum: number, handle: this) => void) | null = null;
 
@@ -37,16 +41,16 @@ export class Signal extends WrappedHandle<NativeSignal> {
     checkFunction(cb, 'callback');
     const num = checkSignal(signum);
     this._callback = cb;
-    n.start(num, oneshot);
+    n._$start(num, oneshot);
   }
 
   stop(): void {
-    this._use('stop').stop();
+    this._use('stop')._$stop();
   }
 
   /** The signal being watched, 0 if none. */
   get signum(): number {
-    return this._native.signum();
+    return this._native._$signum();
   }
 
   /** @internal */

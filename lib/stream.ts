@@ -106,7 +106,7 @@ function poolView(pool: ArrayBuffer, offset: number, length: number): Buffer | n
 
 /** The bytes of the read are gone with the pool: an error, which ends reading. */
 function lostRead(s: Stream): UVError {
-  s._native.readStop();
+  s._native._$readStop();
   return new (errorClassOf(s))(binding.errno.UV_ENOBUFS, 'read');
 }
 
@@ -117,18 +117,18 @@ export type { Data } from './validate';
 
 /** The native side of a stream (not part of the public API). */
 export interface NativeStream extends NativeHandle {
-  listen(backlog: number): void;
-  accept(client: NativeHandle): void;
-  readStart(): void;
-  readRedeliver(): void;
-  readStop(): void;
-  readStartInto(buffer: Uint8Array, restart: boolean): void;
-  tryWrite(data: Uint8Array | Uint8Array[], sendHandle?: object): number;
-  shutdown(): void;
-  setBlocking(blocking: boolean): void;
-  isReadable(): boolean;
-  isWritable(): boolean;
-  writeQueueSize(): number;
+  _$listen(backlog: number): void;
+  _$accept(client: NativeHandle): void;
+  _$readStart(): void;
+  _$readRedeliver(): void;
+  _$readStop(): void;
+  _$readStartInto(buffer: Uint8Array, restart: boolean): void;
+  _$tryWrite(data: Uint8Array | Uint8Array[], sendHandle?: object): number;
+  _$shutdown(): void;
+  _$setBlocking(blocking: boolean): void;
+  _$isReadable(): boolean;
+  _$isWritable(): boolean;
+  _$writeQueueSize(): number;
 }
 
 /** A handle that accept() can fill and an IPC pipe can send: a TCP, Pipe or UDP (checked at the call). */
@@ -228,8 +228,8 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     checkFunction(cb, 'callback');
     checkInteger(backlog, 'backlog', 0, 0x7fffffff);
     const bound = this._bound;
-    if (bound === null) n.listen(backlog);
-    else this._atAddress(bound[0], bound[1], () => n.listen(backlog));
+    if (bound === null) n._$listen(backlog);
+    else this._atAddress(bound[0], bound[1], () => n._$listen(backlog));
     this._listenCallback = cb;
   }
 
@@ -243,7 +243,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     if (client.closed) throw new HandleClosedError(this.constructor.name, 'accept', 'client');
     if ((client as Handle)._home !== this._home) throw invalidArgValue('client', client, "must belong to the server's loop");
     try {
-      n.accept((client as WrappedHandle)._native);
+      n._$accept((client as WrappedHandle)._native);
     } catch (err) {
       // native knows the type wanted ("must be an empty TCP handle to accept this connection")
       if (err instanceof TypeError && !('code' in err)) {
@@ -291,15 +291,15 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     const n = this._use('startRead');
     checkFunction(cb, 'callback');
     if (options !== undefined) return this._startReadInto(n, cb as ReadIntoCallback<this>, options);
-    n.readStart();
+    n._$readStart();
     streamsById[this._id] = this as unknown as Stream;
-    if (this._stalled !== null) n.readRedeliver();
+    if (this._stalled !== null) n._$readRedeliver();
     this._readCallback = cb as (err: UVError | null, data: Buffer | null, handle: this) => void;
     this._into = null;
   }
 
   stopRead(): void {
-    this._use('stopRead').readStop();
+    this._use('stopRead')._$readStop();
     this._into = null;
     this._readCallback = null;
     this._leaveReading();
@@ -355,9 +355,9 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
         this._stalled = null;
         // _startReadInto left native stopped until now, so that no read
         // lands in the buffer that these were copied into.
-        if (this._into !== null && !this._closed) this._native.readStartInto(this._into.buffer, true);
+        if (this._into !== null && !this._closed) this._native._$readStartInto(this._into.buffer, true);
       } else if (this._stalled === stalled && this._readsNow) {
-        this._native.readRedeliver(); // a callback threw: the rest on the next turn
+        this._native._$readRedeliver(); // a callback threw: the rest on the next turn
       }
     }
   }
@@ -383,9 +383,9 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
       }
     } catch (e) {
       if (at < data.length && !this._closed) {
-        if (this._stalled === null && this._into !== null) this._native.readStop(); // until it is delivered
+        if (this._stalled === null && this._into !== null) this._native._$readStop(); // until it is delivered
         (this._stalled ??= []).unshift([null, data.subarray(at)]);
-        if (this._readsNow) this._native.readRedeliver();
+        if (this._readsNow) this._native._$readRedeliver();
       }
       throw e;
     }
@@ -407,10 +407,10 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     const next = typeof source === 'function' ? (source as () => Uint8Array) : null;
     const buffer = next !== null ? returnedReadBuffer(next.call(undefined)) : (source as Uint8Array);
     if (this._stalled === null) {
-      n.readStartInto(buffer, true);
+      n._$readStartInto(buffer, true);
     } else {
-      n.readStop(); // until the stalled reads are copied in (_drainStalled)
-      n.readRedeliver();
+      n._$readStop(); // until the stalled reads are copied in (_drainStalled)
+      n._$readRedeliver();
     }
     streamsById[this._id] = this as unknown as Stream;
     this._readCallback = null;
@@ -424,12 +424,12 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
       buffer = returnedReadBuffer(into.next!.call(undefined));
     } catch (err) {
       this._into = null;
-      this._native.readStop();
+      this._native._$readStop();
       throw err;
     }
     if (buffer === into.buffer) return;
     into.buffer = buffer;
-    this._native.readStartInto(buffer, false);
+    this._native._$readStartInto(buffer, false);
   }
 
   /** @internal */
@@ -533,35 +533,35 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   /** Writes what the socket takes now; returns the bytes written, EAGAIN if none. */
   tryWrite(data: Data): number {
     const n = this._use('tryWrite');
-    return n.tryWrite(checkData(data));
+    return n._$tryWrite(checkData(data));
   }
 
   /** Ends the writing side once pending writes are done. */
   shutdown(cb?: ErrCallback<this>): void {
     const n = this._use('shutdown');
     checkOptionalFunction(cb, 'callback');
-    n.shutdown();
+    n._$shutdown();
     this._shutdownCallback = cb ?? null;
   }
 
   setBlocking(blocking: boolean): void {
     const n = this._use('setBlocking');
     checkBoolean(blocking, 'blocking');
-    n.setBlocking(blocking);
+    n._$setBlocking(blocking);
   }
 
   get readable(): boolean {
-    return this._native.isReadable();
+    return this._native._$isReadable();
   }
 
   get writable(): boolean {
-    return this._native.isWritable();
+    return this._native._$isWritable();
   }
 
   /** Bytes queued for writing. */
   get writeQueueSize(): number {
     this._sendHeldFirst();
-    return this._native.writeQueueSize();
+    return this._native._$writeQueueSize();
   }
 
   /** @internal Closing drops the caller's read buffer (native drops its hold in Closing). */

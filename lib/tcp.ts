@@ -7,22 +7,23 @@ import { Facts, addSocketFacts } from './inspect';
 import type { Loop } from './loop';
 import { NativeStream, Stream, StreamError } from './stream';
 import { checkBoolean, checkFd, checkFunction, checkInteger, checkMs, checkOneOf, checkOptionalFunction } from './validate';
+import { withNative } from './handle';
 
 /** A libuv failure of a TCP. */
 export class TCPError extends StreamError {}
 
 interface NativeTCP extends NativeStream {
-  bind(ip: string, port: number, flags: number): void;
-  connect(ip: string, port: number): void;
-  open(fd: number): void;
-  getsockname(): SockAddr;
-  getpeername(): SockAddr;
-  nodelay(enable: boolean): void;
-  keepalive(enable: boolean, delaySeconds: number): void;
-  keepaliveEx(enable: boolean, idleSeconds: number, intervalSeconds: number, count: number): void;
-  simultaneousAccepts(enable: boolean): void;
-  closeReset(): void;
-  family(): Family | null;
+  _$bind(ip: string, port: number, flags: number): void;
+  _$connect(ip: string, port: number): void;
+  _$open(fd: number): void;
+  _$getsockname(): SockAddr;
+  _$getpeername(): SockAddr;
+  _$nodelay(enable: boolean): void;
+  _$keepalive(enable: boolean, delaySeconds: number): void;
+  _$keepaliveEx(enable: boolean, idleSeconds: number, intervalSeconds: number, count: number): void;
+  _$simultaneousAccepts(enable: boolean): void;
+  _$closeReset(): void;
+  _$family(): Family | null;
 }
 
 const MAX_KEEPALIVE_MS = 0x7fffffff * 1000;
@@ -34,6 +35,10 @@ function familyCode(family: unknown): number {
 
 /** A TCP socket: a server (bind, listen, accept) or a connection. */
 export class TCP extends Stream<NativeTCP> {
+  static {
+    withNative(this, binding.TCP);
+  }
+
   static override errorClass = TCPError;
   private readonly _requestedFamily: Family | undefined;
 
@@ -59,7 +64,7 @@ export class TCP extends Stream<NativeTCP> {
     checkOneOf(flags, 'flags', [0, UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT, UV_TCP_IPV6ONLY | UV_TCP_REUSEPORT],
       '0, UV_TCP_IPV6ONLY, UV_TCP_REUSEPORT or both');
     if (flags & UV_TCP_REUSEPORT) needFeature('tcpReusePort', 'bind', TCPError);
-    this._atAddress(addr, p, () => n.bind(addr, p, flags));
+    this._atAddress(addr, p, () => n._$bind(addr, p, flags));
     this._bound = [addr, p];
   }
 
@@ -68,7 +73,7 @@ export class TCP extends Stream<NativeTCP> {
     const n = this._use('connect');
     const [addr, p] = checkAddress(ip, port, this.family ?? this._requestedFamily);
     checkFunction(cb, 'callback');
-    this._atAddress(addr, p, () => n.connect(addr, p));
+    this._atAddress(addr, p, () => n._$connect(addr, p));
     this._connectCallback = cb;
     this._peer = [addr, p];
   }
@@ -76,22 +81,22 @@ export class TCP extends Stream<NativeTCP> {
   /** Adopts an existing socket fd; the handle closes it. */
   open(fd: number): void {
     const n = this._use('open');
-    n.open(checkFd(fd));
+    n._$open(checkFd(fd));
   }
 
   getsockname(): SockAddr {
-    return this._use('getsockname').getsockname();
+    return this._use('getsockname')._$getsockname();
   }
 
   getpeername(): SockAddr {
-    return this._use('getpeername').getpeername();
+    return this._use('getpeername')._$getpeername();
   }
 
   /** TCP_NODELAY: disables Nagle's algorithm. */
   nodelay(enable: boolean): void {
     const n = this._use('nodelay');
     checkBoolean(enable, 'enable');
-    n.nodelay(enable);
+    n._$nodelay(enable);
   }
 
   /**
@@ -107,18 +112,18 @@ export class TCP extends Stream<NativeTCP> {
     // libuv takes an unsigned int of seconds; Linux an int.
     const seconds = (ms: number, name: string) => Math.max(1, Math.ceil(checkMs(ms, name, MAX_KEEPALIVE_MS) / 1000));
     const delay = seconds(delayMs, 'delayMs');
-    if (intervalMs === undefined && count === undefined) return n.keepalive(enable, delay);
+    if (intervalMs === undefined && count === undefined) return n._$keepalive(enable, delay);
     const interval = seconds(intervalMs ?? 1000, 'intervalMs');
     const probes = checkInteger(count ?? 10, 'count', 1, 0x7fffffff);
     needFeature('tcpKeepaliveEx', 'keepalive', TCPError);
-    n.keepaliveEx(enable, delay, interval, probes);
+    n._$keepaliveEx(enable, delay, interval, probes);
   }
 
   /** Windows only in libuv; accepted and ignored elsewhere. */
   simultaneousAccepts(enable: boolean): void {
     const n = this._use('simultaneousAccepts');
     checkBoolean(enable, 'enable');
-    n.simultaneousAccepts(enable);
+    n._$simultaneousAccepts(enable);
   }
 
   /** Closes with a TCP RST instead of a FIN; TCPError EINVAL after shutdown(). */
@@ -126,14 +131,14 @@ export class TCP extends Stream<NativeTCP> {
     checkOptionalFunction(cb, 'callback');
     if (this._closed) return this._closeAgain(cb);
     this._sendHeldFirst(); // as close() and every other use do
-    this._native.closeReset();
+    this._native._$closeReset();
     this._closed = true;
     this._closeCallback = cb ?? null;
   }
 
   /** The socket's family; null while there is no socket yet (or once closed). */
   get family(): Family | null {
-    return this._native.family();
+    return this._native._$family();
   }
 
   /** SO_SNDBUF (Linux reports twice the size set). */

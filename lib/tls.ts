@@ -8,6 +8,7 @@ import { loopArg } from './loop';
 import { Pipe } from './pipe';
 import { NativeStream, Stream, StreamError } from './stream';
 import { TCP } from './tcp';
+import { withNative } from './handle';
 import {
   checkBoolean, checkFunction, checkObject, checkString, invalidArgType, invalidArgValue, outOfRange,
 } from './validate';
@@ -152,11 +153,11 @@ let defaultContext: TLSContext | null = null;
 
 /** The native side of a TLS stream (not part of the public API). */
 interface NativeTLS extends NativeStream {
-  handshake(): void;
-  info(): [boolean, string | null, string | false, string | null, string | null, boolean];
-  getCipher(): { name: string; standardName: string; version: string } | null;
-  getPeerCertificate(): PeerCertificate | null;
-  getSession(): Buffer | null;
+  _$handshake(): void;
+  _$info(): [boolean, string | null, string | false, string | null, string | null, boolean];
+  _$getCipher(): { name: string; standardName: string; version: string } | null;
+  _$getPeerCertificate(): PeerCertificate | null;
+  _$getSession(): Buffer | null;
 }
 
 export interface PeerCertificate {
@@ -220,6 +221,10 @@ type ErrCallback<H> = (err: UVError | null, handle: H) => void;
  * Reads give plaintext; writes take plaintext.
  */
 export class TLS extends Stream<NativeTLS> {
+  static {
+    withNative(this, binding.TLS);
+  }
+
   static override errorClass = TLSError;
   static {
     (TLS.prototype as { _holdsWrites: boolean })._holdsWrites = false;
@@ -248,50 +253,50 @@ export class TLS extends Stream<NativeTLS> {
   handshake(cb: (err: TLSError | null, handle: this) => void): void {
     const n = this._use('handshake');
     checkFunction(cb, 'callback');
-    n.handshake();
+    n._$handshake();
     this._handshakeCallback = cb as ErrCallback<this>;
   }
 
   /** Whether the peer's certificate was verified (a client; a server with requestCert). */
   get authorized(): boolean {
-    return this._native.info()[0];
+    return this._native._$info()[0];
   }
 
   /** Why the peer is not authorized, as Node's code ('CERT_HAS_EXPIRED'…), or null. */
   get authorizationError(): string | null {
-    return this._native.info()[1];
+    return this._native._$info()[1];
   }
 
   /** The protocol ALPN agreed on, or false. */
   get alpnProtocol(): string | false {
-    return this._native.info()[2];
+    return this._native._$info()[2];
   }
 
   /** 'TLSv1.3' or 'TLSv1.2' once the handshake is done, else null. */
   get protocol(): string | null {
-    return this._native.info()[3];
+    return this._native._$info()[3];
   }
 
   /** Client: the servername given; server: the name the client asked for (SNI); else null. */
   get servername(): string | null {
-    return this._native.info()[4];
+    return this._native._$info()[4];
   }
 
   getCipher(): { name: string; standardName: string; version: string } | null {
-    return this._native.getCipher();
+    return this._native._$getCipher();
   }
 
   getPeerCertificate(): PeerCertificate | null {
-    return this._native.getPeerCertificate();
+    return this._native._$getPeerCertificate();
   }
 
   /** Client: the session to resume later (options.session), once the server has sent one; else null. */
   getSession(): Buffer | null {
-    return this._native.getSession();
+    return this._native._$getSession();
   }
 
   isSessionReused(): boolean {
-    return this._native.info()[5];
+    return this._native._$info()[5];
   }
 
   /** @internal Closing the TLS closes the transport: its close callbacks run with the TLS's. */

@@ -3,13 +3,14 @@ import { UV_TTY_MODE_IO, UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW } from './constants
 import type { Loop } from './loop';
 import { NativeStream, Stream, StreamError } from './stream';
 import { checkBoolean, checkFd, checkOneOf } from './validate';
+import { withNative } from './handle';
 
 /** A libuv failure of a TTY. */
 export class TTYError extends StreamError {}
 
 interface NativeTTY extends NativeStream {
-  setMode(mode: number): void;
-  getWinsize(): { width: number; height: number };
+  _$setMode(mode: number): void;
+  _$getWinsize(): { width: number; height: number };
 }
 
 function checkReadable(readable: unknown): boolean {
@@ -19,6 +20,10 @@ function checkReadable(readable: unknown): boolean {
 
 /** A terminal on `fd`. libuv reopens the terminal when it can, else uses (and closes) fd itself. */
 export class TTY extends Stream<NativeTTY> {
+  static {
+    withNative(this, binding.TTY);
+  }
+
   static override errorClass = TTYError;
 
   constructor(loop: Loop | undefined, fd: number, readable: boolean) {
@@ -28,12 +33,12 @@ export class TTY extends Stream<NativeTTY> {
   /** UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW or UV_TTY_MODE_IO. */
   setMode(mode: number): void {
     const n = this._use('setMode');
-    n.setMode(checkOneOf(mode, 'mode', [UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW, UV_TTY_MODE_IO],
+    n._$setMode(checkOneOf(mode, 'mode', [UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW, UV_TTY_MODE_IO],
       'UV_TTY_MODE_NORMAL, UV_TTY_MODE_RAW or UV_TTY_MODE_IO'));
   }
 
   getWinsize(): { width: number; height: number } {
-    return this._use('getWinsize').getWinsize();
+    return this._use('getWinsize')._$getWinsize();
   }
 
   /**

@@ -4,7 +4,7 @@ import { FIFO } from './datapath';
 import { UV_JOIN_GROUP, UV_LEAVE_GROUP, UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR, UV_UDP_REUSEPORT } from './constants';
 import { HandleError, UVError, withAddress } from './errors';
 import { needFeature } from './features';
-import { WrappedHandle } from './handle';
+import { WrappedHandle, withNative } from './handle';
 import type { Loop } from './loop';
 import { Facts, addSocketFacts } from './inspect';
 import { PoolView } from './readpool';
@@ -17,24 +17,24 @@ import {
 export class UDPError extends HandleError {}
 
 interface NativeUDP extends NativeHandle {
-  bind(ip: string, port: number, flags: number): void;
-  connect(ip: string, port: number): void;
-  getpeername(): SockAddr;
-  getsockname(): SockAddr;
-  open(fd: number): void;
+  _$bind(ip: string, port: number, flags: number): void;
+  _$connect(ip: string, port: number): void;
+  _$getpeername(): SockAddr;
+  _$getsockname(): SockAddr;
+  _$open(fd: number): void;
   // ip null: the connected peer
-  trySend(ip: string | null, port: number, data: Uint8Array | Uint8Array[]): number;
-  recvStart(): void;
-  recvStop(): void;
-  setMembership(group: string, iface: string | null, membership: number): void;
-  setSourceMembership(group: string, iface: string | null, source: string, membership: number): void;
-  usingRecvmmsg(): boolean;
-  trySendMany(ips: (string | null)[], ports: number[], datas: (Uint8Array | Uint8Array[])[]): number;
-  setMulticastInterface(iface: string | null): void;
-  setOption(option: number, value: number): void;
-  family(): Family | null;
-  sendQueueSize(): number;
-  sendQueueCount(): number;
+  _$trySend(ip: string | null, port: number, data: Uint8Array | Uint8Array[]): number;
+  _$recvStart(): void;
+  _$recvStop(): void;
+  _$setMembership(group: string, iface: string | null, membership: number): void;
+  _$setSourceMembership(group: string, iface: string | null, source: string, membership: number): void;
+  _$usingRecvmmsg(): boolean;
+  _$trySendMany(ips: (string | null)[], ports: number[], datas: (Uint8Array | Uint8Array[])[]): number;
+  _$setMulticastInterface(iface: string | null): void;
+  _$setOption(option: number, value: number): void;
+  _$family(): Family | null;
+  _$sendQueueSize(): number;
+  _$sendQueueCount(): number;
 }
 
 // The integer/boolean socket options of native setOption().
@@ -71,6 +71,10 @@ const HELD_PORT = 9;
  * with EISCONN, and a null one on an unconnected socket with EDESTADDRREQ).
  */
 export class UDP extends WrappedHandle<NativeUDP> {
+  static {
+    withNative(this, binding.UDP);
+  }
+
   static override errorClass = UDPError;
   private _recvCallback: UDPRecvCallback<this> | null = null;
   // Pending sends with a callback, three entries each: the callback, and the
@@ -112,28 +116,28 @@ export class UDP extends WrappedHandle<NativeUDP> {
     checkFlags(flags, 'flags', UV_UDP_IPV6ONLY | UV_UDP_REUSEADDR | UV_UDP_REUSEPORT,
       'UV_UDP_IPV6ONLY, UV_UDP_REUSEADDR and UV_UDP_REUSEPORT');
     if (flags & UV_UDP_REUSEPORT) needFeature('udpReusePort', 'bind', UDPError);
-    this._atAddress(addr, p, () => n.bind(addr, p, flags));
+    this._atAddress(addr, p, () => n._$bind(addr, p, flags));
   }
 
   /** Sets the default peer (synchronous in libuv); sends then use ip null. */
   connect(ip: string, port: number): void {
     const n = this._use('connect');
     const [addr, p] = checkAddress(ip, port, this.family ?? undefined);
-    this._atAddress(addr, p, () => n.connect(addr, p));
+    this._atAddress(addr, p, () => n._$connect(addr, p));
   }
 
   getpeername(): SockAddr {
-    return this._use('getpeername').getpeername();
+    return this._use('getpeername')._$getpeername();
   }
 
   getsockname(): SockAddr {
-    return this._use('getsockname').getsockname();
+    return this._use('getsockname')._$getsockname();
   }
 
   /** Takes over an existing UDP socket fd (it is closed with the handle). */
   open(fd: number): void {
     const n = this._use('open');
-    n.open(checkFd(fd));
+    n._$open(checkFd(fd));
   }
 
   /**
@@ -175,7 +179,7 @@ export class UDP extends WrappedHandle<NativeUDP> {
     const [addr, p] = this._destination(ip, port);
     const d = checkData(data);
     try {
-      return n.trySend(addr, p, d);
+      return n._$trySend(addr, p, d);
     } catch (err) {
       throw withAddress(err as UVError, addr, p);
     }
@@ -190,11 +194,11 @@ export class UDP extends WrappedHandle<NativeUDP> {
     const n = this._use('startRecv');
     checkFunction(cb, 'callback');
     this._recvCallback = cb;
-    n.recvStart();
+    n._$recvStart();
   }
 
   stopRecv(): void {
-    this._use('stopRecv').recvStop();
+    this._use('stopRecv')._$recvStop();
   }
 
   /** membership: UV_JOIN_GROUP | UV_LEAVE_GROUP; iface null = chosen by the system. */
@@ -203,7 +207,7 @@ export class UDP extends WrappedHandle<NativeUDP> {
     checkIP(group, 'group');
     if (iface !== null && iface !== undefined) checkIP(iface, 'iface');
     checkOneOf(membership, 'membership', [UV_JOIN_GROUP, UV_LEAVE_GROUP], 'UV_JOIN_GROUP or UV_LEAVE_GROUP');
-    n.setMembership(group, iface ?? null, membership);
+    n._$setMembership(group, iface ?? null, membership);
   }
 
   /**
@@ -217,12 +221,12 @@ export class UDP extends WrappedHandle<NativeUDP> {
     if (iface !== null && iface !== undefined) checkIP(iface, 'iface');
     checkIP(source, 'source');
     checkOneOf(membership, 'membership', [UV_JOIN_GROUP, UV_LEAVE_GROUP], 'UV_JOIN_GROUP or UV_LEAVE_GROUP');
-    n.setSourceMembership(group, iface ?? null, source, membership);
+    n._$setSourceMembership(group, iface ?? null, source, membership);
   }
 
   /** Whether libuv receives into batches of datagrams (recvmmsg) on this socket. */
   get usingRecvmmsg(): boolean {
-    return !this._closed && this._native.usingRecvmmsg();
+    return !this._closed && this._native._$usingRecvmmsg();
   }
 
   /**
@@ -247,7 +251,7 @@ export class UDP extends WrappedHandle<NativeUDP> {
     }
     needFeature('udpTrySendMany', 'send', UDPError);
     try {
-      return n.trySendMany(ips, ports, datas);
+      return n._$trySendMany(ips, ports, datas);
     } catch (err) {
       throw withAddress(err as UVError, ips[0], ports[0]);
     }
@@ -257,29 +261,29 @@ export class UDP extends WrappedHandle<NativeUDP> {
   setMulticastInterface(iface: string | null): void {
     const n = this._use('setMulticastInterface');
     if (iface !== null && iface !== '') checkIP(iface, 'iface');
-    n.setMulticastInterface(iface || null);
+    n._$setMulticastInterface(iface || null);
   }
 
   setMulticastTTL(ttl: number): void {
     const n = this._use('setMulticastTTL');
-    n.setOption(MULTICAST_TTL, checkInteger(ttl, 'ttl', 0, 255));
+    n._$setOption(MULTICAST_TTL, checkInteger(ttl, 'ttl', 0, 255));
   }
 
   setMulticastLoop(on: boolean): void {
     const n = this._use('setMulticastLoop');
     checkBoolean(on, 'on');
-    n.setOption(MULTICAST_LOOP, on ? 1 : 0);
+    n._$setOption(MULTICAST_LOOP, on ? 1 : 0);
   }
 
   setBroadcast(on: boolean): void {
     const n = this._use('setBroadcast');
     checkBoolean(on, 'on');
-    n.setOption(BROADCAST, on ? 1 : 0);
+    n._$setOption(BROADCAST, on ? 1 : 0);
   }
 
   setTTL(ttl: number): void {
     const n = this._use('setTTL');
-    n.setOption(TTL, checkInteger(ttl, 'ttl', 1, 255));
+    n._$setOption(TTL, checkInteger(ttl, 'ttl', 1, 255));
   }
 
   /** @internal */
@@ -290,20 +294,20 @@ export class UDP extends WrappedHandle<NativeUDP> {
 
   /** The socket's family; null while no socket exists (nothing bound or sent yet). */
   get family(): Family | null {
-    if (!this._closed && this._family === null) this._family = this._native.family();
+    if (!this._closed && this._family === null) this._family = this._native._$family();
     return this._family;
   }
 
   /** Bytes waiting in the send queue. */
   get sendQueueSize(): number {
     this._sendHeldFirst();
-    return this._native.sendQueueSize();
+    return this._native._$sendQueueSize();
   }
 
   /** Sends waiting in the send queue (including completed ones whose callback is due). */
   get sendQueueCount(): number {
     this._sendHeldFirst();
-    return this._native.sendQueueCount();
+    return this._native._$sendQueueCount();
   }
 
   /** SO_SNDBUF (Linux reports twice the size set). */

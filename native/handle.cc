@@ -4,12 +4,12 @@
 
 UVKIT_CALLBACK(onClose);
 
-bool HandleBase::Setup(const Napi::CallbackInfo& info, size_t size) {
-  // info[0]: the native Loop, info[1]: the owner; lib/ checks both.
+bool HandleBase::Setup(const Napi::CallbackInfo& info, napi_ref owner, size_t size) {
+  // info[0]: the native Loop, which lib/ checks.
   env_ = info.Env();
+  owner_ = owner;
   loop_ = LoopWrap::Unwrap(info[0].As<Napi::Object>());
   if (loop_ == nullptr) return false;
-  owner_ = Napi::Weak(info[1].As<Napi::Object>());
   handle_ = static_cast<uv_handle_t*>(malloc(size + sizeof(int)));  // + CloseFdAfter's slot
   handle_->data = nullptr;
   *reinterpret_cast<int*>(reinterpret_cast<char*>(handle_) + size) = -1;
@@ -59,17 +59,17 @@ UVKIT_INIT(HandleWrite, [](Napi::Env env, Napi::Object exports) {
   exports.Set("write", Napi::Function::New<WriteById>(env, "write"));
 });
 
-void HandleBase::Adopt(const Napi::CallbackInfo& info, HandleBase* from) {
+void HandleBase::Adopt(const Napi::CallbackInfo& info, napi_ref owner, HandleBase* from) {
   env_ = info.Env();
   loop_ = from->loop_;
-  owner_ = Napi::Weak(info[1].As<Napi::Object>());
+  owner_ = owner;
   from->Closing();
   handle_ = from->handle_;
   handle_->data = static_cast<HandleBase*>(this);
   from->handle_ = nullptr;
   if (from->pinned_) {
     from->pinned_ = false;
-    from->owner_.Unref();
+    from->Pin(false);
   }
   if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
   TakeId(loop_->addon());
@@ -112,7 +112,8 @@ HandleBase::~HandleBase() {
 
 bool HandleBase::Call(const JSCallback& cb, size_t argc, const napi_value* argv,
                       napi_value* result) {
-  napi_value recv = owner_.Value();
+  napi_value recv = nullptr;
+  napi_get_reference_value(env_, owner_, &recv);
   if (recv == nullptr) return false;
   napi_async_context ctx = context_.get();
   return loop_->CallJS(loop_->addon()->Callback(cb), recv, argc, argv,
@@ -124,17 +125,13 @@ void HandleBase::Changed() {
               (handle_ != nullptr && (uv_is_active(handle_) || uv_is_closing(handle_)));
   if (want != pinned_) {
     pinned_ = want;
-    if (want) {
-      owner_.Ref();
-    } else {
-      owner_.Unref();
-    }
+    Pin(want);
   }
   loop_->Touch();
 }
 
 napi_value HandleBase::Error(int status, const char* syscall, napi_value path) {
-  return MakeUVError(env(), owner_.Value(), status, syscall, path);
+  return MakeUVError(env(), owner(), status, syscall, path);
 }
 
 void HandleBase::Throw(int status, const char* syscall, napi_value path) {
@@ -144,7 +141,7 @@ void HandleBase::Throw(int status, const char* syscall, napi_value path) {
 bool HandleBase::IsOpen(Napi::Env env) {
   if (handle_ != nullptr && !uv_is_closing(handle_)) return true;
   // lib/ raises HandleClosedError before reaching here; this guards misuse.
-  napi_throw(env, MakeClosedError(env, owner_.Value()));
+  napi_throw(env, MakeClosedError(env, owner()));
   return false;
 }
 
@@ -174,7 +171,7 @@ void HandleBase::Abandon(bool envEnding) {
   if (envEnding) context_.Forget();
   if (pinned_) {
     pinned_ = false;
-    owner_.Unref();
+    Pin(false);
   }
 }
 

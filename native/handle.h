@@ -1,9 +1,11 @@
 // The base of every handle wrap. The uv handle lives in its own heap block,
 // freed only by its close callback, so a close always lands even when the
-// wrap is collected first. The wrap holds its owner (the lib/ object) weakly
-// and strongly ("pinned") only while the handle is active, closing or has
-// requests in flight: an active handle works with no JS reference, an idle
-// dropped one is collected and closed.
+// wrap is collected first. The wrap's JavaScript object is its owner, the
+// lib/ handle itself (lib/handle.ts constructs it with the lib/ class as
+// new.target): one object per handle. The wrap holds it weakly, and strongly
+// ("pinned") only while the handle is active, closing or has requests in
+// flight: an active handle works with no JS reference, an idle dropped one
+// is collected and closed.
 #pragma once
 
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string>
 
 #include "loop.h"
 
@@ -37,7 +40,12 @@ class HandleBase {
   // The HandleBase of a native handle object of any type, or nullptr.
   static HandleBase* FromValue(Napi::Env env, Napi::Value value);
   uv_handle_t* uvHandle() const { return handle_; }  // null once closed
-  Napi::Value owner() const { return owner_.Value(); }
+  // The lib/ handle, or an empty value once it was collected.
+  Napi::Value owner() const {
+    napi_value v = nullptr;
+    napi_get_reference_value(env_, owner_, &v);
+    return Napi::Value(env_, v);
+  }
   LoopWrap* loop() const { return loop_; }
   napi_env env() const { return env_; }
   // The wrap's id, which lib/handle.ts keeps: the hot calls (write, UDP
@@ -95,9 +103,11 @@ class HandleBase {
 
  protected:
   HandleBase() = default;
-  // False, with nothing allocated, when the loop cannot be unwrapped (it
-  // can fail only while a worker is being terminated).
-  bool Setup(const Napi::CallbackInfo& info, size_t size);
+  // False, with nothing allocated, when the loop (info[0]) cannot be
+  // unwrapped (it can fail only while a worker is being terminated).
+  // `owner`: the wrap's own reference to its object (napi_wrap's, made weak
+  // by Napi::ObjectWrap), which pins by its count.
+  bool Setup(const Napi::CallbackInfo& info, napi_ref owner, size_t size);
   // Disposes of the handle after a failed uv_*_init as `remains` says and
   // throws its error, unless InitHandle already threw one.
   void InitFailed(int status, const char* syscall, InitRemains remains);
@@ -106,7 +116,30 @@ class HandleBase {
   // securing a TCP or Pipe, native/tls.cc). From then on the handle's
   // callbacks reach this wrap, and `from` acts as closed (Closing() has run
   // for it, its handle_ is null, it no longer pins its owner).
-  void Adopt(const Napi::CallbackInfo& info, HandleBase* from);
+  void Adopt(const Napi::CallbackInfo& info, napi_ref owner, HandleBase* from);
+  // Defines class `name` of wrap T. The methods are named with "_$" first
+  // ("_$close"): lib/handle.ts puts the prototype of the class under the
+  // lib/ class's, where they must not meet the lib/ methods of the same
+  // name, and a leading '_' marks them internal as lib/'s own internals.
+  // The class is registered for FromValue when `fromValue`.
+  template <class T>
+  static Napi::Function DefineHandleClass(Napi::Env env, const char* name,
+                                          std::vector<typename Napi::ObjectWrap<T>::PropertyDescriptor> props,
+                                          bool fromValue) {
+    std::vector<std::string> names;
+    names.reserve(props.size());
+    for (auto& p : props) {
+      napi_property_descriptor& d = p;
+      names.push_back(std::string("_$") + d.utf8name);
+      d.utf8name = names.back().c_str();
+    }
+    Napi::Function ctor = Napi::ObjectWrap<T>::DefineClass(env, name, props);
+    if (fromValue) {
+      AddonData::Get(env)->handleClasses.push_back(
+          {Napi::Persistent(ctor), [](Napi::Object o) -> HandleBase* { return T::Unwrap(o); }});
+    }
+    return ctor;
+  }
   // The close callback every handle closes with; a wrap that closes with a
   // callback of its own ends with this one.
   static void OnClose(uv_handle_t* h);
@@ -128,7 +161,14 @@ class HandleBase {
 
  private:
   void TakeId(AddonData* addon);
-  Napi::ObjectReference owner_;
+  void Pin(bool on) {
+    if (on) {
+      napi_reference_ref(env_, owner_, nullptr);
+    } else {
+      napi_reference_unref(env_, owner_, nullptr);
+    }
+  }
+  napi_ref owner_ = nullptr;  // Napi::ObjectWrap's, which deletes it
   AddonData* addon_ = nullptr;  // set with id_
   uint32_t id_ = 0;
   int pendingRequests_ = 0;
@@ -143,7 +183,7 @@ class HandleWrap : public Napi::ObjectWrap<T>, public Base {
   // Runs the type's `static int InitHandle(LoopWrap*, U*, const CallbackInfo&)`
   // (the uv_*_init call); on failure throws T::kInitSyscall's error.
   explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<T>(info) {
-    if (!this->Setup(info, sizeof(U))) return;  // stays closed
+    if (!this->Setup(info, static_cast<napi_ref>(static_cast<Napi::ObjectWrap<T>&>(*this)), sizeof(U))) return;  // stays closed
     int r = T::InitHandle(this->loop_, uv(), info);
     if (r != 0) {
       this->InitFailed(r, T::kInitSyscall, T::AfterFailedInit(this->loop_, uv()));
@@ -170,9 +210,6 @@ class HandleWrap : public Napi::ObjectWrap<T>, public Base {
         W::InstanceMethod("id", &T::Id),
     };
     props.insert(props.end(), own.begin(), own.end());
-    Napi::Function ctor = W::DefineClass(env, name, props);
-    AddonData::Get(env)->handleClasses.push_back(
-        {Napi::Persistent(ctor), [](Napi::Object o) -> HandleBase* { return T::Unwrap(o); }});
-    return ctor;
+    return HandleBase::DefineHandleClass<T>(env, name, std::move(props), true);
   }
 };

@@ -33,9 +33,9 @@ class PipeWrap : public HandleWrap<PipeWrap, uv_pipe_t, StreamWrap> {
   using HandleWrap::HandleWrap;
   ~PipeWrap() override { CloseUserFd(); }
   static constexpr const char* kInitSyscall = "uv_pipe_init";
-  // info[2]: ipc
+  // info[1]: ipc
   static int InitHandle(LoopWrap* loop, uv_pipe_t* h, const Napi::CallbackInfo& info) {
-    return uv_pipe_init(loop->uv(), h, Truthy(info[2]) ? 1 : 0);
+    return uv_pipe_init(loop->uv(), h, Truthy(info[1]) ? 1 : 0);
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {

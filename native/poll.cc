@@ -24,9 +24,9 @@ UVKIT_CALLBACK(onPoll);
 class PollWrap : public HandleWrap<PollWrap, uv_poll_t> {
  public:
   static constexpr const char* kInitSyscall = "uv_poll_init";
-  // info[2]: the fd (lib/ checked it is an integer >= 0).
+  // info[1]: the fd (lib/ checked it is an integer >= 0).
   static int InitHandle(LoopWrap* loop, uv_poll_t* h, const Napi::CallbackInfo& info) {
-    int fd = info[2].As<Napi::Number>().Int32Value();
+    int fd = info[1].As<Napi::Number>().Int32Value();
     if (fcntl(fd, F_GETFD) < 0) return UV_EBADF;
     // libuv's own answer for a second watcher of one fd in one loop.
     bool watched = false;
@@ -58,7 +58,7 @@ class PollWrap : public HandleWrap<PollWrap, uv_poll_t> {
   explicit PollWrap(const Napi::CallbackInfo& info) : HandleWrap(info) {
     struct stat st;
     if (handle_ != nullptr && fstat(OwnFd(), &st) == 0) {
-      userFd_ = info[2].As<Napi::Number>().Int32Value();
+      userFd_ = info[1].As<Napi::Number>().Int32Value();
       dev_ = st.st_dev;
       ino_ = st.st_ino;
     }

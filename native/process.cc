@@ -81,7 +81,7 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     return uv_is_active(reinterpret_cast<const uv_handle_t*>(h)) ? InitRemains::kKeep : InitRemains::kFree;
   }
 
-  // info[1]: the lib/ Process; info[2..]: file, args[], env[] ('K=V') or undefined, cwd or undefined,
+  // info[1..]: file, args[], env[] ('K=V') or undefined, cwd or undefined,
   // flags, uid, gid, stdio[] of [flags, fd | native stream]. lib/ has checked
   // them all; stream handles are checked here again because a missing or
   // closed one would crash uv_spawn.
@@ -89,7 +89,7 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     int r = Spawn(loop, h, info);
     // The error names the file that could not be run, as fs errors name their path.
     if (r != 0 && !info.Env().IsExceptionPending()) {
-      napi_throw(info.Env(), MakeUVError(info.Env(), info[1], r, kInitSyscall, info[2]));
+      napi_throw(info.Env(), MakeUVError(info.Env(), info.This(), r, kInitSyscall, info[1]));
     }
     return r;
   }
@@ -97,14 +97,14 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
   static int Spawn(LoopWrap* loop, uv_process_t* h, const Napi::CallbackInfo& info) {
     memset(h, 0, sizeof *h);  // type stays UV_UNKNOWN_HANDLE unless uv_spawn registers it
     Napi::Env env = info.Env();
-    std::string file = info[2].As<Napi::String>().Utf8Value();
-    StringList args(info[3]);
-    bool hasEnv = info[4].IsArray();
-    StringList envs(hasEnv ? info[4] : Napi::Array::New(env));
-    bool hasCwd = info[5].IsString();
-    std::string cwd = hasCwd ? info[5].As<Napi::String>().Utf8Value() : std::string();
+    std::string file = info[1].As<Napi::String>().Utf8Value();
+    StringList args(info[2]);
+    bool hasEnv = info[3].IsArray();
+    StringList envs(hasEnv ? info[3] : Napi::Array::New(env));
+    bool hasCwd = info[4].IsString();
+    std::string cwd = hasCwd ? info[4].As<Napi::String>().Utf8Value() : std::string();
 
-    Napi::Array stdio = info[9].As<Napi::Array>();
+    Napi::Array stdio = info[8].As<Napi::Array>();
     std::vector<uv_stdio_container_t> containers(stdio.Length());
     for (uint32_t i = 0; i < stdio.Length(); i++) {
       Napi::Array entry = Element(stdio, i).As<Napi::Array>();
@@ -134,9 +134,9 @@ class ProcessWrap : public HandleWrap<ProcessWrap, uv_process_t> {
     o.args = args.get();
     o.env = hasEnv ? envs.get() : nullptr;
     o.cwd = hasCwd ? cwd.c_str() : nullptr;
-    o.flags = info[6].As<Napi::Number>().Uint32Value();
-    o.uid = static_cast<uv_uid_t>(info[7].As<Napi::Number>().Uint32Value());
-    o.gid = static_cast<uv_gid_t>(info[8].As<Napi::Number>().Uint32Value());
+    o.flags = info[5].As<Napi::Number>().Uint32Value();
+    o.uid = static_cast<uv_uid_t>(info[6].As<Napi::Number>().Uint32Value());
+    o.gid = static_cast<uv_gid_t>(info[7].As<Napi::Number>().Uint32Value());
     o.stdio_count = static_cast<int>(containers.size());
     o.stdio = containers.data();
     int r = uv_spawn(loop->uv(), h, &o);

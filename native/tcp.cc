@@ -9,9 +9,9 @@ class TCPWrap : public HandleWrap<TCPWrap, uv_tcp_t, StreamWrap> {
  public:
   using HandleWrap::HandleWrap;
   static constexpr const char* kInitSyscall = "uv_tcp_init";
-  // info[2]: 0, 4 or 6; a family creates the socket at once.
+  // info[1]: 0, 4 or 6; a family creates the socket at once.
   static int InitHandle(LoopWrap* loop, uv_tcp_t* h, const Napi::CallbackInfo& info) {
-    int family = info[2].As<Napi::Number>().Int32Value();
+    int family = info[1].As<Napi::Number>().Int32Value();
     unsigned int flags = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
     return uv_tcp_init_ex(loop->uv(), h, flags);
   }

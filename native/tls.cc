@@ -21,9 +21,9 @@ bool WritesPending(uv_stream_t* s) {
 TLSWrap::TLSWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TLSWrap>(info) {
   Napi::Env env = info.Env();
   env_ = env;
-  HandleBase* from = HandleBase::FromValue(env, info[2]);
+  HandleBase* from = HandleBase::FromValue(env, info[1]);
   uv_handle_t* h = from != nullptr ? from->uvHandle() : nullptr;
-  SSL_CTX* ctx = ContextFromValue(env, info[3]);
+  SSL_CTX* ctx = ContextFromValue(env, info[2]);
   if (h == nullptr || uv_is_closing(h) || (h->type != UV_TCP && h->type != UV_NAMED_PIPE) ||
       ctx == nullptr) {
     Napi::TypeError::New(env, "transport must be an open TCP or Pipe, context a TLSContext")
@@ -40,19 +40,19 @@ TLSWrap::TLSWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TLSWrap>(inf
     r = UV_EBUSY;  // its pending callbacks belong to the transport's owner
   }
   if (r != 0) {
-    napi_throw(env, MakeUVError(env, info[1], r, "TLS"));
+    napi_throw(env, MakeUVError(env, info.This(), r, "TLS"));
     return;
   }
-  engine_.reset(new TLSEngine(ctx, Truthy(info[4]), this));
+  engine_.reset(new TLSEngine(ctx, Truthy(info[3]), this));
   if (engine_->ssl() == nullptr) {
-    napi_value err = MakeTLSError(env, info[1], TakeOpenSSLError("SSL_new failed"), UV_ENOMEM);
+    napi_value err = MakeTLSError(env, info.This(), TakeOpenSSLError("SSL_new failed"), UV_ENOMEM);
     if (err != nullptr) napi_throw(env, err);
     return;
   }
-  if (info[5].IsString()) engine_->SetServername(info[5].As<Napi::String>().Utf8Value());
-  rejectUnauthorized_ = Truthy(info[6]);
-  if (info[7].IsTypedArray()) {
-    Napi::Uint8Array der = info[7].As<Napi::Uint8Array>();
+  if (info[4].IsString()) engine_->SetServername(info[4].As<Napi::String>().Utf8Value());
+  rejectUnauthorized_ = Truthy(info[5]);
+  if (info[6].IsTypedArray()) {
+    Napi::Uint8Array der = info[6].As<Napi::Uint8Array>();
     if (!engine_->SetSession(der.Data(), der.ByteLength())) {
       Napi::TypeError e = Napi::TypeError::New(env, "The argument 'session' is invalid. Received a Buffer that is not a TLS session");
       e.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_VALUE"));
@@ -60,9 +60,9 @@ TLSWrap::TLSWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TLSWrap>(inf
       return;
     }
   }
-  hasSNICallback_ = Truthy(info[8]);
+  hasSNICallback_ = Truthy(info[7]);
   uv_read_stop(s);  // the engine reads from here on
-  Adopt(info, from);
+  Adopt(info, *this, from);
   pump_ = static_cast<Pump*>(malloc(sizeof(Pump)));
   uv_idle_init(loop_->uv(), &pump_->idle);
   pump_->idle.data = nullptr;  // internal: loop walks skip it
@@ -70,7 +70,7 @@ TLSWrap::TLSWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TLSWrap>(inf
 }
 
 void TLSWrap::Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("TLS", DefineClass(env, "TLS",
+  exports.Set("TLS", DefineHandleClass<TLSWrap>(env, "TLS",
                                  {
                                      InstanceMethod("close", &TLSWrap::Close),
                                      InstanceMethod("isActive", &TLSWrap::IsActive),
@@ -94,7 +94,8 @@ void TLSWrap::Init(Napi::Env env, Napi::Object exports) {
                                      InstanceMethod("getCipher", &TLSWrap::GetCipher),
                                      InstanceMethod("getPeerCertificate", &TLSWrap::GetPeerCertificate),
                                      InstanceMethod("getSession", &TLSWrap::GetSession),
-                                 }));
+                                 },
+                                 false));
 }
 
 SSL_CTX* TLSWrap::OnServername(const char* name, bool* ok) {

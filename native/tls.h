@@ -33,7 +33,7 @@ struct HeldWrite {
 
 class TLSWrap : public Napi::ObjectWrap<TLSWrap>, public HandleBase, public TLSEngine::Listener {
  public:
-  // (loop, owner, transport, context, isServer, servername?, rejectUnauthorized,
+  // (loop, transport, context, isServer, servername?, rejectUnauthorized,
   // session?, hasSNICallback); lib/tls.ts has checked the types.
   explicit TLSWrap(const Napi::CallbackInfo& info);
 

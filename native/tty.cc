@@ -4,10 +4,10 @@ class TTYWrap : public HandleWrap<TTYWrap, uv_tty_t, StreamWrap> {
  public:
   using HandleWrap::HandleWrap;
   static constexpr const char* kInitSyscall = "uv_tty_init";
-  // info[2]: fd, info[3]: readable
+  // info[1]: fd, info[2]: readable
   static int InitHandle(LoopWrap* loop, uv_tty_t* h, const Napi::CallbackInfo& info) {
-    return uv_tty_init(loop->uv(), h, info[2].As<Napi::Number>().Int32Value(),
-                       Truthy(info[3]) ? 1 : 0);
+    return uv_tty_init(loop->uv(), h, info[1].As<Napi::Number>().Int32Value(),
+                       Truthy(info[2]) ? 1 : 0);
   }
 
   static void Init(Napi::Env env, Napi::Object exports) {

@@ -32,9 +32,9 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
  public:
   using HandleWrap::HandleWrap;
   static constexpr const char* kInitSyscall = "uv_udp_init";
-  // info[2]: 0 (no socket yet), 4 or 6 (create the socket now).
+  // info[1]: 0 (no socket yet), 4 or 6 (create the socket now).
   static int InitHandle(LoopWrap* loop, uv_udp_t* h, const Napi::CallbackInfo& info) {
-    int family = info[2].As<Napi::Number>().Int32Value();
+    int family = info[1].As<Napi::Number>().Int32Value();
     if (family == 0) return uv_udp_init(loop->uv(), h);
     return uv_udp_init_ex(loop->uv(), h, family == 6 ? AF_INET6 : AF_INET);
   }
