@@ -39,10 +39,6 @@ export class AsyncSender {
  * `uv_async_send` (an eventfd write). close() drops a pending send.
  */
 export class Async extends WrappedHandle<NativeAsync> {
-  static {
-    withNative(this, binding.Async);
-  }
-
   static override errorClass = AsyncError;
   private _callback: ((handle: this) => void) | null;
 
@@ -71,6 +67,7 @@ export class Async extends WrappedHandle<NativeAsync> {
   }
 
   static {
+    withNative(this, binding.Async);
     binding.setCallbacks({
       onAsync(this: Async) {
         if (this._callback !== null) this._callback.call(null, this);

@@ -23,10 +23,6 @@ export type FSEventCallback<H> = (err: UVError | null, filename: string | null, 
  * start() on a started FSEvent throws FSEventError EINVAL, as libuv does.
  */
 export class FSEvent extends PathWatcher {
-  static {
-    withNative(this, binding.FSEvent);
-  }
-
   static override errorClass = FSEventError;
 
   constructor(loop?: Loop) {
@@ -41,6 +37,7 @@ export class FSEvent extends PathWatcher {
   }
 
   static {
+    withNative(this, binding.FSEvent);
     binding.setCallbacks({
       onFSEvent(this: FSEvent, err: FSEventError | null, filename: string | null, events: number) {
         this._callback!.call(null, err, filename, events, this);

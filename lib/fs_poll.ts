@@ -23,10 +23,6 @@ export type FSPollCallback<H> = (err: UVError | null, prev: Stat | null, curr: S
  * started FSPoll restarts it with the new path, interval and callback.
  */
 export class FSPoll extends PathWatcher {
-  static {
-    withNative(this, binding.FSPoll);
-  }
-
   static override errorClass = FSPollError;
 
   constructor(loop?: Loop) {
@@ -41,6 +37,7 @@ export class FSPoll extends PathWatcher {
   }
 
   static {
+    withNative(this, binding.FSPoll);
     binding.setCallbacks({
       // prev and curr are in stat slots 0 and 1 when present.
       onFSPoll(this: FSPoll, err: FSPollError | null, hasPrev: boolean, hasCurr: boolean) {

@@ -23,10 +23,6 @@ export type PollCallback<H> = (err: UVError | null, events: number, handle: H) =
  * another file, since the Poll was made.
  */
 export class Poll extends WrappedHandle<NativePoll> {
-  static {
-    withNative(this, binding.Poll);
-  }
-
   static override errorClass = PollError;
   private _callback: PollCallback<this> | null = null;
 
@@ -54,6 +50,7 @@ export class Poll extends WrappedHandle<NativePoll> {
   }
 
   static {
+    withNative(this, binding.Poll);
     binding.setCallbacks({
       onPoll(this: Poll, err: UVError | null, events: number) {
         this._callback!.call(null, err, events, this);

@@ -156,10 +156,6 @@ export class ProcessError extends HandleError {}
  * of a running child neither kills it nor leaves a zombie.
  */
 export class Process extends WrappedHandle<NativeProcess> {
-  static {
-    withNative(this, binding.Process);
-  }
-
   static override errorClass = ProcessError;
   private _exitCallback: ExitCallback<this> | null;
 
@@ -222,6 +218,7 @@ export class Process extends WrappedHandle<NativeProcess> {
   }
 
   static {
+    withNative(this, binding.Process);
     binding.setCallbacks({
       onProcessExit(this: Process, exitStatus: number, termSignal: number) {
         const cb = this._exitCallback;

@@ -16,10 +16,6 @@ export class SignalError extends HandleError {}
 
 /** Receives a signal (a number or a name such as 'SIGUSR1') in the loop. */
 export class Signal extends WrappedHandle<NativeSignal> {
-  static {
-    withNative(this, binding.Signal);
-  }
-
   static override errorClass = SignalError;
   private _callback: ((signum: number, handle: this) => void) | null = null;
 
@@ -60,6 +56,7 @@ export class Signal extends WrappedHandle<NativeSignal> {
   }
 
   static {
+    withNative(this, binding.Signal);
     binding.setCallbacks({
       onSignal(this: Signal, signum: number) {
         this._callback!.call(null, signum, this);

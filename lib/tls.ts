@@ -221,12 +221,9 @@ type ErrCallback<H> = (err: UVError | null, handle: H) => void;
  * Reads give plaintext; writes take plaintext.
  */
 export class TLS extends Stream<NativeTLS> {
-  static {
-    withNative(this, binding.TLS);
-  }
-
   static override errorClass = TLSError;
   static {
+    withNative(this, binding.TLS);
     (TLS.prototype as { _holdsWrites: boolean })._holdsWrites = false;
   }
   /** @internal plaintext comes in Buffers of its own: startRead takes no options.buffer */

@@ -71,10 +71,6 @@ const HELD_PORT = 9;
  * with EISCONN, and a null one on an unconnected socket with EDESTADDRREQ).
  */
 export class UDP extends WrappedHandle<NativeUDP> {
-  static {
-    withNative(this, binding.UDP);
-  }
-
   static override errorClass = UDPError;
   private _recvCallback: UDPRecvCallback<this> | null = null;
   // Pending sends with a callback, three entries each: the callback, and the
@@ -400,6 +396,7 @@ export class UDP extends WrappedHandle<NativeUDP> {
   }
 
   static {
+    withNative(this, binding.UDP);
     binding.setCallbacks({
       // A datagram in a Buffer of its own, or (err, null) for a receive error.
       // Each returns the send the callback held (see _held).

@@ -4,15 +4,15 @@
 
 UVKIT_CALLBACK(onClose);
 
-bool HandleBase::Setup(const Napi::CallbackInfo& info, napi_ref owner, size_t size) {
+bool HandleBase::Setup(const Napi::CallbackInfo& info, napi_ref owner, size_t size, bool closeFdSlot) {
   // info[0]: the native Loop, which lib/ checks.
   env_ = info.Env();
   owner_ = owner;
   loop_ = LoopWrap::Unwrap(info[0].As<Napi::Object>());
   if (loop_ == nullptr) return false;
-  handle_ = static_cast<uv_handle_t*>(malloc(size + sizeof(int)));  // + CloseFdAfter's slot
+  handle_ = static_cast<uv_handle_t*>(malloc(size + (closeFdSlot ? sizeof(int) : 0)));
   handle_->data = nullptr;
-  *reinterpret_cast<int*>(reinterpret_cast<char*>(handle_) + size) = -1;
+  if (closeFdSlot) *reinterpret_cast<int*>(reinterpret_cast<char*>(handle_) + size) = -1;
   // Made while attached: callbacks run in the async context of creation.
   if (loop_->attached()) context_.Init(env_, "uvkit.Handle");
   TakeId(loop_->addon());

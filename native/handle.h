@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <type_traits>
 
 #include "loop.h"
 
@@ -93,9 +94,9 @@ class HandleBase {
   enum class InitRemains { kFree, kClose, kKeep };
   static InitRemains AfterFailedInit(LoopWrap*, const void*) { return InitRemains::kFree; }
   // An fd closed once the handle's close has completed (after libuv has
-  // removed it from epoll): every uv handle made by Setup() is allocated
-  // with this slot after it, -1 = none; OnClose reads it for Poll handles
-  // only (fs_poll.cc makes handles of its own). For the private dup of a
+  // removed it from epoll): a Poll handle made by Setup() is allocated with
+  // this slot after it, -1 = none, which OnClose reads (fs_poll.cc makes
+  // Poll handles of its own, without it). For the private dup of a
   // user-given fd (poll.cc).
   static int& CloseFdAfter(uv_handle_t* h) {
     return *reinterpret_cast<int*>(reinterpret_cast<char*>(h) + uv_handle_size(h->type));
@@ -107,7 +108,8 @@ class HandleBase {
   // unwrapped (it can fail only while a worker is being terminated).
   // `owner`: the wrap's own reference to its object (napi_wrap's, made weak
   // by Napi::ObjectWrap), which pins by its count.
-  bool Setup(const Napi::CallbackInfo& info, napi_ref owner, size_t size);
+  // `closeFdSlot`: allocate CloseFdAfter's slot after the handle.
+  bool Setup(const Napi::CallbackInfo& info, napi_ref owner, size_t size, bool closeFdSlot);
   // Disposes of the handle after a failed uv_*_init as `remains` says and
   // throws its error, unless InitHandle already threw one.
   void InitFailed(int status, const char* syscall, InitRemains remains);
@@ -145,7 +147,6 @@ class HandleBase {
   static void OnClose(uv_handle_t* h);
 
   uv_handle_t* handle_ = nullptr;  // null once closed
-  uv_handle_type type_ = UV_UNKNOWN_HANDLE;
   LoopWrap* loop_ = nullptr;       // valid while handle_ is set
   napi_env env_ = nullptr;
   AsyncContext context_;  // set when made while attached
@@ -170,6 +171,13 @@ class HandleBase {
   }
   napi_ref owner_ = nullptr;  // Napi::ObjectWrap's, which deletes it
   AddonData* addon_ = nullptr;  // set with id_
+
+ protected:
+  // Among the 4-byte fields, not after handle_: every handle is 8 bytes
+  // smaller (each TCP connection has one).
+  uv_handle_type type_ = UV_UNKNOWN_HANDLE;
+
+ private:
   uint32_t id_ = 0;
   int pendingRequests_ = 0;
   bool pinned_ = false;
@@ -183,7 +191,8 @@ class HandleWrap : public Napi::ObjectWrap<T>, public Base {
   // Runs the type's `static int InitHandle(LoopWrap*, U*, const CallbackInfo&)`
   // (the uv_*_init call); on failure throws T::kInitSyscall's error.
   explicit HandleWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<T>(info) {
-    if (!this->Setup(info, static_cast<napi_ref>(static_cast<Napi::ObjectWrap<T>&>(*this)), sizeof(U))) return;  // stays closed
+    napi_ref self = static_cast<Napi::ObjectWrap<T>&>(*this);
+    if (!this->Setup(info, self, sizeof(U), std::is_same<U, uv_poll_t>::value)) return;  // stays closed
     int r = T::InitHandle(this->loop_, uv(), info);
     if (r != 0) {
       this->InitFailed(r, T::kInitSyscall, T::AfterFailedInit(this->loop_, uv()));

@@ -163,7 +163,7 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 void StreamWrap::ReadStart(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
   if (stream()->read_cb == OnReadInto) uv_read_stop(stream());  // leaves the caller's buffer
-  readInto_.Reset();
+  DropReadInto();
   int r = uv_read_start(stream(), OnAlloc, OnRead);
   // Already reading: lib/ has just replaced the callback.
   if (r != 0 && r != UV_EALREADY) return Throw(r, "read");
@@ -178,7 +178,7 @@ void StreamWrap::ReadRedeliver(const Napi::CallbackInfo& info) {
 void StreamWrap::ReadStop(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
   uv_read_stop(stream());
-  readInto_.Reset();
+  DropReadInto();
   Changed();
 }
 
@@ -195,14 +195,15 @@ void StreamWrap::ReadStartInto(const Napi::CallbackInfo& info) {
   if (!IsOpen(info.Env())) return;
   bool restart = Truthy(info[1]);
   if (restart && !UserFdValid()) return Throw(UV_EBADF, "read");  // as Pipe's ReadStart
-  readInto_ = Napi::Persistent(info[0]);
+  DropReadInto();
+  napi_create_reference(env_, info[0], 1, &readInto_);
   if (!restart) return;
   // Restarting swaps libuv's callbacks (uv_read_start refuses a second
   // start); inside a read callback libuv's read loop takes the new ones.
   uv_read_stop(stream());
   int r = uv_read_start(stream(), OnAllocInto, OnReadInto);
   if (r != 0) {
-    readInto_.Reset();
+    DropReadInto();
     Changed();
     return Throw(r, "read");
   }
@@ -212,7 +213,7 @@ void StreamWrap::ReadStartInto(const Napi::CallbackInfo& info) {
 void StreamWrap::OnAllocInto(uv_handle_t* h, size_t, uv_buf_t* buf) {
   *buf = uv_buf_init(nullptr, 0);
   StreamWrap* self = Wrap(h);
-  if (self == nullptr || self->readInto_.IsEmpty()) return;
+  if (self == nullptr || self->readInto_ == nullptr) return;
   napi_env env = self->env();
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
@@ -222,8 +223,9 @@ void StreamWrap::OnAllocInto(uv_handle_t* h, size_t, uv_buf_t* buf) {
   napi_value ab;
   bool detached = true;
   // A detached or out-of-bounds view has length 0.
-  if (napi_get_typedarray_info(env, self->readInto_.Value(), &type, &length, &data, &ab, nullptr) ==
-          napi_ok &&
+  napi_value view = nullptr;
+  napi_get_reference_value(env, self->readInto_, &view);
+  if (view != nullptr && napi_get_typedarray_info(env, view, &type, &length, &data, &ab, nullptr) == napi_ok &&
       napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && !detached && data != nullptr &&
       length > 0) {
     *buf = uv_buf_init(static_cast<char*>(data), static_cast<unsigned>(std::min<size_t>(length, 1u << 30)));
@@ -244,7 +246,7 @@ void StreamWrap::OnReadInto(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) 
     argv[0] = Null(env);
   } else {
     if (nread != UV_EOF) uv_read_stop(s);  // libuv has stopped at EOF
-    self->readInto_.Reset();
+    self->DropReadInto();
     argv[0] = nread == UV_EOF ? Null(env) : self->Error(static_cast<int>(nread), "read");
   }
   napi_create_int64(env, nread > 0 ? nread : 0, &argv[1]);

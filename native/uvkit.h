@@ -141,31 +141,41 @@ inline Napi::Value Element(const Napi::Object& array, uint32_t i) {
 // mode). Its async resource is a plain object of its own, held here: since
 // Node 25 napi_async_init holds the resource strongly until
 // napi_async_destroy, so a handle passed as its own resource could never be
-// collected; before 25 it is held weakly, so someone must hold it.
+// collected; before 25 it is held weakly, so someone must hold it. One
+// pointer, allocated by Init: every handle has one, few are made attached.
 class AsyncContext {
  public:
+  AsyncContext() = default;
+  AsyncContext(const AsyncContext&) = delete;
+  AsyncContext& operator=(const AsyncContext&) = delete;
+  ~AsyncContext() { Forget(); }
   void Init(napi_env env, const char* name) {
     napi_value resource, label;
+    parts_ = new Parts();
     napi_create_object(env, &resource);
-    napi_create_reference(env, resource, 1, &resource_);
+    napi_create_reference(env, resource, 1, &parts_->resource);
     napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &label);
-    napi_async_init(env, resource, label, &context_);
+    napi_async_init(env, resource, label, &parts_->context);
   }
   void Destroy(napi_env env) {
-    if (context_ != nullptr) napi_async_destroy(env, context_);
-    if (resource_ != nullptr) napi_delete_reference(env, resource_);
+    if (parts_ == nullptr) return;
+    if (parts_->context != nullptr) napi_async_destroy(env, parts_->context);
+    if (parts_->resource != nullptr) napi_delete_reference(env, parts_->resource);
     Forget();
   }
   // The environment is gone with everything in it.
   void Forget() {
-    context_ = nullptr;
-    resource_ = nullptr;
+    delete parts_;
+    parts_ = nullptr;
   }
-  napi_async_context get() const { return context_; }
+  napi_async_context get() const { return parts_ != nullptr ? parts_->context : nullptr; }
 
  private:
-  napi_async_context context_ = nullptr;
-  napi_ref resource_ = nullptr;
+  struct Parts {
+    napi_async_context context = nullptr;
+    napi_ref resource = nullptr;
+  };
+  Parts* parts_ = nullptr;
 };
 
 // Opens a handle scope for the duration of one libuv callback.
