@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { inspect } from 'util';
-import { Handle, HandleClosedError, HandleError, Loop, Prepare, TCP, Timer, TimerError, UVError, errno } from '../lib/index';
+import { Handle, HandleClosedError, HandleError, Loop, Prepare, TCP, TCPError, Timer, TimerError, UVError, errno } from '../lib/index';
 import { runNode, throwsLike, useLoop } from './helpers';
 
 describe('Handle base', () => {
@@ -165,6 +165,71 @@ describe('Handle base', () => {
     assert.equal(done, true);
     assert.equal(c.left, 0);
     assert.throws(() => new Countdown(t.loop).again(), TimerError); // the class's errors follow it
+  });
+
+  it('a handle with a native wrap is one object: the wrap\'s own, with its native methods under the lib/ class (session 8)', () => {
+    const native = require('../lib/binding').binding;
+    const tcp = new TCP(t.loop);
+    const prepare = new Prepare(t.loop);
+    for (const [h, cls, Native] of [[tcp, TCP, native.TCP], [prepare, Prepare, native.Prepare]] as const) {
+      assert.ok(h instanceof Native, 'the wrapped object is the handle');
+      assert.equal((h as unknown as { _native: unknown })._native, h);
+      assert.ok(!Object.prototype.hasOwnProperty.call(h, '_native'));
+      // Chain: the lib/ class, then the native class (only "_$" methods:
+      // none can hide a lib/ method of a base), then the lib/ base.
+      const nativeProto = Object.getPrototypeOf(cls.prototype);
+      assert.equal(nativeProto, Native.prototype);
+      const names = Object.getOwnPropertyNames(nativeProto).filter((n) => n !== 'constructor');
+      assert.ok(names.length > 5 && names.every((n) => n.startsWith('_$')), names.join());
+      assert.ok(h instanceof Handle);
+    }
+    // The lib/ methods of the bases are the ones that run.
+    assert.equal(tcp.close, Handle.prototype.close);
+    tcp.close();
+    tcp.close(); // lib/'s idempotent close, not the native one (which would throw)
+    prepare.close();
+    t.loop.run();
+  });
+
+  it('a subclass of a wrapped handle type works as the type: its own fields, the native methods, its errors (session 8)', () => {
+    class Server extends TCP {
+      accepted = 0;
+    }
+    class Client extends TCP {
+      got: Buffer[] = [];
+    }
+    const server = new Server(t.loop);
+    server.bind('127.0.0.1', 0);
+    let client: Client | null = null;
+    server.listen((err) => {
+      assert.equal(err, null);
+      const c = new TCP(t.loop);
+      server.accept(c);
+      server.accepted++;
+      c.write(Buffer.from('hello'));
+      c.shutdown(() => c.close());
+    });
+    client = new Client(t.loop);
+    client.connect('127.0.0.1', server.getsockname().port, (err) => {
+      assert.equal(err, null);
+      client!.startRead((e, data) => {
+        if (data !== null) client!.got.push(data);
+        else {
+          client!.close();
+          server.close();
+        }
+      });
+    });
+    assert.ok(client instanceof Client && client instanceof TCP && client instanceof Handle);
+    assert.deepEqual(new Set(t.loop.handles), new Set([server, client]));
+    t.loop.run();
+    assert.equal(server.accepted, 1);
+    assert.equal(Buffer.concat(client.got).toString(), 'hello');
+    const unconnected = new Server(t.loop);
+    unconnected.bind('127.0.0.1', 0);
+    throwsLike(() => unconnected.getpeername(), TCPError, { code: 'ENOTCONN' }); // the class's own errors
+    unconnected.close();
+    assert.match(inspect(new Client(t.loop)), /^Client \{ active: false/);
   });
 
   it('dropped idle handles are collected: 100000 unstarted timers, bounded memory and handles, no fd leak', function () {
