@@ -198,6 +198,11 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   declare _readCallback: ((err: UVError | null, data: Buffer | null, handle: this) => void) | null;
   /** @internal reading into a caller's buffer (startRead's second form), else null */
   declare _into: ReadInto<this> | null;
+
+  /** @internal No caller's buffer: `_into` stays the prototype's null unless it was set (8 bytes less per stream). */
+  _noInto(): void {
+    if (this._into !== null) this._into = null;
+  }
   /** @internal */
   declare _listenCallback: ErrCallback<this> | null;
   /** @internal */
@@ -295,19 +300,19 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     streamsById[this._id] = this as unknown as Stream;
     if (this._stalled !== null) n._$readRedeliver();
     this._readCallback = cb as (err: UVError | null, data: Buffer | null, handle: this) => void;
-    this._into = null;
+    this._noInto();
   }
 
   stopRead(): void {
     this._use('stopRead')._$readStop();
-    this._into = null;
+    this._noInto();
     this._readCallback = null;
     this._leaveReading();
   }
 
   /** @internal Leaves streamsById: at once, or at the end of the read batch being delivered. */
   _leaveReading(): void {
-    const batch = batchOf(this._loop);
+    const batch = batchOf(this._home);
     if (batch !== undefined && batch.running) batch.leaving.push(this as unknown as Stream);
     else if (streamsById[this._id] === (this as unknown as Stream)) streamsById[this._id] = undefined;
   }
@@ -434,7 +439,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
 
   /** @internal */
   override _sendHeld(): void {
-    if (this._held === TABLED) return batchOf(this._loop)!.handOver();
+    if (this._held === TABLED) return batchOf(this._home)!.handOver();
     const d = this._held!;
     this._held = null;
     binding.write(this._id, d, false);
@@ -566,8 +571,8 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
 
   /** @internal Closing drops the caller's read buffer (native drops its hold in Closing). */
   override _closeNative(): void {
-    this._into = null;
-    this._stalled = null;
+    this._noInto();
+    if (this._stalled !== null) this._stalled = null;
     super._closeNative();
     this._leaveReading();
   }

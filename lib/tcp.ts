@@ -37,15 +37,17 @@ function familyCode(family: unknown): number {
 export class TCP extends Stream<NativeTCP> {
   static {
     withNative(this, binding.TCP);
+    (TCP.prototype as { _requestedFamily?: Family })._requestedFamily = undefined;
   }
 
   static override errorClass = TCPError;
-  private readonly _requestedFamily: Family | undefined;
+  /** @internal the family given to the constructor (prototype: undefined, 8 bytes less per accepted connection) */
+  declare _requestedFamily: Family | undefined;
 
   /** With a family the socket is created at once (uv_tcp_init_ex); otherwise at bind/connect. */
   constructor(loop?: Loop, family?: Family) {
     super(loop, binding.TCP, familyCode(family));
-    this._requestedFamily = family;
+    if (family !== undefined) this._requestedFamily = family;
   }
 
   /** @internal */

@@ -255,7 +255,7 @@ export class Timer extends Handle {
 
   constructor(loop?: Loop) {
     super(loop);
-    const l = this._loop!;
+    const l = this._home;
     const queue = l._timers ?? (l._timers = new TimerQueue(l));
     queue.track(this);
     this._callback = null;
@@ -330,7 +330,7 @@ export class Timer extends Handle {
   /** @internal close(): stops the timer; the close callbacks run in the loop's close phase, as any handle's. */
   override _closeNative(): void {
     if (this._prev !== null) this._home._timers!.remove(this);
-    this._loop!._native.closePhase(this); // the registry skips it from now on: it is closed
+    this._home._native.closePhase(this); // the registry skips it from now on: it is closed
   }
 
   /** @internal */

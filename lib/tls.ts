@@ -300,7 +300,7 @@ export class TLS extends Stream<NativeTLS> {
   override _closeNative(): void {
     const t = this._transport;
     const finish = (): void => {
-      t._loop = null;
+      t._closeDone = true;
       const cbs = t._closeCallback;
       t._closeCallback = null;
       if (cbs !== null) for (const cb of typeof cbs === 'function' ? [cbs] : cbs) cb.call(null, t);

@@ -4,10 +4,9 @@
 
 UVKIT_CALLBACK(onClose);
 
-bool HandleBase::Setup(const Napi::CallbackInfo& info, napi_ref owner, size_t size, bool closeFdSlot) {
+bool HandleBase::Setup(const Napi::CallbackInfo& info, size_t size, bool closeFdSlot) {
   // info[0]: the native Loop, which lib/ checks.
   env_ = info.Env();
-  owner_ = owner;
   loop_ = LoopWrap::Unwrap(info[0].As<Napi::Object>());
   if (loop_ == nullptr) return false;
   handle_ = static_cast<uv_handle_t*>(malloc(size + (closeFdSlot ? sizeof(int) : 0)));
@@ -20,7 +19,6 @@ bool HandleBase::Setup(const Napi::CallbackInfo& info, napi_ref owner, size_t si
 }
 
 void HandleBase::TakeId(AddonData* addon) {
-  addon_ = addon;
   if (!addon->freeHandleIds.empty()) {
     id_ = addon->freeHandleIds.back();
     addon->freeHandleIds.pop_back();
@@ -59,10 +57,9 @@ UVKIT_INIT(HandleWrite, [](Napi::Env env, Napi::Object exports) {
   exports.Set("write", Napi::Function::New<WriteById>(env, "write"));
 });
 
-void HandleBase::Adopt(const Napi::CallbackInfo& info, napi_ref owner, HandleBase* from) {
+void HandleBase::Adopt(const Napi::CallbackInfo& info, HandleBase* from) {
   env_ = info.Env();
   loop_ = from->loop_;
-  owner_ = owner;
   from->Closing();
   handle_ = from->handle_;
   handle_->data = static_cast<HandleBase*>(this);
@@ -98,9 +95,10 @@ void HandleBase::InitFailed(int status, const char* syscall, InitRemains remains
 }
 
 HandleBase::~HandleBase() {
-  if (id_ != 0) {
-    addon_->handleById[id_] = nullptr;
-    addon_->freeHandleIds.push_back(id_);
+  if (id_ != 0) {  // then the AddonData is alive (~AddonData forgets the ids)
+    AddonData* addon = AddonData::Get(env_);
+    addon->handleById[id_] = nullptr;
+    addon->freeHandleIds.push_back(id_);
   }
   if (handle_ != nullptr) {
     // Dropped while open: close it; the close callback frees the memory.
@@ -113,7 +111,7 @@ HandleBase::~HandleBase() {
 bool HandleBase::Call(const JSCallback& cb, size_t argc, const napi_value* argv,
                       napi_value* result) {
   napi_value recv = nullptr;
-  napi_get_reference_value(env_, owner_, &recv);
+  napi_get_reference_value(env_, OwnerRef(), &recv);
   if (recv == nullptr) return false;
   napi_async_context ctx = context_.get();
   return loop_->CallJS(loop_->addon()->Callback(cb), recv, argc, argv,

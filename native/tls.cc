@@ -62,7 +62,7 @@ TLSWrap::TLSWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TLSWrap>(inf
   }
   hasSNICallback_ = Truthy(info[7]);
   uv_read_stop(s);  // the engine reads from here on
-  Adopt(info, *this, from);
+  Adopt(info, from);
   pump_ = static_cast<Pump*>(malloc(sizeof(Pump)));
   uv_idle_init(loop_->uv(), &pump_->idle);
   pump_->idle.data = nullptr;  // internal: loop walks skip it

@@ -38,6 +38,7 @@ class TLSWrap : public Napi::ObjectWrap<TLSWrap>, public HandleBase, public TLSE
   explicit TLSWrap(const Napi::CallbackInfo& info);
 
   ~TLSWrap() override { ClosePump(); }
+  napi_ref OwnerRef() const override { return *this; }
 
   static void Init(Napi::Env env, Napi::Object exports);
 
