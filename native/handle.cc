@@ -110,8 +110,7 @@ HandleBase::~HandleBase() {
 
 bool HandleBase::Call(const JSCallback& cb, size_t argc, const napi_value* argv,
                       napi_value* result) {
-  napi_value recv = nullptr;
-  napi_get_reference_value(env_, OwnerRef(), &recv);
+  napi_value recv = owner();
   if (recv == nullptr) return false;
   napi_async_context ctx = context_.get();
   return loop_->CallJS(loop_->addon()->Callback(cb), recv, argc, argv,
