@@ -264,4 +264,49 @@ describe('Handle base', () => {
     assert.ok(r.rssGrowth < 50 * 1024 * 1024, `RSS grew by ${r.rssGrowth} bytes`);
     assert.equal(r.fdDelta, 0);
   });
+
+  it('dropped idle wrapped handles are collected and closed: 10000 bound TCPs (each a socket) and Prepares, no socket kept (session 8)', function () {
+    this.timeout(60000);
+    const res = runNode(
+      `const uv = require('./');
+       const fs = require('fs');
+       const sockets = () => fs.readdirSync('/proc/self/fd').filter((f) => {
+         try { return fs.readlinkSync('/proc/self/fd/' + f).startsWith('socket:'); } catch { return false; }
+       }).length;
+       const loop = new uv.Loop();
+       const s0 = sockets();
+       let maxHandles = 0, maxSockets = 0;
+       class Mine extends uv.TCP {}
+       function make(n) { // in a function: no reference to the last one stays in the caller
+         for (let i = 0; i < n; i++) {
+           const t = new (i % 2 ? Mine : uv.TCP)(loop);
+           t.bind('127.0.0.1', 0); // a socket of its own
+           new uv.Prepare(loop);
+         }
+       }
+       (async () => {
+         for (let round = 0; round < 10; round++) {
+           make(1000);
+           maxHandles = Math.max(maxHandles, loop.handles.length);
+           maxSockets = Math.max(maxSockets, sockets() - s0);
+           global.gc();
+           await new Promise((r) => setImmediate(r)); // finalizers run from Node's loop
+           loop.run(); // lets the closes of collected handles land
+         }
+         for (let i = 0; i < 3; i++) {
+           global.gc();
+           await new Promise((r) => setImmediate(r));
+           loop.run();
+         }
+         console.log(JSON.stringify({ maxHandles, maxSockets, left: loop.handles.length, socketDelta: sockets() - s0 }));
+       })();`,
+      { args: ['--expose-gc'], timeout: 60000 },
+    );
+    assert.equal(res.status, 0, res.stderr);
+    const r = JSON.parse(res.stdout);
+    assert.ok(r.maxSockets >= 1000, `the TCPs had sockets (${r.maxSockets})`);
+    assert.ok(r.maxHandles <= 6000, `handles grew to ${r.maxHandles}`);
+    assert.equal(r.left, 0);
+    assert.equal(r.socketDelta, 0);
+  });
 });
