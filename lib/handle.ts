@@ -46,6 +46,8 @@ export abstract class Handle {
   /** @internal what runs once the handle has closed: one callback, several, or none */
   declare _closeCallback: CloseCallback | CloseCallback[] | null;
 
+  // Not run for a WrappedHandle, whose super() reaches the native class
+  // (NativeBase below): what is set here, WrappedHandle's constructor sets too.
   protected constructor(loop: Loop | undefined) {
     this._home = loopArg(loop);
   }

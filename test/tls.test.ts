@@ -130,9 +130,16 @@ describe('TLSContext', () => {
       }
       return 'none';
     };
+    // A wrong passphrase decrypts the (fresh each run) key to garbage whose
+    // padding still checks about 1 time in 256; OpenSSL then fails parsing
+    // it (ERR_OSSL_UNSUPPORTED, seen once in CI) instead: Node's code for
+    // the same bytes is the one to match.
+    const wrong = { cert: certs.leaf, key: certs.leafKeyEncrypted, passphrase: 'wrong' };
+    const wrongCode = nodeCode(wrong);
+    assert.match(wrongCode, /^ERR_OSSL_/);
     const cases: [object, string][] = [
       [{ cert: 'not a certificate' }, 'ERR_OSSL_PEM_NO_START_LINE'],
-      [{ cert: certs.leaf, key: certs.leafKeyEncrypted, passphrase: 'wrong' }, 'ERR_OSSL_BAD_DECRYPT'],
+      [wrong, wrongCode],
       [{ cert: certs.leaf, key: certs.otherKey }, 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'],
       [{ ciphers: 'NO-SUCH-CIPHER' }, 'ERR_SSL_NO_CIPHER_MATCH'],
       [{ ca: 'garbage' }, 'ERR_OSSL_PEM_NO_START_LINE'],
