@@ -34,7 +34,8 @@ interface NativeBatchLoop {
 class ReadBatch {
   writes = 0; // in the table
   used = 0; // bytes of out
-  readonly tabled: Stream[] = [];
+  /** The streams of the table's writes (the first `writes`; setting an array's length costs a runtime call). */
+  readonly tabled: (Stream | null)[] = [];
   running = false;
   /** Streams that left reading during the batch: out of streamsById at its end (their entries may follow). */
   readonly leaving: Stream[] = [];
@@ -47,22 +48,26 @@ class ReadBatch {
   }
 
   clear(): void {
+    const tabled = this.tabled;
+    for (let i = 0; i < this.writes; i++) {
+      tabled[i]!._held = null;
+      tabled[i] = null;
+    }
     this.writes = 0;
     this.used = 0;
-    const tabled = this.tabled;
-    for (let i = 0; i < tabled.length; i++) tabled[i]._held = null;
-    tabled.length = 0;
   }
 
   /**
    * Puts `s`'s held write into the table (false: no room, or not one
    * Uint8Array): where it is in the batch's pool (an echo of a read), else
-   * a copy in out.
+   * a copy in out. `read` is the read just delivered, at `readOffset`.
    */
-  table(s: Stream, h: Uint8Array | Uint8Array[], pool: ArrayBuffer): boolean {
+  table(s: Stream, h: Uint8Array | Uint8Array[], pool: ArrayBuffer, read: Buffer | null, readOffset: number): boolean {
     if (!(h instanceof Uint8Array) || this.writes === MAX_TABLED) return false;
     let at: number;
-    if (h.buffer === pool) {
+    if (h === read) {
+      at = readOffset + IN_POOL; // not h.buffer: a call into the runtime
+    } else if (h.buffer === pool) {
       at = h.byteOffset + IN_POOL;
     } else {
       if (this.used + h.length > this.out.length) {
@@ -77,9 +82,8 @@ class ReadBatch {
     this.held[t] = s._id;
     this.held[t + 1] = at;
     this.held[t + 2] = h.length;
-    this.writes++;
+    this.tabled[this.writes++] = s;
     s._held = TABLED;
-    this.tabled.push(s);
     return true;
   }
 }
@@ -626,7 +630,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
             }
             const h = s._deliver(err, data);
             if (h === null) continue;
-            if (h === TABLED || batch.table(s, h, pool)) {
+            if (h === TABLED || batch.table(s, h, pool, data, offset)) {
               s._held = TABLED;
               continue;
             }
@@ -638,7 +642,7 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
           batch.clear();
           // After an exception native calls again with the entries left.
           batch.running = i < count;
-          if (i === count) {
+          if (i === count && batch.leaving.length !== 0) {
             for (const s of batch.leaving) {
               if ((s._closed || (s._readCallback === null && s._into === null)) && streamsById[s._id] === s) {
                 streamsById[s._id] = undefined;

@@ -18,7 +18,11 @@ uv_buf_t Slab() {
 
 bool CopyOut(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* out,
              uint32_t* offset) {
-  if (len <= readpool::kMaxPooled && readpool::Copy(env, addon, data, len, out, offset)) return true;
+  readpool::Block* block;
+  if (len <= readpool::kMaxPooled && readpool::Copy(env, addon, data, len, &block, offset)) {
+    *out = readpool::Value(block);
+    return true;
+  }
   void* copy;
   napi_create_buffer_copy(env, len, data, &copy, out);
   return false;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "readpool.h"
+
 UVKIT_CALLBACK(onClose);
 
 bool HandleBase::Setup(const Napi::CallbackInfo& info, size_t size, bool closeFdSlot) {
@@ -32,6 +34,9 @@ void HandleBase::TakeId(AddonData* addon) {
 AddonData::~AddonData() {
   for (HandleBase* h : handleById) {
     if (h != nullptr) h->ForgetId();
+  }
+  for (readpool::Pool* pool : {&smallReadPool, &largeReadPool}) {
+    if (pool->block != nullptr) readpool::Release(pool->block);
   }
 }
 

@@ -60,15 +60,21 @@ int LoopWrap::Configure(int blockSignal, bool metricsIdleTime, bool ioUringSqpol
 // with nothing in it but a private prepare handle empties the queue, so
 // getTimeout() of a new loop says what the user's handles say (-1 with none
 // due) from the first call.
+// Every uv_run of the loop: JavaScript has run since the last one.
+int LoopWrap::RunUV(uv_run_mode mode) {
+  readpool::JSRan();
+  return uv_run(loop_, mode);
+}
+
 void LoopWrap::Settle() {
   uv_prepare_t* turn = new uv_prepare_t;
   uv_prepare_init(loop_, turn);
   turn->data = nullptr;  // internal: loop.handles skips it
   uv_prepare_start(turn, [](uv_prepare_t* h) { uv_prepare_stop(h); });
-  uv_run(loop_, UV_RUN_NOWAIT);
+  RunUV(UV_RUN_NOWAIT);
   uv_close(reinterpret_cast<uv_handle_t*>(turn),
            [](uv_handle_t* h) { delete reinterpret_cast<uv_prepare_t*>(h); });
-  uv_run(loop_, UV_RUN_NOWAIT);  // the close callback
+  RunUV(UV_RUN_NOWAIT);  // the close callback
 }
 
 LoopWrap::~LoopWrap() {
@@ -104,6 +110,7 @@ bool LoopWrap::CallJS(napi_value fn, napi_value recv, size_t argc, const napi_va
   } else {
     status = napi_call_function(env_, recv, fn, argc, argv, result);
   }
+  readpool::JSRan();
   if (status == napi_ok) return true;
   bool pending = false;
   napi_is_exception_pending(env_, &pending);
@@ -133,6 +140,7 @@ void LoopWrap::HandleException(napi_value err) {
         attachment_ != nullptr
             ? napi_make_callback(env_, attachment_->context(), owner, fn, 1, argv, &handled)
             : napi_call_function(env_, owner, fn, 1, argv, &handled);
+    readpool::JSRan();
     if (status == napi_ok) {
       bool yes = false;
       napi_get_value_bool(env_, handled, &yes);
@@ -175,7 +183,7 @@ Napi::Value LoopWrap::Run(const Napi::CallbackInfo& info) {
   uv_run_mode mode = static_cast<uv_run_mode>(info[0].As<Napi::Number>().Int32Value());
   if (terminationWatch_ == nullptr) terminationWatch_ = TerminationWatch::Start(this);
   running_ = true;
-  int more = uv_run(loop_, mode);
+  int more = RunUV(mode);
   running_ = false;
   SyncClock();
   if (!pendingError_.IsEmpty()) {
@@ -279,7 +287,7 @@ void LoopWrap::Close(const Napi::CallbackInfo& info) {
   }
   CloseParts();
   running_ = true;  // close callbacks run here: no run() from inside them
-  uv_run(loop_, UV_RUN_DEFAULT);
+  RunUV(UV_RUN_DEFAULT);
   running_ = false;
   int r = uv_loop_close(loop_);
   if (r != 0) {
@@ -355,9 +363,9 @@ void LoopWrap::Teardown() {
   uv_timer_init(loop_, &deadline);
   uv_timer_start(&deadline, [](uv_timer_t* t) { uv_stop(t->loop); }, kTeardownWaitMs, 0);
   uv_unref(reinterpret_cast<uv_handle_t*>(&deadline));
-  uv_run(loop_, UV_RUN_DEFAULT);
+  RunUV(UV_RUN_DEFAULT);
   uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
-  uv_run(loop_, UV_RUN_NOWAIT);
+  RunUV(UV_RUN_NOWAIT);
   if (uv_loop_close(loop_) == 0) {
     delete loop_;
   } else {
@@ -390,7 +398,7 @@ void LoopWrap::Detach(const Napi::CallbackInfo& info) {
 void LoopWrap::RunAttached() {
   CallbackScope scope(env_);
   inAttachedRun_ = true;
-  uv_run(loop_, UV_RUN_NOWAIT);
+  RunUV(UV_RUN_NOWAIT);
   inAttachedRun_ = false;
   SyncClock();
   if (attachment_ != nullptr) SyncAttached();  // a callback may have detached

@@ -108,10 +108,9 @@ struct Bufs;
 class PollBatch {
  public:
   explicit PollBatch(LoopWrap* loop) : loop_(loop) {}
-  // A pooled read of `stream`, in the pool whose memory is `poolData`;
-  // false: deliver it at once (attached, or a batch is being delivered).
-  bool AddRead(StreamWrap* stream, napi_value pool, const char* poolData, size_t poolSize, uint32_t offset,
-               uint32_t len);
+  // A pooled read of `stream` (no handle scope needed); false: deliver it
+  // at once (attached, or a batch is being delivered).
+  bool AddRead(StreamWrap* stream, readpool::Block* pool, uint32_t offset, uint32_t len);
   // An entry that delivers the reads lib/ keeps for `stream` (readRedeliver()).
   void AddRedeliver(StreamWrap* stream);
   // Whether reads of the poll phase wait (not only REDELIVER entries, which
@@ -143,6 +142,7 @@ class PollBatch {
   void PushRead(uint32_t id, uint32_t offset, uint32_t len);
   bool MakeShared();
   void HandOver(uint32_t n);
+  void DropPool();
 
   LoopWrap* loop_;
   Check* check_ = nullptr;  // made on first use
@@ -150,9 +150,7 @@ class PollBatch {
   std::vector<char> bytes_;
   // Reads: three words each; the pool they are in, held while they wait.
   std::vector<uint32_t> reads_;
-  Napi::Reference<Napi::Value> readPool_;
-  const char* readPoolData_ = nullptr;
-  size_t readPoolSize_ = 0;
+  readpool::Block* readPool_ = nullptr;
   bool hasPollReads_ = false;
   bool delivering_ = false;
   // Made once: entries (reads in), out and held (the table of writes).
@@ -219,6 +217,7 @@ class LoopWrap : public Napi::ObjectWrap<LoopWrap> {
   int Configure(int blockSignal, bool metricsIdleTime, bool ioUringSqpoll);
   // One empty turn, so that libuv's own watchers are in epoll (see loop.cc).
   void Settle();
+  int RunUV(uv_run_mode mode);
   Napi::Value Run(const Napi::CallbackInfo& info);
   void Stop(const Napi::CallbackInfo& info);
   Napi::Value Now(const Napi::CallbackInfo& info);

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "readpool.h"
+
 struct PollBatch::Check {
   uv_check_t check;
   PollBatch* batch;
@@ -20,17 +22,18 @@ void PollBatch::StartCheck() {
 
 UVKIT_CALLBACK(onReadBatch);
 
-bool PollBatch::AddRead(StreamWrap* stream, napi_value pool, const char* poolData, size_t poolSize,
-                        uint32_t offset, uint32_t len) {
+bool PollBatch::AddRead(StreamWrap* stream, readpool::Block* pool, uint32_t offset, uint32_t len) {
   // Attached, each callback drains microtasks before the next (Node's
   // order), which one call for many reads cannot keep.
   if (delivering_ || loop_->attached()) return false;
   // One pool per batch: lib/ slices entries from the one it is given.
-  if (!reads_.empty() && !readPool_.IsEmpty() && poolData != readPoolData_) DeliverReads();
-  if (readPool_.IsEmpty()) {
-    readPool_ = Napi::Persistent(Napi::Value(loop_->env(), pool));
-    readPoolData_ = poolData;
-    readPoolSize_ = poolSize;
+  if (!reads_.empty() && readPool_ != nullptr && pool != readPool_) {
+    CallbackScope scope(loop_->env());
+    DeliverReads();
+  }
+  if (readPool_ == nullptr) {
+    readPool_ = pool;
+    readpool::Hold(pool);
   }
   PushRead(stream->id(), offset, len);
   hasPollReads_ = true;
@@ -77,7 +80,7 @@ void PollBatch::DeliverReads() {
   if (!MakeShared()) {  // no memory, or JavaScript cannot run: the reads are lost with it
     reads_.clear();
     hasPollReads_ = false;
-    readPool_.Reset();
+    DropPool();
     return;
   }
   napi_env env = loop_->env();
@@ -89,10 +92,10 @@ void PollBatch::DeliverReads() {
     memcpy(entriesData_, reads_.data(), count * 3 * 4);
     reads_.erase(reads_.begin(), reads_.begin() + count * 3);
     napi_value argv[6];
-    if (readPool_.IsEmpty()) {
+    if (readPool_ == nullptr) {
       napi_get_undefined(env, &argv[0]);
     } else {
-      argv[0] = readPool_.Value();
+      argv[0] = readpool::Value(readPool_);
     }
     argv[1] = entriesArray_.Value();
     napi_create_uint32(env, count, &argv[3]);
@@ -114,8 +117,12 @@ void PollBatch::DeliverReads() {
     }
   }
   delivering_ = false;
-  readPool_.Reset();
-  readPoolData_ = nullptr;
+  DropPool();
+}
+
+void PollBatch::DropPool() {
+  if (readPool_ != nullptr) readpool::Release(readPool_);
+  readPool_ = nullptr;
 }
 
 Napi::Value PollBatch::HandOverJS(const Napi::CallbackInfo& info) {
@@ -146,14 +153,14 @@ void PollBatch::HandOver(uint32_t n) {
       if (poolUsable < 0) {
         // A pool that a callback transferred (Node 22) no longer owns its memory.
         bool detached = true;
-        poolUsable = !readPool_.IsEmpty() &&
-                     napi_is_detached_arraybuffer(loop_->env(), readPool_.Value(), &detached) == napi_ok &&
+        poolUsable = readPool_ != nullptr &&
+                     napi_is_detached_arraybuffer(loop_->env(), readpool::Value(readPool_), &detached) == napi_ok &&
                      !detached;
       }
       if (!poolUsable) continue;
       offset &= ~kInPool;
-      base = readPoolData_;
-      size = readPoolSize_;
+      base = readPool_->data;
+      size = readPool_->size;
     }
     if (offset > size || len > size - offset) continue;
     stream->SendBatchedFirst();
@@ -201,7 +208,7 @@ void PollBatch::Close() {
   reads_.clear();  // nothing can deliver them any more
   hasPollReads_ = false;
   Send(nullptr);
-  readPool_.Reset();
+  DropPool();
   entriesArray_.Reset();
   outArray_.Reset();
   heldArray_.Reset();

@@ -6,46 +6,59 @@ UVKIT_CALLBACK(newReadPool);
 
 namespace readpool {
 
+thread_local uint32_t jsEpoch = 0;
+
 // A new pool from lib/ (lib/readpool.ts): it marks the ArrayBuffer
 // untransferable, as Node does for its Buffer pool, so that no user can move
 // the memory that later reads are still copied into to another thread.
-static bool NewPool(napi_env env, AddonData* addon, Pool* pool, size_t size, napi_value* ab) {
-  napi_value sizeValue, undefined;
+static bool NewPool(napi_env env, AddonData* addon, Pool* pool, size_t size) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value sizeValue, undefined, ab;
   napi_create_uint32(env, static_cast<uint32_t>(size), &sizeValue);
   napi_get_undefined(env, &undefined);
   void* data;
   size_t length;
-  if (napi_call_function(env, undefined, addon->Callback(kCb_newReadPool), 1, &sizeValue, ab) !=
-          napi_ok ||
-      napi_get_arraybuffer_info(env, *ab, &data, &length) != napi_ok || length != size) {
+  bool ok = napi_call_function(env, undefined, addon->Callback(kCb_newReadPool), 1, &sizeValue, &ab) == napi_ok &&
+            napi_get_arraybuffer_info(env, ab, &data, &length) == napi_ok && length == size;
+  JSRan();
+  if (!ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) {
       napi_value err;
       napi_get_and_clear_last_exception(env, &err);
     }
-    return false;
+  } else {
+    if (pool->block != nullptr) Release(pool->block);
+    pool->block = new Block{Napi::Persistent(Napi::Value(env, ab)), static_cast<char*>(data), size, 1};
+    pool->used = 0;
+    pool->checkedEpoch = jsEpoch;
   }
-  pool->buffer = Napi::Persistent(Napi::Value(env, *ab));
-  pool->data = static_cast<char*>(data);
-  pool->used = 0;
-  return true;
+  napi_close_handle_scope(env, scope);
+  return ok;
 }
 
-// The pool for `len` bytes with room for them, a new one if needed; *ab its ArrayBuffer.
-static Pool* Room(napi_env env, AddonData* addon, size_t len, size_t poolLen, napi_value* ab) {
+// Whether the pool's Block still owns its memory: a detached ArrayBuffer
+// (ArrayBuffer.prototype.transfer of later engines ignores the
+// untransferable mark) does not. Looked at once after JavaScript has run.
+static bool Attached(napi_env env, AddonData* addon, Pool* pool) {
+  if (pool->checkedEpoch == jsEpoch) return true;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  bool detached = true;
+  napi_is_detached_arraybuffer(env, Value(pool->block), &detached);
+  napi_close_handle_scope(env, scope);
+  if (!detached) pool->checkedEpoch = jsEpoch;
+  return !detached;
+}
+
+// The pool for `len` bytes with room for them, a new one if needed.
+static Pool* Room(napi_env env, AddonData* addon, size_t len, size_t poolLen) {
   Pool* pool = &PoolFor(addon, poolLen);
   size_t size = PoolSizeFor(poolLen);
-  bool fresh = pool->data == nullptr || pool->used + len > size;
-  if (!fresh) {
-    *ab = pool->buffer.Value();
-    // A detached pool (ArrayBuffer.prototype.transfer of later engines
-    // ignores the untransferable mark) no longer owns its memory.
-    bool detached = false;
-    napi_is_detached_arraybuffer(env, *ab, &detached);
-    fresh = detached;
-  }
-  if (fresh && !NewPool(env, addon, pool, size, ab)) return nullptr;
+  bool fresh = pool->block == nullptr || pool->used + len > size || !Attached(env, addon, pool);
+  if (fresh && !NewPool(env, addon, pool, size)) return nullptr;
   return pool;
 }
 
@@ -56,25 +69,24 @@ static uint32_t Take(Pool* pool, size_t len) {
   return offset;
 }
 
-bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* ab,
-          uint32_t* offset) {
-  Pool* pool = Room(env, addon, len, len, ab);
+bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, Block** block, uint32_t* offset) {
+  Pool* pool = Room(env, addon, len, len);
   if (pool == nullptr) return false;
-  memcpy(pool->data + pool->used, data, len);
+  memcpy(pool->block->data + pool->used, data, len);
+  *block = pool->block;
   *offset = Take(pool, len);
   return true;
 }
 
 char* Reserve(napi_env env, AddonData* addon, size_t len) {
-  napi_value ab;
-  Pool* pool = Room(env, addon, len, kMaxPooled, &ab);
-  return pool != nullptr ? pool->data + pool->used : nullptr;
+  Pool* pool = Room(env, addon, len, kMaxPooled);
+  return pool != nullptr ? pool->block->data + pool->used : nullptr;
 }
 
-void Commit(AddonData* addon, size_t len, napi_value* ab, uint32_t* offset) {
+Block* Commit(AddonData* addon, size_t len, uint32_t* offset) {
   Pool* pool = &addon->largeReadPool;
-  *ab = pool->buffer.Value();
   *offset = Take(pool, len);
+  return pool->block;
 }
 
 }  // namespace readpool

@@ -27,13 +27,17 @@ inline Pool& PoolFor(AddonData* addon, size_t len) {
 }
 inline size_t PoolSizeFor(size_t len) { return len <= kMaxSmall ? kSmallPoolSize : kLargePoolSize; }
 
+// None of these needs a handle scope: a read into a pool that was seen
+// attached since JavaScript last ran (jsEpoch, uvkit.h) touches no
+// JavaScript value, so a batched read makes no N-API call. Only a new pool
+// (made by lib/) and that check open a scope of their own.
+
 // Copies `len` (<= kMaxPooled) bytes to the next free, 8-byte aligned place
 // of the environment's pool for that size (a new pool when they do not fit)
-// and sets *ab and *offset. Views never overlap and a place is never handed
-// out twice. Returns false (nothing copied) if no pool could be made: the
-// caller then copies into a fresh Buffer.
-bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* ab,
-          uint32_t* offset);
+// and sets *block and *offset. Views never overlap and a place is never
+// handed out twice. Returns false (nothing copied) if no pool could be made:
+// the caller then copies into a fresh Buffer.
+bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, Block** block, uint32_t* offset);
 
 // For a read made straight into the large pool (a stream whose reads are
 // larger than kMaxSmall; no copy): Reserve returns the next free place with
@@ -41,6 +45,15 @@ bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, napi_val
 // none could be made); Commit hands out the `len` bytes a read put there,
 // as Copy does, before anything else uses the pool.
 char* Reserve(napi_env env, AddonData* addon, size_t len);
-void Commit(AddonData* addon, size_t len, napi_value* ab, uint32_t* offset);
+Block* Commit(AddonData* addon, size_t len, uint32_t* offset);
+
+// A holder more (a read batch) or less; the last one lets the ArrayBuffer go.
+inline void Hold(Block* block) { block->holders++; }
+inline void Release(Block* block) {
+  if (--block->holders == 0) delete block;
+}
+
+// The Block's ArrayBuffer (in the caller's handle scope).
+inline napi_value Value(Block* block) { return block->buffer.Value(); }
 
 }  // namespace readpool

@@ -55,11 +55,7 @@ void StreamWrap::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   if (self != nullptr && self->largeReads_ && !self->bulkRead_) {
     // Reads of this stream have been larger than the small pool takes: the
     // next one goes where its bytes will be handed out, not through a copy.
-    napi_env env = EnvOf(h);
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    char* room = readpool::Reserve(env, self->loop()->addon(), datapath::kSlabSize);
-    napi_close_handle_scope(env, scope);
+    char* room = readpool::Reserve(EnvOf(h), self->loop()->addon(), datapath::kSlabSize);
     if (room != nullptr) {
       pooledRead = true;
       *buf = uv_buf_init(room, datapath::kSlabSize);
@@ -99,11 +95,30 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   if (nread > 0 && !self->UserFdValid()) nread = UV_EBADF;
   napi_env env = self->env();
   AddonData* addon = self->loop()->addon();
-  CallbackScope scope(env);
   self->bulkRead_ = nread == static_cast<ssize_t>(datapath::kSlabSize);
   if (nread > 0) self->largeReads_ = nread > static_cast<ssize_t>(readpool::kMaxSmall);
-  // A read copied into a read pool joins the loop's PollBatch; the others
-  // have three shapes, one entry point each (lib/stream.ts):
+  // A bulk read that filled at least half of its Buffer is handed out as it is.
+  bool bulk = pending != nullptr && nread >= static_cast<ssize_t>(datapath::kSlabSize / 2);
+  // A read in a read pool joins the loop's PollBatch without a handle scope
+  // or any N-API call; IPC pipes deliver at once: a read's callback accepts
+  // the handles that came with it, and a later read in the batch would add
+  // its own.
+  readpool::Block* block = nullptr;
+  uint32_t offset = 0;
+  if (nread > 0 && !bulk) {
+    if (inPool) {
+      block = readpool::Commit(addon, nread, &offset);
+    } else if (nread <= static_cast<ssize_t>(readpool::kMaxPooled)) {
+      readpool::Copy(env, addon, buf->base, nread, &block, &offset);
+    }
+    if (block != nullptr && (s->type != UV_NAMED_PIPE || !reinterpret_cast<uv_pipe_t*>(s)->ipc) &&
+        self->loop()->pollBatch().AddRead(self, block, offset, static_cast<uint32_t>(nread))) {
+      if (pending != nullptr) napi_delete_reference(env, pending);
+      return;
+    }
+  }
+  CallbackScope scope(env);
+  // The others have three shapes, one entry point each (lib/stream.ts):
   //   onRead(err | null, Buffer | null): a Buffer of its own; (null, null)
   //     at the end of the stream; (err, null) for an error, which ends reading;
   //   onReadPooled(pool, offset, length): a pooled read while a batch is
@@ -113,8 +128,7 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   napi_value argv[3];
   size_t argc = 2;
   if (nread > 0) {
-    uint32_t offset;
-    if (pending != nullptr && nread >= static_cast<ssize_t>(datapath::kSlabSize / 2)) {
+    if (bulk) {
       napi_value buffer;
       napi_get_reference_value(env, pending, &buffer);
       if (nread < static_cast<ssize_t>(datapath::kSlabSize)) {
@@ -125,24 +139,15 @@ void StreamWrap::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
         argv[0] = Null(env);
         argv[1] = buffer;
       }
-    } else if (inPool ? (readpool::Commit(addon, nread, &argv[0], &offset), true)
-                      : datapath::CopyOut(env, addon, buf->base, nread, &argv[0], &offset)) {
-      size_t poolLen = inPool ? readpool::kMaxPooled : static_cast<size_t>(nread);
-      const char* poolData = readpool::PoolFor(addon, poolLen).data;
-      size_t poolSize = readpool::PoolSizeFor(poolLen);
-      // IPC pipes deliver at once: a read's callback accepts the handles
-      // that came with it, and a later read in the batch would add its own.
-      if ((s->type != UV_NAMED_PIPE || !reinterpret_cast<uv_pipe_t*>(s)->ipc) &&
-          self->loop()->pollBatch().AddRead(self, argv[0], poolData, poolSize, offset, static_cast<uint32_t>(nread))) {
-        if (pending != nullptr) napi_delete_reference(env, pending);
-        return;
-      }
+    } else if (block != nullptr) {
       cb = &kCb_onReadPooled;
+      argv[0] = readpool::Value(block);
       napi_create_uint32(env, offset, &argv[1]);
       napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);
       argc = 3;
     } else {
-      argv[1] = argv[0];  // the Buffer
+      void* copy;
+      napi_create_buffer_copy(env, nread, buf->base, &copy, &argv[1]);
       argv[0] = Null(env);
     }
   } else if (nread == UV_EOF) {

@@ -45,12 +45,27 @@ struct InitRegistration {
 #define UVKIT_INIT(name, fn) static const InitRegistration uvkitInit_##name(#name, fn)
 
 namespace readpool {
-// A pool that reads are copied into (native/readpool.h).
-struct Pool {
-  Napi::Reference<Napi::Value> buffer;  // the ArrayBuffer
-  char* data = nullptr;                 // null: none yet
-  size_t used = 0;
+// A pool's ArrayBuffer and its holders: the environment while it is the
+// current pool of its size, and each loop's read batch with reads in it
+// (native/readpool.h).
+struct Block {
+  Napi::Reference<Napi::Value> buffer;
+  char* data;
+  size_t size;
+  uint32_t holders;
 };
+// A pool that reads are copied into.
+struct Pool {
+  Block* block = nullptr;  // null: none yet
+  size_t used = 0;
+  uint32_t checkedEpoch = 0;  // jsEpoch when block was last seen attached
+};
+// Moves whenever JavaScript may have run on this thread (any JavaScript may
+// detach a pool): at every uv_run, every return from a callback and the end
+// of every CallbackScope. A read checks that its pool is still attached
+// only when this has moved since the last check.
+extern thread_local uint32_t jsEpoch;
+inline void JSRan() { jsEpoch++; }
 }  // namespace readpool
 
 // Per-environment (main thread or worker_thread) state.
@@ -182,7 +197,10 @@ class AsyncContext {
 class CallbackScope {
  public:
   explicit CallbackScope(napi_env env) : env_(env) { napi_open_handle_scope(env, &scope_); }
-  ~CallbackScope() { napi_close_handle_scope(env_, scope_); }
+  ~CallbackScope() {
+    napi_close_handle_scope(env_, scope_);
+    readpool::JSRan();
+  }
 
  private:
   napi_env env_;

@@ -292,6 +292,54 @@ describe('read batches', function () {
     assert.equal((got[1] as StreamError).syscall, 'read');
   });
 
+  for (const size of [100, 20 * 1024]) {
+    it(`a pool transferred by a callback: later reads of ${size} B go to a new pool, not the memory it moved to`, function () {
+      // Reads check that their pool is still attached only after JavaScript
+      // has run (native/readpool.h): the callback's transfer() is such a
+      // time. Only where transfer() ignores the untransferable mark (Node 22).
+      const probe = Buffer.allocUnsafeSlow(8).buffer as ArrayBuffer & { transfer?: () => ArrayBuffer };
+      require('worker_threads').markAsUntransferable(probe);
+      try {
+        probe.transfer!();
+      } catch {
+        this.skip();
+      }
+      const ROUNDS = 20;
+      const message = (round: number) => Buffer.alloc(size, 65 + (round % 26));
+      // The second stream gets its first message after the transfer: a read
+      // of the same batch would be lost with the pool (the test above).
+      const { pipes, peers } = readable(t.loop, message(0), '');
+      let moved: ArrayBuffer | null = null;
+      let snapshot: Buffer | null = null;
+      const got: string[][] = [[], []];
+      const pools = new Set<ArrayBufferLike>();
+      pipes.forEach((p, i) => {
+        let pending = '';
+        p.startRead((err, data) => {
+          assert.equal(err, null);
+          pending += data!.toString('latin1');
+          if (pending.length < size) return;
+          got[i].push(pending);
+          pending = '';
+          if (moved === null) {
+            moved = (data!.buffer as ArrayBuffer & { transfer(): ArrayBuffer }).transfer();
+            snapshot = Buffer.from(new Uint8Array(moved)); // a copy
+            fs.writeSync(peers[1 - i], message(0));
+          } else {
+            pools.add(data!.buffer);
+          }
+          if (got[i].length < ROUNDS) fs.writeSync(peers[i], message(got[i].length));
+          else p.close();
+        });
+      });
+      runBounded(t.loop);
+      peers.forEach((fd) => fs.closeSync(fd));
+      got.forEach((g) => assert.deepEqual(g, Array.from({ length: ROUNDS }, (_, r) => message(r).toString('latin1'))));
+      assert.ok(snapshot!.equals(Buffer.from(moved!)), 'no later read landed in the transferred memory');
+      assert.ok(pools.size > 0);
+    });
+  }
+
   it('attached, reads of one poll phase are not batched: microtasks run between their callbacks', async () => {
     const { pipes, peers } = readable(t.loop, 'a', 'b');
     const order: string[] = [];
