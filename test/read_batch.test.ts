@@ -36,6 +36,17 @@ function firstActsOnOther(pipes: Pipe[], act: (other: Pipe) => void): void {
   });
 }
 
+/** Skips the test unless ArrayBuffer transfer() ignores the untransferable mark of a read pool (Node 22). */
+function skipUnlessPoolsTransfer(test: Mocha.Context): void {
+  const probe = Buffer.allocUnsafeSlow(8).buffer as ArrayBuffer & { transfer?: () => ArrayBuffer };
+  require('worker_threads').markAsUntransferable(probe);
+  try {
+    probe.transfer!();
+  } catch {
+    test.skip();
+  }
+}
+
 describe('read batches', function () {
   const t = useLoop();
 
@@ -266,14 +277,7 @@ describe('read batches', function () {
   });
 
   it('a pool transferred by an earlier callback of the batch: the later read is a StreamError ENOBUFS', function () {
-    // Only where ArrayBuffer transfer() ignores the untransferable mark (Node 22).
-    const probe = Buffer.allocUnsafeSlow(8).buffer as ArrayBuffer & { transfer?: () => ArrayBuffer };
-    require('worker_threads').markAsUntransferable(probe);
-    try {
-      probe.transfer!();
-    } catch {
-      this.skip();
-    }
+    skipUnlessPoolsTransfer(this);
     const { pipes, peers } = readable(t.loop, 'one', 'two');
     const got: unknown[] = [];
     pipes.forEach((p) =>
@@ -295,15 +299,8 @@ describe('read batches', function () {
   for (const size of [100, 20 * 1024]) {
     it(`a pool transferred by a callback: later reads of ${size} B go to a new pool, not the memory it moved to`, function () {
       // Reads check that their pool is still attached only after JavaScript
-      // has run (native/readpool.h): the callback's transfer() is such a
-      // time. Only where transfer() ignores the untransferable mark (Node 22).
-      const probe = Buffer.allocUnsafeSlow(8).buffer as ArrayBuffer & { transfer?: () => ArrayBuffer };
-      require('worker_threads').markAsUntransferable(probe);
-      try {
-        probe.transfer!();
-      } catch {
-        this.skip();
-      }
+      // has run (native/readpool.h): the callback's transfer() is such a time.
+      skipUnlessPoolsTransfer(this);
       const ROUNDS = 20;
       const message = (round: number) => Buffer.alloc(size, 65 + (round % 26));
       // The second stream gets its first message after the transfer: a read
