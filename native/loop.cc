@@ -53,6 +53,12 @@ int LoopWrap::Configure(int blockSignal, bool metricsIdleTime, bool ioUringSqpol
   return r;
 }
 
+// Every uv_run of the loop: JavaScript has run since the last one.
+int LoopWrap::RunUV(uv_run_mode mode) {
+  readpool::JSRan();
+  return uv_run(loop_, mode);
+}
+
 // uv_loop_init starts the loop's own I/O watchers (the async eventfd behind
 // uv_async_t and the signal pipe), which wait in libuv's watcher queue until
 // uv_run hands them to epoll, and while that queue is not empty
@@ -60,12 +66,6 @@ int LoopWrap::Configure(int blockSignal, bool metricsIdleTime, bool ioUringSqpol
 // with nothing in it but a private prepare handle empties the queue, so
 // getTimeout() of a new loop says what the user's handles say (-1 with none
 // due) from the first call.
-// Every uv_run of the loop: JavaScript has run since the last one.
-int LoopWrap::RunUV(uv_run_mode mode) {
-  readpool::JSRan();
-  return uv_run(loop_, mode);
-}
-
 void LoopWrap::Settle() {
   uv_prepare_t* turn = new uv_prepare_t;
   uv_prepare_init(loop_, turn);

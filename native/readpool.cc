@@ -6,7 +6,7 @@ UVKIT_CALLBACK(newReadPool);
 
 namespace readpool {
 
-thread_local uint32_t jsEpoch = 0;
+thread_local uint64_t jsEpoch = 0;
 
 // A new pool from lib/ (lib/readpool.ts): it marks the ArrayBuffer
 // untransferable, as Node does for its Buffer pool, so that no user can move

@@ -58,13 +58,13 @@ struct Block {
 struct Pool {
   Block* block = nullptr;  // null: none yet
   size_t used = 0;
-  uint32_t checkedEpoch = 0;  // jsEpoch when block was last seen attached
+  uint64_t checkedEpoch = 0;  // jsEpoch when block was last seen attached
 };
 // Moves whenever JavaScript may have run on this thread (any JavaScript may
 // detach a pool): at every uv_run, every return from a callback and the end
 // of every CallbackScope. A read checks that its pool is still attached
 // only when this has moved since the last check.
-extern thread_local uint32_t jsEpoch;
+extern thread_local uint64_t jsEpoch;
 inline void JSRan() { jsEpoch++; }
 }  // namespace readpool
 
@@ -193,7 +193,8 @@ class AsyncContext {
   Parts* parts_ = nullptr;
 };
 
-// Opens a handle scope for the duration of one libuv callback.
+// Opens a handle scope for the duration of one libuv callback; JavaScript
+// may have run by its end (readpool::jsEpoch).
 class CallbackScope {
  public:
   explicit CallbackScope(napi_env env) : env_(env) { napi_open_handle_scope(env, &scope_); }
