@@ -147,12 +147,16 @@ export abstract class Handle {
     if (!home._closed) {
       home._native.closePhase(this);
     } else {
-      process.nextTick(() => {
-        const cbs = this._closeCallback;
-        this._closeCallback = null;
-        if (cbs !== null) runCloseCallbacks(cbs, this);
-      });
+      process.nextTick(() => this._finishClose());
     }
+  }
+
+  /** @internal The close is done: runs the close callbacks (every one; the first error is rethrown after them). */
+  _finishClose(): void {
+    this._closeDone = true;
+    const cbs = this._closeCallback;
+    this._closeCallback = null;
+    if (cbs !== null) runCloseCallbacks(cbs, this);
   }
 
   /** The handle's fd; UVError EBADF for handles without one. */
@@ -180,10 +184,7 @@ export abstract class Handle {
     proto._closeCallback = null;
     binding.setCallbacks({
       onClose(this: Handle) {
-        this._closeDone = true;
-        const cbs = this._closeCallback;
-        this._closeCallback = null;
-        if (cbs !== null) runCloseCallbacks(cbs, this);
+        this._finishClose();
       },
     });
   }

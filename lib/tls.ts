@@ -299,12 +299,7 @@ export class TLS extends Stream<NativeTLS> {
   /** @internal Closing the TLS closes the transport: its close callbacks run with the TLS's. */
   override _closeNative(): void {
     const t = this._transport;
-    const finish = (): void => {
-      t._closeDone = true;
-      const cbs = t._closeCallback;
-      t._closeCallback = null;
-      if (cbs !== null) for (const cb of typeof cbs === 'function' ? [cbs] : cbs) cb.call(null, t);
-    };
+    const finish = (): void => t._finishClose();
     const own = this._closeCallback;
     this._closeCallback = own === null ? finish : typeof own === 'function' ? [finish, own] : [finish, ...own];
     super._closeNative();

@@ -367,6 +367,29 @@ describe('TLS', () => {
     assert.equal(c.loop, null);
   });
 
+  it("a throwing close callback of the transport: the transport's others and the TLS's still run, then run() throws", () => {
+    const server = echoServer(t.loop, serverOpts());
+    const order: string[] = [];
+    const c = new TCP(t.loop);
+    c.connect('127.0.0.1', port(server), () => {
+      const tls = new TLS(t.loop, c, { ca: certs.ca });
+      c.close(() => {
+        order.push('transport first');
+        throw new Error('boom');
+      });
+      c.close(() => order.push('transport second'));
+      tls.handshake((err) => {
+        assert.equal(err, null);
+        tls.close(() => order.push('tls'));
+        server.close();
+      });
+    });
+    assert.throws(() => t.loop.run(), { message: 'boom' });
+    runBounded(t.loop);
+    assert.deepEqual(order, ['transport first', 'transport second', 'tls']);
+    assert.equal(c.loop, null);
+  });
+
   it('closing mid-handshake cancels the handshake, held writes and a held shutdown', () => {
     const server = new TCP(t.loop);
     server.bind('127.0.0.1', 0);
