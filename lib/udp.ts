@@ -64,6 +64,9 @@ const SCOPE_ID = 4;
 const ADDRESS = 5;
 // The port of a send held in a receive callback (see UDP._held), for native.
 const HELD_PORT = 9;
+// Where in its pool a pooled datagram is (onUDPRecvPooled).
+const POOL_OFFSET = 10;
+const POOL_LENGTH = 11;
 
 /**
  * A UDP socket. `send`/`trySend` to `ip === null` go to the peer of a
@@ -403,9 +406,9 @@ export class UDP extends WrappedHandle<NativeUDP> {
       onUDPRecv(this: UDP, err: UVError | null, data: Buffer | null) {
         return this._received(err, data);
       },
-      // A datagram copied into a read pool.
-      onUDPRecvPooled(this: UDP, pool: ArrayBuffer, offset: number, length: number) {
-        return this._received(null, new PoolView(pool, offset, length));
+      // A datagram copied into a read pool, at the place the sender words give.
+      onUDPRecvPooled(this: UDP, pool: ArrayBuffer) {
+        return this._received(null, new PoolView(pool, sender[POOL_OFFSET], sender[POOL_LENGTH]));
       },
       onUDPSend(this: UDP, err: UVError | null) {
         const q = this._sends;

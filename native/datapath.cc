@@ -19,7 +19,7 @@ uv_buf_t Slab() {
 bool CopyOut(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* out,
              uint32_t* offset) {
   readpool::Block* block;
-  if (len <= readpool::kMaxPooled && readpool::Copy(env, addon, data, len, &block, offset)) {
+  if (len <= readpool::kMaxPooled && readpool::Copy(env, addon, data, len, &block, offset, true)) {
     *out = readpool::Value(block);
     return true;
   }

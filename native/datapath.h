@@ -18,10 +18,10 @@ namespace datapath {
 constexpr size_t kSlabSize = 64 * 1024;
 uv_buf_t Slab();
 
-// Copies `len` received bytes out for JavaScript: small ones into the read
-// pool (native/readpool.h; returns true with *out the pool ArrayBuffer and
-// *offset the place), others into a fresh Buffer (returns false, *out the
-// Buffer). napi_create_buffer memory is freed by the GC itself; external
+// Copies `len` received bytes out for JavaScript, in the caller's handle
+// scope: small ones into the read pool (native/readpool.h; returns true
+// with *out the pool ArrayBuffer and *offset the place), others into a
+// fresh Buffer (returns false, *out the Buffer). napi_create_buffer memory is freed by the GC itself; external
 // buffers are not used, as Node frees those only from immediates of its own
 // loop, which never run during a blocking run().
 bool CopyOut(napi_env env, AddonData* addon, const char* data, size_t len, napi_value* out,

@@ -42,22 +42,22 @@ static bool NewPool(napi_env env, AddonData* addon, Pool* pool, size_t size) {
 // Whether the pool's Block still owns its memory: a detached ArrayBuffer
 // (ArrayBuffer.prototype.transfer of later engines ignores the
 // untransferable mark) does not. Looked at once after JavaScript has run.
-static bool Attached(napi_env env, AddonData* addon, Pool* pool) {
+static bool Attached(napi_env env, Pool* pool, bool inScope) {
   if (pool->checkedEpoch == jsEpoch) return true;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
+  napi_handle_scope scope = nullptr;
+  if (!inScope) napi_open_handle_scope(env, &scope);
   bool detached = true;
   napi_is_detached_arraybuffer(env, Value(pool->block), &detached);
-  napi_close_handle_scope(env, scope);
+  if (!inScope) napi_close_handle_scope(env, scope);
   if (!detached) pool->checkedEpoch = jsEpoch;
   return !detached;
 }
 
 // The pool for `len` bytes with room for them, a new one if needed.
-static Pool* Room(napi_env env, AddonData* addon, size_t len, size_t poolLen) {
+static Pool* Room(napi_env env, AddonData* addon, size_t len, size_t poolLen, bool inScope) {
   Pool* pool = &PoolFor(addon, poolLen);
   size_t size = PoolSizeFor(poolLen);
-  bool fresh = pool->block == nullptr || pool->used + len > size || !Attached(env, addon, pool);
+  bool fresh = pool->block == nullptr || pool->used + len > size || !Attached(env, pool, inScope);
   if (fresh && !NewPool(env, addon, pool, size)) return nullptr;
   return pool;
 }
@@ -69,8 +69,9 @@ static uint32_t Take(Pool* pool, size_t len) {
   return offset;
 }
 
-bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, Block** block, uint32_t* offset) {
-  Pool* pool = Room(env, addon, len, len);
+bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, Block** block, uint32_t* offset,
+          bool inScope) {
+  Pool* pool = Room(env, addon, len, len, inScope);
   if (pool == nullptr) return false;
   memcpy(pool->block->data + pool->used, data, len);
   *block = pool->block;
@@ -79,7 +80,7 @@ bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, Block** 
 }
 
 char* Reserve(napi_env env, AddonData* addon, size_t len) {
-  Pool* pool = Room(env, addon, len, kMaxPooled);
+  Pool* pool = Room(env, addon, len, kMaxPooled, false);
   return pool != nullptr ? pool->block->data + pool->used : nullptr;
 }
 

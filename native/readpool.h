@@ -30,14 +30,17 @@ inline size_t PoolSizeFor(size_t len) { return len <= kMaxSmall ? kSmallPoolSize
 // None of these needs a handle scope: a read into a pool that was seen
 // attached since JavaScript last ran (jsEpoch, uvkit.h) touches no
 // JavaScript value, so a batched read makes no N-API call. Only a new pool
-// (made by lib/) and that check open a scope of their own.
+// (made by lib/) and that check open a scope of their own, the check only
+// if the caller has none (`inScope`: a datagram, whose callback is entered
+// at once).
 
 // Copies `len` (<= kMaxPooled) bytes to the next free, 8-byte aligned place
 // of the environment's pool for that size (a new pool when they do not fit)
 // and sets *block and *offset. Views never overlap and a place is never
 // handed out twice. Returns false (nothing copied) if no pool could be made:
 // the caller then copies into a fresh Buffer.
-bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, Block** block, uint32_t* offset);
+bool Copy(napi_env env, AddonData* addon, const char* data, size_t len, Block** block, uint32_t* offset,
+          bool inScope = false);
 
 // For a read made straight into the large pool (a stream whose reads are
 // larger than kMaxSmall; no copy): Reserve returns the next free place with

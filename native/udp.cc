@@ -87,7 +87,8 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   // else can overwrite them. Two shapes, one entry point each (lib/udp.ts):
   //   onUDPRecv(err | null, Buffer | null): a datagram in a Buffer of its
   //     own, or a receive error;
-  //   onUDPRecvPooled(pool, offset, length): a small one in the read pool.
+  //   onUDPRecvPooled(pool): a small one in the read pool, its place in
+  //     the sender words (kSenderPoolOffset, kSenderPoolLength).
   static void OnRecv(uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* addr,
                      unsigned flags) {
     if (nread == 0 && addr == nullptr) return;  // the socket had nothing more to read
@@ -97,7 +98,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     AddonData* addon = self->loop()->addon();
     WriteSender(addon->udpSender, nread < 0 ? nullptr : addr, flags);
     const JSCallback* cb = &kCb_onUDPRecv;
-    napi_value argv[3];
+    napi_value argv[2];
     size_t argc = 2;
     uint32_t offset;
     if (nread < 0) {
@@ -105,9 +106,9 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
       napi_get_null(env, &argv[1]);
     } else if (datapath::CopyOut(env, addon, buf->base, nread, &argv[0], &offset)) {
       cb = &kCb_onUDPRecvPooled;
-      napi_create_uint32(env, offset, &argv[1]);
-      napi_create_uint32(env, static_cast<uint32_t>(nread), &argv[2]);
-      argc = 3;
+      addon->udpSender[kSenderPoolOffset] = offset;
+      addon->udpSender[kSenderPoolLength] = static_cast<uint32_t>(nread);
+      argc = 1;
     } else {
       argv[1] = argv[0];  // the Buffer
       napi_get_null(env, &argv[0]);
@@ -124,12 +125,14 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   }
 
   // The sender words: family (4, 6, or 0 for none), port, flags, flowinfo,
-  // scope id, then the address in host order (IPv4: one word, IPv6: four).
+  // scope id, then the address in host order (IPv4: one word, IPv6: four);
+  // after them the port of a held send (from lib/) and a pooled datagram's
+  // offset and length.
   // lib/ keeps the ip string of the last sender and asks udpSenderIP() for a
   // new one only when the address words change: a peer usually sends many
   // datagrams in a row, and this spares inet_ntop and a string per datagram.
   enum { kSenderFamily, kSenderPort, kSenderFlags, kSenderFlowinfo, kSenderScopeId, kSenderAddress,
-         kSenderHeldPort = kSenderAddress + 4, kSenderWords };
+         kSenderHeldPort = kSenderAddress + 4, kSenderPoolOffset, kSenderPoolLength, kSenderWords };
 
   static void WriteSender(uint32_t* w, const sockaddr* addr, unsigned flags) {
     w[kSenderFlags] = flags;
