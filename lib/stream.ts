@@ -203,10 +203,6 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
   /** @internal reading into a caller's buffer (startRead's second form), else null */
   declare _into: ReadInto<this> | null;
 
-  /** @internal No caller's buffer: `_into` stays the prototype's null unless it was set (8 bytes less per stream). */
-  _noInto(): void {
-    if (this._into !== null) this._into = null;
-  }
   /** @internal */
   declare _listenCallback: ErrCallback<this> | null;
   /** @internal */
@@ -312,6 +308,11 @@ export abstract class Stream<N extends NativeStream = NativeStream> extends Wrap
     this._noInto();
     this._readCallback = null;
     this._leaveReading();
+  }
+
+  /** @internal No caller's buffer: `_into` stays the prototype's null unless it was set (8 bytes less per stream). */
+  _noInto(): void {
+    if (this._into !== null) this._into = null;
   }
 
   /** @internal Leaves streamsById: at once, or at the end of the read batch being delivered. */

@@ -152,10 +152,7 @@ void PollBatch::HandOver(uint32_t n) {
     if (offset & kInPool) {
       if (poolUsable < 0) {
         // A pool that a callback transferred (Node 22) no longer owns its memory.
-        bool detached = true;
-        poolUsable = readPool_ != nullptr &&
-                     napi_is_detached_arraybuffer(loop_->env(), readpool::Value(readPool_), &detached) == napi_ok &&
-                     !detached;
+        poolUsable = readPool_ != nullptr && readpool::Owns(loop_->env(), readPool_);
       }
       if (!poolUsable) continue;
       offset &= ~kInPool;

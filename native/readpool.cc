@@ -39,18 +39,16 @@ static bool NewPool(napi_env env, AddonData* addon, Pool* pool, size_t size) {
   return ok;
 }
 
-// Whether the pool's Block still owns its memory: a detached ArrayBuffer
-// (ArrayBuffer.prototype.transfer of later engines ignores the
-// untransferable mark) does not. Looked at once after JavaScript has run.
+// Whether the pool's Block still owns its memory (Owns), looked at once
+// after JavaScript has run.
 static bool Attached(napi_env env, Pool* pool, bool inScope) {
   if (pool->checkedEpoch == jsEpoch) return true;
   napi_handle_scope scope = nullptr;
   if (!inScope) napi_open_handle_scope(env, &scope);
-  bool detached = true;
-  napi_is_detached_arraybuffer(env, Value(pool->block), &detached);
+  bool owns = Owns(env, pool->block);
   if (!inScope) napi_close_handle_scope(env, scope);
-  if (!detached) pool->checkedEpoch = jsEpoch;
-  return !detached;
+  if (owns) pool->checkedEpoch = jsEpoch;
+  return owns;
 }
 
 // The pool for `len` bytes with room for them, a new one if needed.

@@ -59,4 +59,12 @@ inline void Release(Block* block) {
 // The Block's ArrayBuffer (in the caller's handle scope).
 inline napi_value Value(Block* block) { return block->buffer.Value(); }
 
+// Whether the Block still owns its memory (in the caller's handle scope): a
+// detached ArrayBuffer (ArrayBuffer.prototype.transfer of later engines
+// ignores the untransferable mark) does not.
+inline bool Owns(napi_env env, Block* block) {
+  bool detached = true;
+  return napi_is_detached_arraybuffer(env, Value(block), &detached) == napi_ok && !detached;
+}
+
 }  // namespace readpool
