@@ -88,6 +88,8 @@ class HandleBase {
   void Abandon(bool envEnding);
   // Called just before uv_close, from close(), Abandon() and collection.
   virtual void Closing() {}
+  // Sends what the handle held for the check phase (PollBatch::AddHolder).
+  virtual void SendHeld() {}
   // What a failed T::InitHandle left of the uv handle: memory to free, a
   // handle registered with the loop to close (uv_spawn does this), or memory
   // libuv still refers to, to keep for good.

@@ -121,8 +121,12 @@ class PollBatch {
   // readBatchHandOver(n): sends the first n writes of the shared table now.
   Napi::Value HandOverJS(const Napi::CallbackInfo& info);
   void Add(StreamWrap* stream, const datapath::Bufs& bufs);
-  // Sends the writes of `stream` (null: all), in order.
+  // Sends the writes of `stream` (null: all, and the holders'), in order.
   void Send(StreamWrap* stream);
+  // A handle that holds sends of its own until the check phase (a UDP's
+  // held datagrams go out in one system call): pinned until then, when its
+  // SendHeld() runs.
+  void AddHolder(HandleBase* h);
   void Close();
 
   // Capacities of the arrays shared with lib/stream.ts (its MAX_TABLED),
@@ -148,6 +152,7 @@ class PollBatch {
   Check* check_ = nullptr;  // made on first use
   std::vector<Entry> entries_;
   std::vector<char> bytes_;
+  std::vector<HandleBase*> holders_;
   // Reads: three words each; the pool they are in, held while they wait.
   std::vector<uint32_t> reads_;
   readpool::Block* readPool_ = nullptr;

@@ -186,12 +186,25 @@ void PollBatch::Send(StreamWrap* stream) {
   }
   if (stream == nullptr) {
     entries_.clear();
+    // By index: SendHeld may enter JavaScript (onUnclaimed), which cannot
+    // add holders (only receive callbacks hold).
+    for (size_t i = 0; i < holders_.size(); i++) {
+      holders_[i]->SendHeld();
+      holders_[i]->RequestDone();
+    }
+    holders_.clear();
     if (!reads_.empty()) return;  // the check stays for them
     // Keep a modest buffer between iterations, not the largest one seen.
     if (bytes_.capacity() > (1 << 20)) std::vector<char>().swap(bytes_);
     bytes_.clear();
     if (check_ != nullptr) uv_check_stop(&check_->check);
   }
+}
+
+void PollBatch::AddHolder(HandleBase* h) {
+  StartCheck();
+  holders_.push_back(h);
+  h->RequestStarted();
 }
 
 void PollBatch::OnCheck(uv_check_t* h) {

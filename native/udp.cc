@@ -120,7 +120,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     napi_value held = nullptr;
     self->Call(*cb, argc, argv, &held);
     if (held != nullptr && nread >= 0 && addr != nullptr) {
-      self->SendHeld(held, from, addon->udpSender[kSenderHeldPort]);
+      self->TakeHeld(held, from, addon->udpSender[kSenderHeldPort]);
     }
   }
 
@@ -183,6 +183,9 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   // a row.
   sockaddr_storage sendDest_;
   char sendIP_[64] = "";
+  // connect()ed, or opened on a connected socket: held sends name an address,
+  // which libuv refuses there (EISCONN) and sendmmsg would not.
+  bool connected_ = false;
 
   static void OnSend(uv_udp_send_t* req, int status) {
     // data is null once the handle was abandoned at loop teardown.
@@ -265,12 +268,13 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     return 0;
   }
 
-  // Sends what the receive callback returned: the data of a send without a
+  // Takes what the receive callback returned: the data of a send without a
   // callback made inside it to the datagram's sender (lib/udp.ts holds it
   // until the callback returns), to `from` with the port lib/ left in the
-  // sender words; anything else sends nothing. A failure goes to
-  // onUnclaimed, as a later failure of such a send does.
-  void SendHeld(napi_value data, const sockaddr_storage& from, uint32_t port) {
+  // sender words; anything else sends nothing. Where libuv has
+  // uv_udp_try_send2 it is held for the check phase (Hold), else sent now.
+  // A failure goes to onUnclaimed, as a later failure of such a send does.
+  void TakeHeld(napi_value data, const sockaddr_storage& from, uint32_t port) {
     napi_env env = this->env();
     napi_valuetype type;
     if (data == nullptr || napi_typeof(env, data, &type) != napi_ok || type != napi_object) return;
@@ -284,12 +288,95 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     d.ss = from;
     SetPort(&d.ss, static_cast<int>(port));
     d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
+    if (Features::Get().udpTrySend2 != nullptr && !connected_) return Hold(d);
     int r = SendDatagram(d, false);
-    if (r != 0) {
-      napi_value err = Error(r, "send");
-      Call(kCb_onUnclaimed, 1, &err);
-    }
+    if (r != 0) Unclaimed(r);
   }
+
+  void Unclaimed(int status) {
+    if (!loop()->CanCallJS()) return;
+    napi_value err = Error(status, "send");
+    Call(kCb_onUnclaimed, 1, &err);
+  }
+
+  // The datagrams that receive callbacks held, sent together in the check
+  // phase after the poll phase (PollBatch::AddHolder), where one sendmmsg
+  // (uv_udp_try_send2) puts up to kSendMany on the wire: an echo server
+  // makes one system call for the datagrams of a poll phase, not one each.
+  // Copies: JavaScript may change or detach the data before then. They go
+  // out first, before any other send or change of the socket
+  // (SendHeldFirst).
+  struct HeldDatagram {
+    sockaddr_storage to;
+    size_t offset, len;
+  };
+  std::vector<HeldDatagram> held_;
+  std::vector<char> heldBytes_;
+  static constexpr size_t kSendMany = 20;  // libuv's most per uv_udp_try_send2
+  static constexpr size_t kMaxHeld = 4 * kSendMany;
+
+  void Hold(const Datagram& d) {
+    if (held_.empty()) loop()->pollBatch().AddHolder(this);
+    held_.push_back({d.ss, heldBytes_.size(), d.bufs.total});
+    for (unsigned i = 0; i < d.bufs.n; i++) {
+      heldBytes_.insert(heldBytes_.end(), d.bufs.list[i].base, d.bufs.list[i].base + d.bufs.list[i].len);
+    }
+    if (held_.size() == kMaxHeld) SendHeld();
+  }
+
+  void SendHeldFirst() {
+    if (!held_.empty()) SendHeld();
+  }
+
+  // Sends the held datagrams in order: sendmmsg while libuv's queue is
+  // empty, else (sends queued before them, or a full socket) queued one by
+  // one behind. Failures are reported once all are out, as JavaScript may
+  // send again.
+  void SendHeld() override {
+    std::vector<int> failed;  // allocates only on a failure
+    size_t n = held_.size(), i = 0;
+    uv_buf_t bufs[kSendMany];
+    uv_buf_t* lists[kSendMany];
+    unsigned counts[kSendMany];
+    sockaddr* addrs[kSendMany];
+    while (i < n && handle_ != nullptr && !uv_is_closing(handle_)) {
+      if (uv_udp_get_send_queue_count(uv()) == 0) {
+        size_t count = std::min(n - i, kSendMany);
+        for (size_t k = 0; k < count; k++) {
+          HeldDatagram& h = held_[i + k];
+          bufs[k] = uv_buf_init(heldBytes_.data() + h.offset, static_cast<unsigned>(h.len));
+          lists[k] = &bufs[k];
+          counts[k] = 1;
+          addrs[k] = reinterpret_cast<sockaddr*>(&h.to);
+        }
+        int r = Features::Get().udpTrySend2(uv(), static_cast<unsigned>(count), lists, counts, addrs, 0);
+        if (r > 0) {
+          i += r;
+          continue;
+        }
+        if (r != UV_EAGAIN) {  // the first one failed (sendmmsg stops there)
+          failed.push_back(r);
+          i++;
+          continue;
+        }
+      }
+      Datagram d;
+      d.ss = held_[i].to;
+      d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
+      d.bufs.list[0] = uv_buf_init(heldBytes_.data() + held_[i].offset, static_cast<unsigned>(held_[i].len));
+      d.bufs.n = 1;
+      d.bufs.total = held_[i].len;
+      int r = SendDatagram(d, false);
+      if (r != 0) failed.push_back(r);
+      i++;
+    }
+    held_.clear();
+    if (heldBytes_.capacity() > (1 << 20)) std::vector<char>().swap(heldBytes_);
+    heldBytes_.clear();
+    for (int r : failed) Unclaimed(r);
+  }
+
+  void Closing() override { SendHeldFirst(); }
 
   // ---- methods ----
 
@@ -311,8 +398,10 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     sockaddr_storage ss;
     const sockaddr* sa;
     if (!GetAddr(info, 0, &ss, &sa, "connect")) return;
+    SendHeldFirst();
     int r = uv_udp_connect(uv(), sa);
-    if (r != 0) Throw(r, "connect");
+    if (r != 0) return Throw(r, "connect");
+    connected_ = true;
   }
 
   Napi::Value GetPeerName(const Napi::CallbackInfo& info) {
@@ -329,7 +418,10 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return;
     int r = uv_udp_open(uv(), info[0].As<Napi::Number>().Int32Value());
-    if (r != 0) Throw(r, "open");
+    if (r != 0) return Throw(r, "open");
+    sockaddr_storage peer;
+    int len = sizeof peer;
+    connected_ = uv_udp_getpeername(uv(), reinterpret_cast<sockaddr*>(&peer), &len) == 0;
   }
 
   // udpSend(id, ip | null, port, data, hasCallback): a function of the
@@ -347,6 +439,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   void Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return;
+    SendHeldFirst();
     Datagram d;
     int r = GetDatagram(env, info[1], info[2], info[3], &d);
     if (r == 0) r = SendDatagram(d, info[4].As<Napi::Boolean>().Value());
@@ -357,6 +450,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   Napi::Value TrySend(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return env.Undefined();
+    SendHeldFirst();
     Datagram d;
     int r = GetDatagram(env, info[0], info[1], info[2], &d);
     if (r != 0) {
@@ -423,6 +517,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   Napi::Value TrySendMany(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return env.Undefined();
+    SendHeldFirst();
     Napi::Array ips = info[0].As<Napi::Array>();
     Napi::Array ports = info[1].As<Napi::Array>();
     Napi::Array datas = info[2].As<Napi::Array>();
@@ -474,6 +569,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   void SetMulticastInterface(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return;
+    SendHeldFirst();
     std::string iface = info[0].IsNull() ? "" : info[0].As<Napi::String>().Utf8Value();
     int r = uv_udp_set_multicast_interface(uv(), info[0].IsNull() ? nullptr : iface.c_str());
     if (r != 0) Throw(r, "setMulticastInterface");
@@ -485,6 +581,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   void SetOption(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!IsOpen(env)) return;
+    SendHeldFirst();
     int value = info[1].As<Napi::Number>().Int32Value();
     int r;
     const char* syscall;
@@ -512,11 +609,13 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
   Napi::Value Family(const Napi::CallbackInfo& info) { return SocketFamily(this, info); }
 
   Napi::Value SendQueueSize(const Napi::CallbackInfo& info) {
+    SendHeldFirst();
     return Napi::Number::New(info.Env(),
                              handle_ ? static_cast<double>(uv_udp_get_send_queue_size(uv())) : 0);
   }
 
   Napi::Value SendQueueCount(const Napi::CallbackInfo& info) {
+    SendHeldFirst();
     return Napi::Number::New(info.Env(),
                              handle_ ? static_cast<double>(uv_udp_get_send_queue_count(uv())) : 0);
   }

@@ -94,6 +94,140 @@ describe('UDP', () => {
     assert.equal(n, 4);
   });
 
+  describe('echoes of one poll phase (held sends, sent together in the check phase)', () => {
+    /**
+     * An echo socket and a peer; the peer sends `datagrams` at once, so that
+     * the echo socket reads them all in one poll phase. `onEcho` answers each
+     * (its index, the data, the sender); the peer's datagrams are collected.
+     */
+    function echoPair(datagrams: string[], onEcho: (i: number, data: Buffer, to: { address: string; port: number }, echo: UDP) => void) {
+      deadline(t.loop, 3000);
+      const echo = new UDP(t.loop);
+      echo.bind('127.0.0.1', 0);
+      const peer = new UDP(t.loop);
+      peer.bind('127.0.0.1', 0);
+      let i = 0;
+      echo.startRecv((err, data, addr) => {
+        assert.equal(err, null);
+        onEcho(i++, data!, addr!, echo);
+      });
+      const got: string[] = [];
+      peer.startRecv((err, data) => {
+        assert.equal(err, null);
+        got.push(data!.toString());
+      });
+      for (const d of datagrams) assert.equal(peer.trySend('127.0.0.1', echo.getsockname().port, d), d.length);
+      return { echo, peer, got };
+    }
+
+    it('100 datagrams read in one go are all echoed, in order', () => {
+      const sent = Array.from({ length: 100 }, (_, i) => `datagram ${i} `.padEnd(64, String.fromCharCode(97 + (i % 26))));
+      const p = echoPair(sent, (i, data, to, echo) => {
+        echo.send(to.address, to.port, data);
+        if (i === sent.length - 1) echo.close();
+      });
+      const timer = new Timer(t.loop);
+      timer.start(() => {
+        if (p.got.length === sent.length) {
+          p.peer.close();
+          timer.close();
+        }
+      }, 5, 5);
+      t.loop.run();
+      assert.deepEqual(p.got, sent);
+    });
+
+    it('an echo sends the bytes its buffer held when the callback returned, though the next echo reuses the buffer', () => {
+      const sent = ['one', 'two', 'three', 'four', 'five'];
+      const out = Buffer.alloc(16);
+      const p = echoPair(sent, (i, data, to, echo) => {
+        // The same memory for every echo: each is sent or copied before the
+        // next callback writes over it.
+        const n = data.copy(out.fill(0x58));
+        echo.send(to.address, to.port, out.subarray(0, n));
+        if (i === sent.length - 1) echo.close();
+      });
+      const timer = new Timer(t.loop);
+      timer.start(() => {
+        if (p.got.length === sent.length) {
+          p.peer.close();
+          timer.close();
+        }
+      }, 5, 5);
+      t.loop.run();
+      assert.deepEqual(p.got, sent);
+    });
+
+    it('a trySend or a send with a callback in a later callback goes after the echoes held before it', () => {
+      const sent = ['1', '2', '3', '4', '5', '6'];
+      let calledBack = 0;
+      const p = echoPair(sent, (i, data, to, echo) => {
+        if (i === 2) assert.equal(echo.trySend(to.address, to.port, 'x'), 1);
+        if (i === 4) echo.send(to.address, to.port, 'y', (err) => (assert.equal(err, null), calledBack++));
+        echo.send(to.address, to.port, data);
+      });
+      const timer = new Timer(t.loop);
+      timer.start(() => {
+        if (p.got.length === 8) {
+          p.peer.close();
+          p.echo.close();
+          timer.close();
+        }
+      }, 5, 5);
+      t.loop.run();
+      assert.deepEqual(p.got, ['1', '2', 'x', '3', '4', 'y', '5', '6']);
+      assert.equal(calledBack, 1);
+    });
+
+    it('a held echo that fails goes to excepthook (UDPError, syscall send); the others of the poll phase are sent', () => {
+      const sent = ['a', 'b', 'c', 'd'];
+      const errs: UVError[] = [];
+      t.loop.excepthook = (err) => void errs.push(err as UVError);
+      const p = echoPair(sent, (i, data, to, echo) => {
+        echo.send(to.address, i === 1 ? 0 : to.port, data); // port 0: the kernel refuses it
+      });
+      const timer = new Timer(t.loop);
+      timer.start(() => {
+        if (p.got.length === 3 && errs.length === 1) {
+          p.peer.close();
+          p.echo.close();
+          timer.close();
+        }
+      }, 5, 5);
+      t.loop.run();
+      t.loop.excepthook = null;
+      assert.deepEqual(p.got, ['a', 'c', 'd']);
+      assert.equal(errs.length, 1);
+      assert.ok(errs[0] instanceof UDPError, String(errs[0]));
+      assert.equal(errs[0].code, 'EINVAL');
+      assert.equal(errs[0].syscall, 'send');
+      assert.equal(errs[0].handle, p.echo);
+    });
+
+    it('on a connected socket an echo naming the sender fails with EISCONN, as any send naming an address does', () => {
+      const sent = ['a', 'b'];
+      const errs: UVError[] = [];
+      t.loop.excepthook = (err) => void errs.push(err as UVError);
+      const p = echoPair(sent, (i, data, to, echo) => {
+        if (i === 0) echo.send(to.address, to.port, data);
+        else echo.send(null, null, 'via the peer');
+      });
+      p.echo.connect('127.0.0.1', p.peer.getsockname().port);
+      const timer = new Timer(t.loop);
+      timer.start(() => {
+        if (p.got.length === 1 && errs.length === 1) {
+          p.peer.close();
+          p.echo.close();
+          timer.close();
+        }
+      }, 5, 5);
+      t.loop.run();
+      t.loop.excepthook = null;
+      assert.deepEqual(p.got, ['via the peer']);
+      assert.deepEqual(errs.map((e) => [e.code, e.syscall, e.handle === p.echo]), [['EISCONN', 'send', true]]);
+    });
+  });
+
   it('exchanges datagrams over IPv4, with the sender address and flags 0', () => {
     const server = new UDP(t.loop);
     server.bind('127.0.0.1', 0);
