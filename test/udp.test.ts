@@ -99,6 +99,7 @@ describe('UDP', () => {
      * An echo socket and a peer; the peer sends `datagrams` at once, so that
      * the echo socket reads them all in one poll phase. `onEcho` answers each
      * (its index, the data, the sender); the peer's datagrams are collected.
+     * run(done) runs the loop until done() holds, then closes both.
      */
     function echoPair(datagrams: string[], onEcho: (i: number, data: Buffer, to: { address: string; port: number }, echo: UDP) => void) {
       deadline(t.loop, 3000);
@@ -117,7 +118,17 @@ describe('UDP', () => {
         got.push(data!.toString());
       });
       for (const d of datagrams) assert.equal(peer.trySend('127.0.0.1', echo.getsockname().port, d), d.length);
-      return { echo, peer, got };
+      const run = (done: () => boolean) => {
+        const timer = new Timer(t.loop);
+        timer.start(() => {
+          if (!done()) return;
+          peer.close();
+          if (!echo.closed) echo.close();
+          timer.close();
+        }, 5, 5);
+        t.loop.run();
+      };
+      return { echo, peer, got, run };
     }
 
     it('100 datagrams read in one go are all echoed, in order', () => {
@@ -126,14 +137,7 @@ describe('UDP', () => {
         echo.send(to.address, to.port, data);
         if (i === sent.length - 1) echo.close();
       });
-      const timer = new Timer(t.loop);
-      timer.start(() => {
-        if (p.got.length === sent.length) {
-          p.peer.close();
-          timer.close();
-        }
-      }, 5, 5);
-      t.loop.run();
+      p.run(() => p.got.length === sent.length);
       assert.deepEqual(p.got, sent);
     });
 
@@ -147,14 +151,7 @@ describe('UDP', () => {
         echo.send(to.address, to.port, out.subarray(0, n));
         if (i === sent.length - 1) echo.close();
       });
-      const timer = new Timer(t.loop);
-      timer.start(() => {
-        if (p.got.length === sent.length) {
-          p.peer.close();
-          timer.close();
-        }
-      }, 5, 5);
-      t.loop.run();
+      p.run(() => p.got.length === sent.length);
       assert.deepEqual(p.got, sent);
     });
 
@@ -166,15 +163,7 @@ describe('UDP', () => {
         if (i === 4) echo.send(to.address, to.port, 'y', (err) => (assert.equal(err, null), calledBack++));
         echo.send(to.address, to.port, data);
       });
-      const timer = new Timer(t.loop);
-      timer.start(() => {
-        if (p.got.length === 8) {
-          p.peer.close();
-          p.echo.close();
-          timer.close();
-        }
-      }, 5, 5);
-      t.loop.run();
+      p.run(() => p.got.length === 8);
       assert.deepEqual(p.got, ['1', '2', 'x', '3', '4', 'y', '5', '6']);
       assert.equal(calledBack, 1);
     });
@@ -186,15 +175,7 @@ describe('UDP', () => {
       const p = echoPair(sent, (i, data, to, echo) => {
         echo.send(to.address, i === 1 ? 0 : to.port, data); // port 0: the kernel refuses it
       });
-      const timer = new Timer(t.loop);
-      timer.start(() => {
-        if (p.got.length === 3 && errs.length === 1) {
-          p.peer.close();
-          p.echo.close();
-          timer.close();
-        }
-      }, 5, 5);
-      t.loop.run();
+      p.run(() => p.got.length === 3 && errs.length === 1);
       t.loop.excepthook = null;
       assert.deepEqual(p.got, ['a', 'c', 'd']);
       assert.equal(errs.length, 1);
@@ -213,15 +194,7 @@ describe('UDP', () => {
         else echo.send(null, null, 'via the peer');
       });
       p.echo.connect('127.0.0.1', p.peer.getsockname().port);
-      const timer = new Timer(t.loop);
-      timer.start(() => {
-        if (p.got.length === 1 && errs.length === 1) {
-          p.peer.close();
-          p.echo.close();
-          timer.close();
-        }
-      }, 5, 5);
-      t.loop.run();
+      p.run(() => p.got.length === 1 && errs.length === 1);
       t.loop.excepthook = null;
       assert.deepEqual(p.got, ['via the peer']);
       assert.deepEqual(errs.map((e) => [e.code, e.syscall, e.handle === p.echo]), [['EISCONN', 'send', true]]);
