@@ -319,7 +319,7 @@ describe('Stream.startRead into a caller\'s buffer', () => {
   });
 
   describe('a detached or shrunk buffer: ENOBUFS, reading stops', () => {
-    function detachCase(when: 'inside' | 'transfer' | 'before' | 'shrink') {
+    function detachCase(when: 'inside' | 'transfer' | 'before' | 'shrink' | 'timer') {
       const reads: Read[] = [];
       // 'shrink': a resizable ArrayBuffer, and a view that tracks its length
       const ab = when === 'shrink'
@@ -339,6 +339,14 @@ describe('Stream.startRead into a caller\'s buffer', () => {
           if (when === 'inside') structuredClone(ab, { transfer: [ab] });
           if (when === 'transfer') (ab as any).transfer();
           if (when === 'shrink') (ab as any).resize(0);
+          if (when === 'timer') {
+            // from JavaScript that is not this stream's: before the second write
+            const timer = new Timer(t.loop);
+            timer.start(() => {
+              timer.close();
+              structuredClone(ab, { transfer: [ab] });
+            }, 5);
+          }
         }, { buffer });
         if (when === 'before') structuredClone(ab, { transfer: [ab] });
       });
@@ -362,8 +370,9 @@ describe('Stream.startRead into a caller\'s buffer', () => {
       inside: 'transferred (structuredClone) from inside the read callback',
       transfer: 'ArrayBuffer.prototype.transfer() from inside the read callback',
       shrink: 'a resizable ArrayBuffer shrunk to 0 in the callback',
+      timer: 'transferred by a timer callback between two reads',
     };
-    for (const when of ['inside', 'transfer', 'shrink'] as const) {
+    for (const when of ['inside', 'transfer', 'shrink', 'timer'] as const) {
       it(`${described[when]}: the next read is ENOBUFS`, function () {
         if (when === 'transfer' && typeof (ArrayBuffer.prototype as any).transfer !== 'function') this.skip(); // Node 20
         const { reads, buffer } = detachCase(when);
