@@ -5,6 +5,7 @@
 #include "readpool.h"
 
 UVKIT_CALLBACK(onClose);
+UVKIT_CALLBACK(onUnclaimed);
 
 bool HandleBase::Setup(const Napi::CallbackInfo& info, size_t size, bool closeFdSlot) {
   // info[0]: the native Loop, which lib/ checks.
@@ -138,6 +139,12 @@ napi_value HandleBase::Error(int status, const char* syscall, napi_value path) {
 
 void HandleBase::Throw(int status, const char* syscall, napi_value path) {
   napi_throw(env(), Error(status, syscall, path));
+}
+
+void HandleBase::Unclaimed(int status, const char* syscall) {
+  if (!loop_->CanCallJS()) return;
+  napi_value err = Error(status, syscall);
+  Call(kCb_onUnclaimed, 1, &err);
 }
 
 bool HandleBase::IsOpen(Napi::Env env) {

@@ -83,6 +83,10 @@ class HandleBase {
   // `path`: the file the error names (FSEvent, FSPoll), or null.
   napi_value Error(int status, const char* syscall, napi_value path = nullptr);
   void Throw(int status, const char* syscall, napi_value path = nullptr);
+  // A failure of a write or send made without a callback (held until its
+  // read or receive callback returned) goes to onUnclaimed, as lib/ reports
+  // such failures; nothing once the loop can no longer call JavaScript.
+  void Unclaimed(int status, const char* syscall);
   // Closes the handle without calling JavaScript: in loop.close() for a
   // handle whose owner was collected, and in loop teardown (envEnding).
   void Abandon(bool envEnding);

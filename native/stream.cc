@@ -16,7 +16,6 @@ UVKIT_CALLBACK(onWrite);
 UVKIT_CALLBACK(onConnection);
 UVKIT_CALLBACK(onConnect);
 UVKIT_CALLBACK(onShutdown);
-UVKIT_CALLBACK(onUnclaimed);
 
 int CheckStreamFd(int fd, uv_handle_type want) {
   struct stat st;
@@ -301,10 +300,7 @@ void StreamWrap::SendBatched(const char* data, size_t len) {
   bufs.n = 1;
   bufs.total = len;
   int r = WriteBufs(bufs, false, nullptr);
-  if (r != 0 && loop()->CanCallJS()) {
-    napi_value err = Error(r, "write");
-    Call(kCb_onUnclaimed, 1, &err);
-  }
+  if (r != 0) Unclaimed(r, "write");
 }
 
 int StreamWrap::WriteBufs(datapath::Bufs& bufs, bool hasCallback, uv_pipe_t* carrier) {

@@ -14,7 +14,6 @@ UVKIT_CALLBACK(onUDPRecvPooled);
 
 UVKIT_CALLBACK(onUDPRecv);
 UVKIT_CALLBACK(onUDPSend);
-UVKIT_CALLBACK(onUnclaimed);
 
 namespace {
 
@@ -290,13 +289,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     d.sa = reinterpret_cast<const sockaddr*>(&d.ss);
     if (Features::Get().udpTrySend2 != nullptr && !connected_) return Hold(d);
     int r = SendDatagram(d, false);
-    if (r != 0) Unclaimed(r);
-  }
-
-  void Unclaimed(int status) {
-    if (!loop()->CanCallJS()) return;
-    napi_value err = Error(status, "send");
-    Call(kCb_onUnclaimed, 1, &err);
+    if (r != 0) Unclaimed(r, "send");
   }
 
   // The datagrams that receive callbacks held, sent together in the check
@@ -373,7 +366,7 @@ class UDPWrap : public HandleWrap<UDPWrap, uv_udp_t> {
     held_.clear();
     if (heldBytes_.capacity() > (1 << 20)) std::vector<char>().swap(heldBytes_);
     heldBytes_.clear();
-    for (int r : failed) Unclaimed(r);
+    for (int r : failed) Unclaimed(r, "send");
   }
 
   void Closing() override { SendHeldFirst(); }
